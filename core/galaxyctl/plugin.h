@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * galaxyctl plugin ABI: the one header a backend or service-type module is
+ * built against.  Everything a module may touch is declared here; nothing
+ * else from core/ is visible to it.
+ *
+ * ABI history (bump GX_ABI_MAJOR on any incompatible change, GX_ABI_MINOR
+ * when a struct grows at its end):
+ *   1.0 (2026-11-27)  first version.
+ *
+ * Rules for every callback below:
+ *   - errors are returned as a negative errno, 0 is success;
+ *   - error text travels in the caller-owned struct gx_error, filled with
+ *     gx_host.errorf(), and is printed once, by the core;
+ *   - out-parameters (ret_*) are left untouched on failure;
+ *   - modules never exit(), never print to stdout directly and never keep
+ *     pointers to core objects past the call, unless a slot says so.
+ */
+#ifndef GALAXYCTL_PLUGIN_H
+#define GALAXYCTL_PLUGIN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GX_ABI_MAJOR 1
+#define GX_ABI_MINOR 0
+
+/* The data symbol every module exports, and nothing else. */
+#define GX_MODULE_SYMBOL "gx_module"
+
+#if defined(__GNUC__)
+#define GX_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define GX_PRINTF(fmt, args)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+/* Where a config value came from.  file is NULL for built-in defaults. */
+struct gx_mark {
+	const char *file;
+	unsigned line;   /* 1-based, 0 when unknown */
+	unsigned column; /* 1-based, 0 when unknown */
+};
+
+/* Caller-owned error detail.  Zero-initialise before use. */
+struct gx_error {
+	int code; /* negative errno of the failure */
+	char message[1024];
+	char file[512]; /* empty when the error has no config location */
+	unsigned line;
+	unsigned column;
+};
+
+/* ------------------------------------------------------------------ */
+/* The neutral config tree                                             */
+
+enum gx_node_kind {
+	GX_NODE_NULL,
+	GX_NODE_SCALAR,
+	GX_NODE_MAPPING,
+	GX_NODE_SEQUENCE,
+	GX_NODE_KIND_MAX
+};
+
+struct gx_node;
+
+struct gx_pair {
+	struct gx_node *key; /* always a scalar */
+	struct gx_node *value;
+};
+
+/*
+ * A YAML node.  Owned by the core and read-only for modules; it lives as
+ * long as the instance it belongs to.
+ */
+struct gx_node {
+	enum gx_node_kind kind;
+	struct gx_mark mark;
+	char *scalar; /* SCALAR: the text, never NULL */
+	bool plain;   /* SCALAR: unquoted, so 'true'/'12'/'~' resolve as YAML 1.1 */
+	size_t n;     /* SEQUENCE: number of items; MAPPING: number of pairs */
+	struct gx_node **items; /* SEQUENCE */
+	struct gx_pair *pairs;  /* MAPPING, in file order */
+};
+
+/* ------------------------------------------------------------------ */
+/* Option tables: validation, defaults, documentation                  */
+
+enum gx_type {
+	GX_TYPE_BOOL,
+	GX_TYPE_INT,
+	GX_TYPE_FLOAT,
+	GX_TYPE_STRING,  /* numbers are accepted and kept as their text */
+	GX_TYPE_ENUM,    /* a string out of gx_option.allowed */
+	GX_TYPE_STRMAP,  /* mapping of string to scalar (environment) */
+	GX_TYPE_STRLIST, /* sequence of strings */
+	GX_TYPE_MAPPING, /* any mapping, checked by the module itself */
+	GX_TYPE_MAX
+};
+
+enum gx_option_flags {
+	GX_OPT_REQUIRED = 1u << 0, /* an error when missing or null */
+	GX_OPT_HIDDEN = 1u << 1,   /* accepted, left out of the sample config */
+	GX_OPT_NULLABLE = 1u << 2, /* an explicit null is a valid value */
+};
+
+/*
+ * One option of a config section.  Tables end with an entry whose name is
+ * NULL.  default_value is YAML text ("true", "300", "localhost:8080") or
+ * NULL for "unset" (the effective tree then holds a null node).  For INT
+ * and FLOAT, min < max enables bounds checking.
+ */
+struct gx_option {
+	const char *name;
+	enum gx_type type;
+	const char *default_value;
+	const char *doc;
+	const char *const *allowed; /* ENUM: NULL-terminated */
+	double min;
+	double max;
+	unsigned flags;
+};
+
+/*
+ * The options every service section shares.  start/stop are the service's
+ * default start_timeout and stop_timeout as text.  Put this in the
+ * service's table after its own options.
+ */
+#define GX_SERVICE_COMMON_OPTIONS(start, stop)                                         \
+	{ .name = "umask", .type = GX_TYPE_STRING,                                     \
+	  .doc = "umask under which service should be executed" },                     \
+	{ .name = "start_timeout", .type = GX_TYPE_INT, .default_value = start,       \
+	  .doc = "Value of supervisor startsecs, systemd TimeoutStartSec" },           \
+	{ .name = "stop_timeout", .type = GX_TYPE_INT, .default_value = stop,         \
+	  .doc = "Value of supervisor stopwaitsecs, systemd TimeoutStopSec" },         \
+	{ .name = "memory_limit", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,        \
+	  .doc = "Memory limit (in GB). If the service exceeds the limit, it will be " \
+		 "killed. Default is no limit or the value of the ``memory_limit`` "   \
+		 "setting at the top level of the Gravity configuration, if set. "     \
+		 "Ignored if ``process_manager`` is ``supervisor``." },                \
+	{ .name = "memory_high", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,         \
+	  .doc = "Memory usage throttle limit (in GB). If the service exceeds the "    \
+		 "limit, processes are throttled and put under heavy reclaim "         \
+		 "pressure. Default is no limit or the value of the ``memory_high`` "  \
+		 "setting at the top level of the Gravity configuration, if set. "     \
+		 "Ignored if ``process_manager`` is ``supervisor``." },                \
+	{ .name = "environment", .type = GX_TYPE_STRMAP, .default_value = "{}",       \
+	  .doc = "Extra environment variables and their values to set when running "   \
+		 "the service. A dictionary where keys are the variable names." }
+
+/* ------------------------------------------------------------------ */
+/* String vectors (argv, environment)                                  */
+
+/* A NULL-terminated growable vector of heap strings, owned by whoever
+ * embeds it; release with gx_host.strv_release().  Zero-initialise. */
+struct gx_strv {
+	char **v; /* v[n] == NULL once anything was pushed */
+	size_t n;
+	size_t alloc;
+};
+
+/* ------------------------------------------------------------------ */
+/* Instances and services                                              */
+
+enum gx_graceful {
+	GX_GRACEFUL_DEFAULT, /* restart */
+	GX_GRACEFUL_SIGHUP,
+	GX_GRACEFUL_ROLLING, /* restart instances one at a time, readiness-gated */
+	GX_GRACEFUL_NONE,
+	GX_GRACEFUL_MAX
+};
+
+struct gx_service_type;
+struct gx_instance;
+
+/*
+ * A service of an instance, as expanded by its service type.  Owned by
+ * the core; read-only for modules.  A service with count > 1 is run as
+ * count process instances ("gunicorn:gunicorn_0", "galaxy-gunicorn@0").
+ */
+struct gx_service {
+	char *name;        /* "gunicorn", "celery-beat", "handler", "gunicorn1" */
+	char *config_type; /* the type name, used in file names: "gunicorn", "standalone" */
+	const struct gx_service_type *type;
+	const struct gx_instance *instance;
+	unsigned count;    /* process instances, >= 1 */
+	bool instances;    /* run as service instances (even when count == 1) */
+	const struct gx_node **settings; /* count entries: effective section per process */
+	void *data;        /* the service type's own, freed by spec.free_data */
+	/* Common settings, already resolved against the top level. */
+	char *umask;       /* "022" */
+	long start_timeout;
+	long stop_timeout;
+	double memory_limit; /* GB, 0 when unset */
+	double memory_high;  /* GB, 0 when unset */
+};
+
+/*
+ * A Galaxy instance (one gravity config).  Owned by the core, read-only.
+ * Paths are absolute.
+ */
+struct gx_instance {
+	char *name;               /* instance_name, "_default_" when unset */
+	char *config_file;        /* the gravity config file */
+	char *galaxy_config_file; /* galaxy.yml; may equal config_file */
+	char *galaxy_root;        /* NULL when it could not be found */
+	char *virtualenv;         /* NULL when unset */
+	char *state_dir;
+	char *log_dir;
+	char *process_manager;    /* "supervisor", "systemd", "direct" */
+	char *service_command_style; /* "gravity", "direct" */
+	bool use_service_instances;
+	char *galaxy_user;        /* NULL when unset */
+	char *galaxy_group;       /* NULL when unset */
+	const struct gx_node *gravity; /* effective gravity settings */
+	const struct gx_node *galaxy;  /* the galaxy section, NULL when none */
+	struct gx_service **services;
+	size_t n_services;
+	bool name_is_default;     /* instance_name was not set */
+};
+
+/* What a service type's expand() hands to gx_host.add_service(). */
+struct gx_service_spec {
+	const char *name;
+	const char *config_type; /* NULL: the type's name */
+	unsigned count;          /* 0 is taken as 1 */
+	bool instances;
+	const struct gx_node *const *settings; /* count entries */
+	void *data;                  /* ownership passes to the core, even on error */
+	void (*free_data)(void *data);
+};
+
+struct gx_expand; /* the core's collector of services; opaque */
+
+/* ------------------------------------------------------------------ */
+/* Status                                                              */
+
+enum gx_state {
+	GX_STATE_STARTING,
+	GX_STATE_RUNNING,
+	GX_STATE_BACKOFF,
+	GX_STATE_STOPPING,
+	GX_STATE_STOPPED,
+	GX_STATE_EXITED,
+	GX_STATE_FATAL,
+	GX_STATE_UNKNOWN,
+	GX_STATE_MAX
+};
+
+/* One row of status; the core copies the strings. */
+struct gx_status_row {
+	const char *instance;
+	const char *service;
+	const char *name; /* process or unit name as the backend knows it */
+	enum gx_state state;
+	long pid;         /* 0 when none */
+	double uptime_s;  /* < 0 when unknown */
+	long restarts;    /* < 0 when unknown */
+	int exit_status;  /* < 0 when unknown */
+	const char *log;  /* NULL when unknown */
+	long rss_kb;      /* < 0 when unknown */
+	const char *detail; /* backend's own words, for the table; may be NULL */
+};
+
+struct gx_status; /* the core's collector of rows; opaque */
+
+/* ------------------------------------------------------------------ */
+/* What a command asks of a backend                                    */
+
+/* A service or whole instance named on the command line. */
+struct gx_target {
+	const struct gx_instance *instance;
+	const struct gx_service *service; /* NULL: the whole instance */
+};
+
+struct gx_request {
+	const struct gx_instance *const *instances; /* every loaded instance of this backend */
+	size_t n_instances;
+	const struct gx_target *targets; /* what the command names; all when n_targets == 0 */
+	size_t n_targets;
+	bool force;      /* update --force */
+	bool clean;      /* update --clean */
+	bool foreground; /* start -f */
+	bool quiet;
+	bool user_mode;  /* systemd: --user */
+	const char *state_dir_override; /* --state-dir or $GRAVITY_STATE_DIR, or NULL */
+	int argc;        /* pm: arguments passed through */
+	char *const *argv;
+};
+
+/* ------------------------------------------------------------------ */
+/* The host: what the core offers modules                              */
+
+enum gx_log_level { GX_LOG_DEBUG, GX_LOG_INFO, GX_LOG_WARNING, GX_LOG_ERROR, GX_LOG_MAX };
+
+struct gx_host {
+	unsigned abi_major;
+	unsigned abi_minor;
+	size_t size; /* sizeof(struct gx_host) of the core */
+
+	/* Diagnostics to stderr ("galaxyctl: warning: ..."). */
+	void (*log)(enum gx_log_level level, const char *fmt, ...) GX_PRINTF(2, 3);
+	/* Command output meant for the user (stdout). */
+	void (*out)(const char *fmt, ...) GX_PRINTF(1, 2);
+	/*
+	 * Fill err with a message located at node (NULL: no location) and
+	 * return code, a negative errno, so that "return h->errorf(...)" works.
+	 */
+	int (*errorf)(struct gx_error *err, const struct gx_node *at, int code,
+		      const char *fmt, ...) GX_PRINTF(4, 5);
+
+	/*
+	 * Typed reads of an effective (validated) section.  The key must be an
+	 * option of the section's table; a null value reads as false, 0, NAN
+	 * and NULL respectively.  get() returns NULL for an absent key.
+	 */
+	const struct gx_node *(*get)(const struct gx_node *map, const char *key);
+	bool (*get_bool)(const struct gx_node *map, const char *key);
+	long (*get_int)(const struct gx_node *map, const char *key);
+	double (*get_float)(const struct gx_node *map, const char *key);
+	const char *(*get_str)(const struct gx_node *map, const char *key);
+	/* Is the node a YAML null (absent, ~, null, empty)? */
+	bool (*is_null)(const struct gx_node *node);
+
+	/* String vectors.  Each returns -ENOMEM or 0. */
+	int (*strv_push)(struct gx_strv *sv, const char *s);
+	int (*strv_pushf)(struct gx_strv *sv, const char *fmt, ...) GX_PRINTF(2, 3);
+	/* Split words the way a POSIX shell does (quotes, backslashes; no expansion). */
+	int (*strv_split)(struct gx_strv *sv, const char *words, struct gx_error *err);
+	void (*strv_release)(struct gx_strv *sv);
+
+	/* Register a service during expand(). */
+	int (*add_service)(struct gx_expand *ctx, const struct gx_service_spec *spec,
+			   struct gx_error *err);
+
+	/* Add a row during status(). */
+	int (*status_add)(struct gx_status *st, const struct gx_status_row *row);
+
+	/*
+	 * Write a whole file atomically (temporary file in the same directory,
+	 * fsync, rename), creating missing parent directories.
+	 */
+	int (*write_file)(const char *path, const char *data, size_t len, mode_t mode,
+			  struct gx_error *err);
+
+	/*
+	 * GET path from bind ("host:port", "host", "unix:/path") with a timeout.
+	 * On success stores the HTTP status and a heap copy of the body (the
+	 * caller frees it).  A refused connection is -ECONNREFUSED.
+	 */
+	int (*http_get)(const char *bind, const char *path, double timeout_s,
+			long *ret_status, char **ret_body, struct gx_error *err);
+
+	/*
+	 * The full command and environment of one process of a service,
+	 * including what the core adds (PATH with the virtualenv, VIRTUAL_ENV,
+	 * the service's environment: option).  Vectors are appended to.
+	 */
+	int (*service_argv)(const struct gx_service *svc, unsigned process,
+			    struct gx_strv *argv, struct gx_error *err);
+	int (*service_env)(const struct gx_service *svc, unsigned process,
+			   struct gx_strv *env, struct gx_error *err);
+
+	/* Absolute path of the running galaxyctl, for "galaxyctl exec" commands. */
+	const char *self_exe;
+	/* The value of -d/--debug. */
+	bool debug;
+};
+
+/* ------------------------------------------------------------------ */
+/* Service types                                                       */
+
+/*
+ * A service type.  Every slot except name, section and options may be NULL
+ * and then has the default described.
+ */
+struct gx_service_type {
+	const char *name;    /* type name: "gunicorn", "celery-beat" */
+	/*
+	 * The config section it reads ("gunicorn").  Several types may share a
+	 * section (celery, celery-beat); the core validates a section once,
+	 * with the table of the first type that names it.
+	 */
+	const char *section;
+	const char *doc;     /* the section's doc line, for the sample config */
+	const struct gx_option *options;
+	bool list_allowed;   /* the section may be a list of sections */
+	const char *const *aliases; /* other section names accepted, NULL-terminated */
+
+	/*
+	 * Turn the effective section (list items already validated) into
+	 * services with h->add_service().  section is a mapping or, when
+	 * list_allowed, a sequence of mappings.  May add none (disabled).
+	 * Default: one service named after the type, count 1, when the
+	 * section's "enable" is true or absent.
+	 */
+	int (*expand)(const struct gx_host *h, const struct gx_instance *inst,
+		      const struct gx_node *section, struct gx_expand *ctx,
+		      struct gx_error *err);
+
+	/*
+	 * Checks that need more than the option table (a required file,
+	 * a galaxy-section setting).  Called once per service after expand.
+	 */
+	int (*validate)(const struct gx_host *h, const struct gx_service *svc,
+			struct gx_error *err);
+
+	/* Append the command of one process to argv.  Required. */
+	int (*argv)(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+		    struct gx_strv *argv, struct gx_error *err);
+
+	/*
+	 * Append the service's own NAME=VALUE pairs (not the environment:
+	 * option, nor PATH/VIRTUAL_ENV, which the core adds).  Default: none.
+	 */
+	int (*env)(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+		   struct gx_strv *env, struct gx_error *err);
+
+	/* How graceful restarts this service.  Default: GX_GRACEFUL_DEFAULT. */
+	enum gx_graceful (*graceful)(const struct gx_host *h, const struct gx_service *svc);
+
+	/*
+	 * Is the process ready to serve?  0 when ready, -EAGAIN when not yet,
+	 * another negative errno when it cannot be checked.  NULL: ready once
+	 * started.  The timeout bounds this one probe.
+	 */
+	int (*ready)(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+		     double timeout_s, struct gx_error *err);
+};
+
+/* ------------------------------------------------------------------ */
+/* Backends                                                            */
+
+/*
+ * A process-manager backend.  Every command slot gets the request of one
+ * backend (every instance the config names for it).  A NULL slot makes
+ * the command report that the backend does not support it.
+ */
+struct gx_backend {
+	const char *name;    /* "supervisor", "systemd", "direct" */
+	const char *package; /* distro package that ships it, for hints */
+
+	/* Write or remove the process manager's files (force, clean). */
+	int (*update)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+	int (*start)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+	int (*stop)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+	int (*restart)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+	int (*graceful)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+	/* Add one row per process with h->status_add(). */
+	int (*status)(const struct gx_host *h, const struct gx_request *rq, struct gx_status *st,
+		      struct gx_error *err);
+	int (*follow)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+	int (*shutdown)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+	int (*pm)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+};
+
+/* ------------------------------------------------------------------ */
+/* The module                                                          */
+
+/*
+ * What a module exports as GX_MODULE_SYMBOL, e.g.
+ *   const struct gx_module gx_module = {
+ *           GX_MODULE_HEADER("celery"),
+ *           .services = celery_types,
+ *   };
+ */
+struct gx_module {
+	unsigned abi_major;
+	unsigned abi_minor;
+	size_t size; /* sizeof(struct gx_module) the module was built with */
+	const char *name;
+	const struct gx_service_type *const *services; /* NULL-terminated, or NULL */
+	const struct gx_backend *backend;              /* or NULL */
+};
+
+#define GX_MODULE_HEADER(module_name)                                          \
+	.abi_major = GX_ABI_MAJOR, .abi_minor = GX_ABI_MINOR,                  \
+	.size = sizeof(struct gx_module), .name = (module_name)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Program entry. */
+int main(void) { return 0; }

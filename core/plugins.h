@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* The plugin host: finds, loads and checks backend and service-type modules. */
+#ifndef GX_PLUGINS_H
+#define GX_PLUGINS_H
+
+#include "galaxyctl/plugin.h"
+
+struct gx_loaded_module {
+	char *path;
+	void *handle; /* lt_dlhandle */
+	const struct gx_module *module;
+};
+
+/* Zero-initialise; release with gx_plugins_release(). */
+struct gx_plugins {
+	struct gx_loaded_module *modules;
+	size_t n_modules;
+	char **search_path; /* directories in search order, NULL-terminated */
+	const struct gx_service_type **types; /* every service type, load order */
+	size_t n_types;
+	const struct gx_backend **backends;
+	size_t n_backends;
+	const char **backend_paths; /* module path of each backend */
+	const char **type_paths;    /* module path of each type */
+};
+
+/*
+ * Build the search path: each directory of $GRAVITY_PLUGIN_PATH (colon
+ * separated), then builddir's backends/.libs and services/.libs when
+ * builddir is not NULL, then pkglibdir/backends and pkglibdir/services.
+ */
+int gx_plugins_init(struct gx_plugins *p, const char *builddir, const char *pkglibdir);
+/*
+ * Load every *.so of the search path.  A file name seen earlier in the
+ * path shadows later ones.  Errors, each with one clear message in err:
+ *   a module that fails to load (the loader's text), has no gx_module
+ *   symbol, or has another ABI major version or a smaller struct
+ *   (module, its version, ours); two modules claiming one service type or
+ *   backend name (both paths).
+ */
+int gx_plugins_load(struct gx_plugins *p, struct gx_error *err);
+/* The backend called name, or NULL with err naming those available and the paths searched. */
+const struct gx_backend *gx_plugins_backend(const struct gx_plugins *p, const char *name,
+					    struct gx_error *err);
+const struct gx_service_type *gx_plugins_type(const struct gx_plugins *p, const char *name);
+void gx_plugins_release(struct gx_plugins *p);
+
+#endif
