@@ -1,2 +1,457 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder until implemented */
+/* Command-line parsing for galaxyctl and galaxy, with per-command help. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Per-command option identifiers (getopt values above the ASCII range). */
+enum cli_opt {
+	OPT_HELP = 'h',
+	OPT_FOREGROUND = 'f',
+	OPT_QUIET = 256,
+	OPT_FORCE,
+	OPT_CLEAN,
+	OPT_VERSION,
+	OPT_JSON,
+	OPT_SERVICE_INSTANCE,
+	OPT_NO_EXEC,
+};
+
+struct cli_command {
+	const char *name;
+	const char *aliases[3];
+	const char *args;    /* usage after the options */
+	const char *summary; /* one line, for galaxyctl --help */
+	const char *help;    /* the rest of `galaxyctl CMD --help` */
+	const struct option *options;
+	const char *shortopts;
+	int min_args;
+	int max_args;        /* -1: unlimited */
+};
+
+#define HELP_OPT { "help", no_argument, NULL, OPT_HELP }
+#define END_OPT { NULL, 0, NULL, 0 }
+
+static const struct option names_opts[] = { HELP_OPT, END_OPT };
+static const struct option start_opts[] = {
+	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
+	{ "quiet", no_argument, NULL, OPT_QUIET }, HELP_OPT, END_OPT
+};
+static const struct option update_opts[] = {
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "clean", no_argument, NULL, OPT_CLEAN }, HELP_OPT, END_OPT
+};
+static const struct option follow_opts[] = {
+	{ "quiet", no_argument, NULL, OPT_QUIET }, HELP_OPT, END_OPT
+};
+static const struct option list_opts[] = {
+	{ "version", no_argument, NULL, OPT_VERSION }, HELP_OPT, END_OPT
+};
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON }, HELP_OPT, END_OPT
+};
+static const struct option exec_opts[] = {
+	{ "service-instance", required_argument, NULL, OPT_SERVICE_INSTANCE },
+	{ "no-exec", no_argument, NULL, OPT_NO_EXEC }, HELP_OPT, END_OPT
+};
+
+#define NAMES_HELP                                                                      \
+	"  INSTANCE and SERVICE names select what to act on; with none, every\n"        \
+	"  service of every instance.  A service name may be given alone when only\n"  \
+	"  one instance is loaded.\n"
+
+static const struct cli_command commands[GX_CMD_MAX] = {
+	[GX_CMD_START] = {
+		.name = "start", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
+		.summary = "Start configured services.",
+		.help = "  Start Galaxy and its services in the background, or with -f in the\n"
+			"  foreground, following the logs.\n" NAMES_HELP
+			"\n  -f, --foreground  Run in the foreground, following the logs.\n"
+			"  --quiet           Only show errors and warnings.\n",
+		.options = start_opts, .shortopts = "+fh",
+	},
+	[GX_CMD_STOP] = {
+		.name = "stop", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
+		.summary = "Stop configured services.",
+		.help = "  Stop daemonized Galaxy services.  With supervisor, supervisord exits\n"
+			"  once no process remains running.\n" NAMES_HELP,
+		.options = names_opts, .shortopts = "+h",
+	},
+	[GX_CMD_RESTART] = {
+		.name = "restart", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
+		.summary = "Restart configured services.",
+		.help = "  Stop and start services.  See graceful for restarts with minimal\n"
+			"  interruption.\n" NAMES_HELP,
+		.options = names_opts, .shortopts = "+h",
+	},
+	[GX_CMD_GRACEFUL] = {
+		.name = "graceful", .aliases = { "reload" }, .args = "[INSTANCE] [SERVICE]...",
+		.max_args = -1, .summary = "Gracefully reload configured services.",
+		.help = "  Restart with minimal interruption: SIGHUP where the service supports\n"
+			"  it, a rolling restart of several gunicorns, a plain restart otherwise.\n"
+			NAMES_HELP,
+		.options = names_opts, .shortopts = "+h",
+	},
+	[GX_CMD_UPDATE] = {
+		.name = "update", .args = "[INSTANCE]...", .max_args = -1,
+		.summary = "Update process manager from config changes.",
+		.help = "  Write the process manager's configs for the current Gravity config and\n"
+			"  apply them, adding, changing and removing services as needed.\n"
+			"\n  --force  Rewrite every config even when unchanged.\n"
+			"  --clean  Remove the configs of the named (or all) instances instead.\n",
+		.options = update_opts, .shortopts = "+h",
+	},
+	[GX_CMD_SHUTDOWN] = {
+		.name = "shutdown", .args = "[INSTANCE]...", .max_args = -1,
+		.summary = "Shut down process manager.",
+		.help = "  Stop all processes and the process manager itself (supervisord, the\n"
+			"  direct manager).  The same as stop with systemd.\n",
+		.options = names_opts, .shortopts = "+h",
+	},
+	[GX_CMD_FOLLOW] = {
+		.name = "follow", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
+		.summary = "Follow log files of configured instances.",
+		.help = "  Follow the logs of all services, or of those named.\n" NAMES_HELP
+			"\n  --quiet  Only show errors and warnings.\n",
+		.options = follow_opts, .shortopts = "+h",
+	},
+	[GX_CMD_LIST] = {
+		.name = "list", .aliases = { "configs", "instances" }, .args = "",
+		.max_args = 0, .summary = "List config files known to galaxyctl.",
+		.help = "  List the loaded Gravity configs and their instance names.\n"
+			"\n  --version  Also show each instance's Galaxy version.\n",
+		.options = list_opts, .shortopts = "+h",
+	},
+	[GX_CMD_SHOW] = {
+		.name = "show", .aliases = { "get" }, .args = "[INSTANCE]", .max_args = 1,
+		.summary = "Show details of a config.",
+		.help = "  Print an instance's effective Gravity settings (defaults included) as\n"
+			"  YAML.  INSTANCE is required when several are loaded.\n"
+			"\n  --json  Print JSON instead.\n",
+		.options = json_opts, .shortopts = "+h",
+	},
+	[GX_CMD_STATUS] = {
+		.name = "status", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
+		.summary = "Display server status.",
+		.help = "  Show the state of each process: name, state, pid and uptime.\n"
+			NAMES_HELP
+			"\n  --json  Print a JSON array (instance, service, name, state, pid,\n"
+			"          uptime_s, restarts, exit_status, log) instead.\n",
+		.options = json_opts, .shortopts = "+h",
+	},
+	[GX_CMD_PM] = {
+		.name = "pm", .aliases = { "supervisorctl" }, .args = "[ARG]...",
+		.max_args = -1, .summary = "Invoke process manager (supervisorctl, systemctl) directly.",
+		.help = "  Pass the arguments through to the process manager: supervisorctl for\n"
+			"  supervisor (its shell with no arguments), systemctl for systemd.\n",
+		.options = names_opts, .shortopts = "+h",
+	},
+	[GX_CMD_EXEC] = {
+		.name = "exec", .args = "[INSTANCE] SERVICE", .min_args = 1, .max_args = 2,
+		.summary = "Run a single Galaxy service in the foreground.",
+		.help = "  Replace galaxyctl with one service's command, in its environment, as\n"
+			"  process managers do when service_command_style is gravity.\n"
+			"\n  --service-instance N  Which process of a multi-process service.\n"
+			"  --no-exec             Print the command and environment instead.\n",
+		.options = exec_opts, .shortopts = "+h",
+	},
+};
+
+static const char main_usage[] =
+	"Usage: galaxyctl [OPTIONS] COMMAND [ARGS]...\n"
+	"\n"
+	"  Manage Galaxy server configurations and processes.\n"
+	"\n"
+	"Options:\n"
+	"  -d, --debug             Enables debug mode.\n"
+	"  -c, --config-file FILE  Gravity (or Galaxy) config file to operate on. Can\n"
+	"                          also be set with $GRAVITY_CONFIG_FILE or\n"
+	"                          $GALAXY_CONFIG_FILE. May be repeated.\n"
+	"  --state-dir DIRECTORY   Where process management configs and state will be\n"
+	"                          stored (also $GRAVITY_STATE_DIR).\n"
+	"  --user / --no-user      Use systemd user mode, or not (default: user mode\n"
+	"                          unless root).\n"
+	"  --backend NAME          Process manager backend to use (supervisor,\n"
+	"                          systemd, direct), overriding process_manager.\n"
+	"  --version               Show the version and exit.\n"
+	"  -h, --help              Show this message and exit.\n"
+	"\n"
+	"Commands:\n";
+
+static const char exit_codes_help[] =
+	"\n"
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  the command failed\n"
+	"  2  bad command line\n"
+	"  3  invalid configuration (nothing was changed)\n"
+	"  4  backend or command not available in this build\n";
+
+static const char galaxy_usage[] =
+	"Usage: galaxy [OPTIONS]\n"
+	"\n"
+	"  Run Galaxy in the foreground: galaxyctl start --foreground on the direct\n"
+	"  backend.  Ctrl-C stops every service.\n"
+	"\n"
+	"Options:\n"
+	"  -d, --debug             Enables debug mode.\n"
+	"  -c, --config-file FILE  Gravity (or Galaxy) config file to operate on. Can\n"
+	"                          also be set with $GRAVITY_CONFIG_FILE or\n"
+	"                          $GALAXY_CONFIG_FILE. May be repeated.\n"
+	"  --state-dir DIRECTORY   Where process management state will be stored.\n"
+	"  -s, --single-user EMAIL Run in single-user mode as EMAIL (sets\n"
+	"                          GALAXY_CONFIG_SINGLE_USER and\n"
+	"                          GALAXY_CONFIG_ADMIN_USERS for the services).\n"
+	"  --quiet                 Only show errors and warnings.\n"
+	"  --version               Show the version and exit.\n"
+	"  -h, --help              Show this message and exit.\n";
+
+const char *gx_command_name(enum gx_command cmd)
+{
+	return (unsigned)cmd < GX_CMD_MAX ? commands[cmd].name : "?";
+}
+
+static int cli_find_command(const char *name)
+{
+	for (int i = 0; i < GX_CMD_MAX; i++) {
+		if (strcmp(commands[i].name, name) == 0)
+			return i;
+		for (size_t a = 0; a < 3 && commands[i].aliases[a]; a++)
+			if (strcmp(commands[i].aliases[a], name) == 0)
+				return i;
+	}
+	return -1;
+}
+
+static void cli_print_main_help(FILE *out)
+{
+	fputs(main_usage, out);
+	for (int i = 0; i < GX_CMD_MAX; i++) {
+		fprintf(out, "  %-10s %s", commands[i].name, commands[i].summary);
+		if (commands[i].aliases[0]) {
+			fprintf(out, " (alias: %s", commands[i].aliases[0]);
+			if (commands[i].aliases[1])
+				fprintf(out, ", %s", commands[i].aliases[1]);
+			fputc(')', out);
+		}
+		fputc('\n', out);
+	}
+	fputs("\n  Run `galaxyctl COMMAND --help` for a command's options.\n", out);
+	fputs(exit_codes_help, out);
+}
+
+static void cli_print_command_help(const struct cli_command *c, FILE *out)
+{
+	fprintf(out, "Usage: galaxyctl %s [OPTIONS] %s\n\n  %s\n\n%s\n  -h, --help  Show this "
+		     "message and exit.\n%s",
+		c->name, c->args, c->summary, c->help, exit_codes_help);
+}
+
+static int cli_usage_error(FILE *errout, const char *prog, const char *cmd, const char *fmt,
+			   const char *arg)
+{
+	fprintf(errout, "Usage: %s%s%s [OPTIONS]...\nTry '%s%s%s --help' for help.\n\nError: ",
+		prog, cmd ? " " : "", cmd ? cmd : "", prog, cmd ? " " : "", cmd ? cmd : "");
+	fprintf(errout, fmt, arg);
+	fputc('\n', errout);
+	return -EINVAL;
+}
+
+static int cli_add_config(struct gx_cli *cli, char *file)
+{
+	char **grown = realloc(cli->config_files, (cli->n_config_files + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	cli->config_files = grown;
+	cli->config_files[cli->n_config_files++] = file;
+	return 0;
+}
+
+static void cli_print_version(FILE *out, const char *prog)
+{
+	fprintf(out, "%s, version %s\n", prog, PACKAGE_VERSION);
+}
+
+enum global_opt { GOPT_STATE_DIR = 300, GOPT_USER, GOPT_NO_USER, GOPT_BACKEND, GOPT_VERSION,
+		  GOPT_QUIET };
+
+static const struct option global_opts[] = {
+	{ "debug", no_argument, NULL, 'd' },
+	{ "config-file", required_argument, NULL, 'c' },
+	{ "state-dir", required_argument, NULL, GOPT_STATE_DIR },
+	{ "user", no_argument, NULL, GOPT_USER },
+	{ "no-user", no_argument, NULL, GOPT_NO_USER },
+	{ "backend", required_argument, NULL, GOPT_BACKEND },
+	{ "version", no_argument, NULL, GOPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	/* galaxy only */
+	{ "single-user", required_argument, NULL, 's' },
+	{ "quiet", no_argument, NULL, GOPT_QUIET },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Global options (and, for galaxy, its own); returns 1 for help/version. */
+static int cli_parse_global(struct gx_cli *cli, int argc, char **argv, FILE *out,
+			    FILE *errout)
+{
+	const char *prog = cli->galaxy ? "galaxy" : "galaxyctl";
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, cli->galaxy ? "+dc:s:h" : "+dc:h", global_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			cli->debug = true;
+			break;
+		case 'c':
+			if (cli_add_config(cli, optarg) < 0)
+				return -ENOMEM;
+			break;
+		case GOPT_STATE_DIR:
+			cli->state_dir = optarg;
+			break;
+		case GOPT_USER:
+		case GOPT_NO_USER:
+			cli->user_mode = c == GOPT_USER;
+			break;
+		case GOPT_BACKEND:
+			cli->backend = optarg;
+			break;
+		case GOPT_VERSION:
+			cli_print_version(out, prog);
+			return 1;
+		case 'h':
+			fputs(cli->galaxy ? galaxy_usage : "", out);
+			if (cli->galaxy)
+				fputs(exit_codes_help, out);
+			else
+				cli_print_main_help(out);
+			return 1;
+		case 's':
+		case GOPT_QUIET:
+			if (!cli->galaxy)
+				return cli_usage_error(errout, prog, NULL, "No such option: %s",
+						       argv[optind - 1]);
+			if (c == 's')
+				cli->single_user = optarg;
+			else
+				cli->quiet = true;
+			break;
+		case ':':
+			return cli_usage_error(errout, prog, NULL, "Option '%s' requires an argument.",
+					       argv[optind - 1]);
+		default:
+			return cli_usage_error(errout, prog, NULL, "No such option: %s",
+					       argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+static int cli_parse_command(struct gx_cli *cli, const struct cli_command *cmd, int argc,
+			     char **argv, FILE *out, FILE *errout)
+{
+	int c;
+	char *end;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->options, NULL)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			cli_print_command_help(cmd, out);
+			return 1;
+		case OPT_FOREGROUND:
+			cli->foreground = true;
+			break;
+		case OPT_QUIET:
+			cli->quiet = true;
+			break;
+		case OPT_FORCE:
+			cli->force = true;
+			break;
+		case OPT_CLEAN:
+			cli->clean = true;
+			break;
+		case OPT_VERSION:
+			cli->version = true;
+			break;
+		case OPT_JSON:
+			cli->json = true;
+			break;
+		case OPT_NO_EXEC:
+			cli->no_exec = true;
+			break;
+		case OPT_SERVICE_INSTANCE:
+			errno = 0;
+			cli->service_instance = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || cli->service_instance < 0)
+				return cli_usage_error(errout, "galaxyctl", cmd->name,
+						       "--service-instance: '%s' is not a "
+						       "non-negative integer", optarg);
+			break;
+		case ':':
+			return cli_usage_error(errout, "galaxyctl", cmd->name,
+					       "Option '%s' requires an argument.", argv[optind - 1]);
+		default:
+			return cli_usage_error(errout, "galaxyctl", cmd->name,
+					       "No such option: %s", argv[optind - 1]);
+		}
+	}
+	cli->args = argv + optind;
+	cli->n_args = (size_t)(argc - optind);
+	if ((int)cli->n_args < cmd->min_args)
+		return cli_usage_error(errout, "galaxyctl", cmd->name, "%s",
+				       "Missing argument: SERVICE.");
+	if (cmd->max_args >= 0 && (int)cli->n_args > cmd->max_args)
+		return cli_usage_error(errout, "galaxyctl", cmd->name,
+				       "Got unexpected extra argument (%s)", cli->args[cmd->max_args]);
+	return 0;
+}
+
+int gx_cli_parse(struct gx_cli *cli, int argc, char **argv, FILE *out, FILE *errout)
+{
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	int r, idx;
+
+	memset(cli, 0, sizeof(*cli));
+	cli->user_mode = -1;
+	cli->service_instance = -1;
+	base = base ? base + 1 : (argc > 0 ? argv[0] : "galaxyctl");
+	cli->galaxy = strcmp(base, "galaxy") == 0;
+	r = cli_parse_global(cli, argc, argv, out, errout);
+	if (r != 0)
+		return r;
+	if (cli->galaxy) {
+		if (optind < argc)
+			return cli_usage_error(errout, "galaxy", NULL,
+					       "Got unexpected extra argument (%s)", argv[optind]);
+		cli->command = GX_CMD_START;
+		cli->foreground = true;
+		if (!cli->backend)
+			cli->backend = "direct";
+		return 0;
+	}
+	if (optind >= argc) {
+		cli_print_main_help(errout);
+		return -EINVAL;
+	}
+	idx = cli_find_command(argv[optind]);
+	if (idx < 0)
+		return cli_usage_error(errout, "galaxyctl", NULL, "No such command '%s'.",
+				       argv[optind]);
+	cli->command = (enum gx_command)idx;
+	return cli_parse_command(cli, &commands[idx], argc - optind, argv + optind, out, errout);
+}
+
+void gx_cli_release(struct gx_cli *cli)
+{
+	free(cli->config_files);
+	cli->config_files = NULL;
+	cli->n_config_files = 0;
+}

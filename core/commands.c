@@ -1,2 +1,612 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder until implemented */
+/* Running a parsed command: load plugins and config, route to backends, print results. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "config.h"
+#include "diag.h"
+#include "fsutil.h"
+#include "host.h"
+#include "instance.h"
+#include "plugins.h"
+#include "show.h"
+#include "status.h"
+#include "strv.h"
+
+/* Everything one run of the program holds. */
+struct run {
+	struct gx_cli cli;
+	const struct gx_host *host;
+	struct gx_plugins plugins;
+	struct gx_config cfg;
+	struct gx_instances insts;
+	struct gx_diag diag;
+	bool is_root;
+	/* The names on the command line, resolved. */
+	bool *selected;        /* per instance: named on the command line */
+	size_t n_selected;
+	const char **services; /* service names on the command line */
+	size_t n_services;
+};
+
+static bool env_truthy(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
+		     strcasecmp(v, "yes") == 0);
+}
+
+/* Root, unless GRAVITY_SKIP_SYSTEMD (or upstream's GRAVITY_IGNORE_ROOT) says to act as a user. */
+static bool run_is_root(void)
+{
+	return geteuid() == 0 && !getenv("GRAVITY_SKIP_SYSTEMD") && !env_truthy("GRAVITY_IGNORE_ROOT");
+}
+
+static char *run_self_exe(const char *argv0)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n > 0) {
+		buf[n] = '\0';
+		return strdup(buf);
+	}
+	return gx_path_abs(argv0, NULL);
+}
+
+/* The build tree is searched for modules only when running from it. */
+static const char *run_builddir(const char *self_exe)
+{
+	size_t len = strlen(GX_BUILDDIR);
+
+	if (self_exe && strncmp(self_exe, GX_BUILDDIR, len) == 0 && self_exe[len] == '/' &&
+	    (strcmp(self_exe + len, "/galaxyctl") == 0 || strcmp(self_exe + len, "/.libs/galaxyctl") == 0 ||
+	     strcmp(self_exe + len, "/.libs/lt-galaxyctl") == 0))
+		return GX_BUILDDIR;
+	return NULL;
+}
+
+static void run_print_error(const struct gx_error *err)
+{
+	if (err->file[0] && err->line)
+		gx_log(GX_LOG_ERROR, "%s:%u:%u: %s", err->file, err->line, err->column, err->message);
+	else
+		gx_log(GX_LOG_ERROR, "%s", err->message);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Loading */
+
+static int run_load(struct run *run, const char *self_exe)
+{
+	struct gx_config_sources src = {
+		.files = run->cli.config_files,
+		.n_files = run->cli.n_config_files,
+		.is_root = run->is_root,
+	};
+	struct gx_instance_env env = {
+		.is_root = run->is_root,
+		.state_dir = run->cli.state_dir ? run->cli.state_dir : getenv("GRAVITY_STATE_DIR"),
+		.galaxy_root_dir = getenv("GALAXY_ROOT_DIR"),
+	};
+	struct gx_error err = { 0 };
+	int r;
+
+	if (gx_plugins_init(&run->plugins, run_builddir(self_exe), GX_PKGLIBDIR) < 0 ||
+	    gx_plugins_load(&run->plugins, &err) < 0) {
+		run_print_error(&err);
+		return GX_EXIT_FAILURE;
+	}
+	r = gx_config_find(&run->cfg, &src, &err);
+	if (r < 0) {
+		run_print_error(&err);
+		return GX_EXIT_CONFIG;
+	}
+	r = gx_config_load(&run->cfg, &run->diag);
+	if (r == 0)
+		r = gx_instances_build(&run->cfg, &run->plugins, run->host, &env, &run->diag,
+				       &run->insts);
+	gx_diag_print(&run->diag, stderr, run->cli.debug ? GX_LOG_DEBUG : GX_LOG_INFO);
+	if (r < 0) {
+		if (r != -ENOMEM)
+			gx_log(GX_LOG_ERROR, "the configuration has errors; nothing was changed");
+		return r == -ENOMEM ? GX_EXIT_FAILURE : GX_EXIT_CONFIG;
+	}
+	for (size_t i = 0; i < run->insts.n; i++)
+		gx_log(GX_LOG_DEBUG, "Loaded instance %s from Gravity config file: %s",
+		       run->insts.v[i]->name, run->insts.v[i]->config_file);
+	return GX_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Names */
+
+static bool run_is_service_name(const struct run *run, const char *name)
+{
+	for (size_t i = 0; i < run->plugins.n_types; i++)
+		if (strcmp(run->plugins.types[i]->name, name) == 0)
+			return true;
+	for (size_t i = 0; i < run->insts.n; i++)
+		if (gx_instance_service(run->insts.v[i], name))
+			return true;
+	return false;
+}
+
+/* Split the positional names into instances and services, as upstream does. */
+static int run_resolve_names(struct run *run, char **names, size_t n)
+{
+	run->selected = calloc(run->insts.n + 1, sizeof(*run->selected));
+	run->services = calloc(n + 1, sizeof(*run->services));
+	if (!run->selected || !run->services)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct gx_instance *inst = gx_instances_find(&run->insts, names[i]);
+
+		if (inst) {
+			for (size_t k = 0; k < run->insts.n; k++)
+				if (run->insts.v[k] == inst && !run->selected[k]) {
+					run->selected[k] = true;
+					run->n_selected++;
+				}
+		} else if (run_is_service_name(run, names[i])) {
+			run->services[run->n_services++] = names[i];
+		} else {
+			gx_log(GX_LOG_WARNING, "Not a known instance or service name: %s", names[i]);
+		}
+	}
+	if (n > 0 && run->n_selected == 0 && run->n_services == 0) {
+		gx_log(GX_LOG_ERROR, "No provided names are known instance or service names");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool run_instance_wanted(const struct run *run, size_t i)
+{
+	return run->n_selected == 0 || run->selected[i];
+}
+
+static bool run_service_matches(const struct gx_service *svc, const char *name)
+{
+	return strcmp(svc->name, name) == 0 || strcmp(svc->type->name, name) == 0 ||
+	       strcmp(svc->config_type, name) == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Backends */
+
+static const char *run_backend_name(const struct run *run, const struct gx_instance *inst)
+{
+	return run->cli.backend ? run->cli.backend : inst->process_manager;
+}
+
+/* Upstream's root rule: systemd with galaxy_user, nothing else, unless told otherwise. */
+static int run_check_root(const struct run *run, const struct gx_instance *inst)
+{
+	const char *backend = run_backend_name(run, inst);
+
+	if (!run->is_root)
+		return 0;
+	if (strcmp(backend, "systemd") != 0) {
+		gx_log(GX_LOG_ERROR,
+		       "Gravity cannot be run as root unless using the systemd process manager "
+		       "(instance %s uses %s; set GRAVITY_SKIP_SYSTEMD=1 to run it as root anyway)",
+		       inst->name, backend);
+		return -EPERM;
+	}
+	if (!inst->galaxy_user) {
+		gx_log(GX_LOG_ERROR, "galaxy_user is required when running as root (instance %s, %s)",
+		       inst->name, inst->config_file);
+		return -EPERM;
+	}
+	return 0;
+}
+
+typedef int (*backend_slot)(const struct gx_host *, const struct gx_request *, struct gx_error *);
+
+static backend_slot run_slot(const struct gx_backend *b, enum gx_command cmd)
+{
+	switch (cmd) {
+	case GX_CMD_START:
+		return b->start;
+	case GX_CMD_STOP:
+		return b->stop;
+	case GX_CMD_RESTART:
+		return b->restart;
+	case GX_CMD_GRACEFUL:
+		return b->graceful;
+	case GX_CMD_UPDATE:
+		return b->update;
+	case GX_CMD_SHUTDOWN:
+		return b->shutdown;
+	case GX_CMD_FOLLOW:
+		return b->follow;
+	case GX_CMD_PM:
+		return b->pm;
+	default:
+		return NULL;
+	}
+}
+
+/* The request for one backend: its instances, and the targets the names select. */
+static int run_build_request(const struct run *run, const char *backend, struct gx_request *rq,
+			     const struct gx_instance ***ret_insts, struct gx_target **ret_targets)
+{
+	const struct gx_instance **insts = calloc(run->insts.n + 1, sizeof(*insts));
+	size_t max_targets = run->insts.n * (run->n_services + 1) + 1;
+	struct gx_target *targets = NULL;
+	bool named = run->n_selected > 0 || run->n_services > 0;
+
+	for (size_t i = 0; i < run->insts.n; i++)
+		max_targets += run->insts.v[i]->n_services;
+	targets = calloc(max_targets, sizeof(*targets));
+	if (!insts || !targets) {
+		free(insts);
+		free(targets);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < run->insts.n; i++) {
+		const struct gx_instance *inst = run->insts.v[i];
+
+		if (strcmp(run_backend_name(run, inst), backend) != 0)
+			continue;
+		insts[rq->n_instances++] = inst;
+		if (!named || !run_instance_wanted(run, i))
+			continue;
+		if (run->n_services == 0) {
+			targets[rq->n_targets++] = (struct gx_target){ .instance = inst };
+			continue;
+		}
+		for (size_t s = 0; s < inst->n_services; s++)
+			for (size_t k = 0; k < run->n_services; k++)
+				if (run_service_matches(inst->services[s], run->services[k])) {
+					targets[rq->n_targets++] = (struct gx_target){
+						.instance = inst, .service = inst->services[s]
+					};
+					break;
+				}
+	}
+	rq->instances = insts;
+	rq->targets = targets;
+	*ret_insts = insts;
+	*ret_targets = targets;
+	return 0;
+}
+
+/* Distinct backend names of the instances the command concerns, in load order. */
+static size_t run_backends(const struct run *run, bool all, const char **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < run->insts.n; i++) {
+		const char *name = run_backend_name(run, run->insts.v[i]);
+		bool seen = false;
+
+		if (!all && !run_instance_wanted(run, i))
+			continue;
+		for (size_t k = 0; k < n; k++)
+			seen = seen || strcmp(out[k], name) == 0;
+		if (!seen)
+			out[n++] = name;
+	}
+	return n;
+}
+
+static int run_one_backend(struct run *run, const char *name, struct gx_status *st)
+{
+	const struct gx_backend *b;
+	const struct gx_instance **insts = NULL;
+	struct gx_target *targets = NULL;
+	struct gx_request rq = {
+		.force = run->cli.force,
+		.clean = run->cli.clean,
+		.foreground = run->cli.foreground,
+		.quiet = run->cli.quiet,
+		.user_mode = run->cli.user_mode >= 0 ? run->cli.user_mode : !run->is_root,
+		.state_dir_override = run->cli.state_dir ? run->cli.state_dir
+							 : getenv("GRAVITY_STATE_DIR"),
+		.argc = (int)run->cli.n_args,
+		.argv = run->cli.args,
+	};
+	struct gx_error err = { 0 };
+	backend_slot slot;
+	int r;
+
+	b = gx_plugins_backend(&run->plugins, name, &err);
+	if (!b) {
+		run_print_error(&err);
+		return GX_EXIT_UNAVAILABLE;
+	}
+	slot = run->cli.command == GX_CMD_STATUS ? NULL : run_slot(b, run->cli.command);
+	if ((run->cli.command == GX_CMD_STATUS && !b->status) ||
+	    (run->cli.command != GX_CMD_STATUS && !slot)) {
+		gx_log(GX_LOG_ERROR, "the %s backend does not support the %s command", name,
+		       gx_command_name(run->cli.command));
+		return GX_EXIT_UNAVAILABLE;
+	}
+	if (run_build_request(run, name, &rq, &insts, &targets) < 0)
+		return GX_EXIT_FAILURE;
+	r = run->cli.command == GX_CMD_STATUS ? b->status(run->host, &rq, st, &err)
+					      : slot(run->host, &rq, &err);
+	free(insts);
+	free(targets);
+	if (r < 0) {
+		run_print_error(&err);
+		return GX_EXIT_FAILURE;
+	}
+	return GX_EXIT_OK;
+}
+
+static void run_print_log_dirs(const struct run *run)
+{
+	for (size_t i = 0; i < run->insts.n; i++) {
+		const struct gx_instance *inst = run->insts.v[i];
+
+		if (!run_instance_wanted(run, i) || strcmp(run_backend_name(run, inst), "systemd") == 0)
+			continue;
+		if (run->insts.n == 1)
+			gx_log(GX_LOG_INFO, "Log files are in %s", inst->log_dir);
+		else
+			gx_log(GX_LOG_INFO, "Log files for %s are in %s", inst->name, inst->log_dir);
+	}
+}
+
+static int run_backend_command(struct run *run)
+{
+	const char **names = calloc(run->insts.n + 1, sizeof(*names));
+	bool all = run->cli.command == GX_CMD_UPDATE;
+	struct gx_status st = { 0 };
+	size_t n;
+	int code = GX_EXIT_OK;
+
+	if (!names)
+		return GX_EXIT_FAILURE;
+	if (run->cli.command != GX_CMD_PM &&
+	    run_resolve_names(run, run->cli.args, run->cli.n_args) < 0) {
+		free(names);
+		return run->selected ? GX_EXIT_USAGE : GX_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < run->insts.n; i++)
+		if ((all || run_instance_wanted(run, i)) && run_check_root(run, run->insts.v[i]) < 0)
+			code = GX_EXIT_CONFIG;
+	n = code ? 0 : run_backends(run, all, names);
+	if (code == GX_EXIT_OK && n == 0) {
+		gx_log(GX_LOG_ERROR, "No configured Galaxy instances");
+		code = GX_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < n && code == GX_EXIT_OK; i++)
+		code = run_one_backend(run, names[i], &st);
+	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_STATUS) {
+		if (run->cli.json)
+			code = gx_status_print_json(&st, stdout) < 0 ? GX_EXIT_FAILURE : GX_EXIT_OK;
+		else
+			gx_status_print_table(&st, stdout);
+	}
+	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_START && !run->cli.foreground)
+		run_print_log_dirs(run);
+	gx_status_release(&st);
+	free(names);
+	return code;
+}
+
+/* ---------------------------------------------------------------------- */
+/* list, show, exec */
+
+static const struct gx_instance *run_single_instance(const struct run *run, const char *name)
+{
+	const struct gx_instance *inst;
+
+	if (name) {
+		inst = gx_instances_find(&run->insts, name);
+		if (!inst)
+			gx_log(GX_LOG_ERROR, "Unknown instance name: %s", name);
+		return inst;
+	}
+	if (run->insts.n > 1) {
+		gx_log(GX_LOG_ERROR, "An instance name is required when more than one instance is configured");
+		return NULL;
+	}
+	if (run->insts.n == 0) {
+		gx_log(GX_LOG_ERROR, "No configured Galaxy instances");
+		return NULL;
+	}
+	return run->insts.v[0];
+}
+
+static int run_show(struct run *run)
+{
+	const struct gx_instance *inst = run_single_instance(run, run->cli.n_args ? run->cli.args[0]
+										   : NULL);
+
+	if (!inst)
+		return GX_EXIT_FAILURE;
+	return gx_show_instance(inst, run->cli.json, stdout) < 0 ? GX_EXIT_FAILURE : GX_EXIT_OK;
+}
+
+/* A word quoted for a POSIX shell, only when it needs to be. */
+static void run_print_quoted(FILE *out, const char *word)
+{
+	bool safe = *word != '\0';
+
+	for (const char *p = word; *p && safe; p++)
+		safe = strchr("@%+=:,./-_", *p) || (*p >= 'a' && *p <= 'z') ||
+		       (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+	if (safe) {
+		fputs(word, out);
+		return;
+	}
+	fputc('\'', out);
+	for (const char *p = word; *p; p++) {
+		if (*p == '\'')
+			fputs("'\"'\"'", out);
+		else
+			fputc(*p, out);
+	}
+	fputc('\'', out);
+}
+
+static const char *run_service_list(const struct gx_instance *inst, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < inst->n_services && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+					 inst->services[i]->name);
+	return buf;
+}
+
+static const struct gx_service *run_exec_service(struct run *run, const struct gx_instance **ret)
+{
+	const struct gx_instance *inst = NULL;
+	const struct gx_service *svc;
+	char list[1024];
+
+	if (run_resolve_names(run, run->cli.args, run->cli.n_args) < 0)
+		return NULL;
+	if (run->n_selected == 0 && run->insts.n == 1) {
+		inst = run->insts.v[0];
+	} else if (run->n_selected != 1) {
+		gx_log(GX_LOG_ERROR, "Only zero or one instance name can be provided");
+		return NULL;
+	}
+	for (size_t i = 0; !inst && i < run->insts.n; i++)
+		if (run->selected[i])
+			inst = run->insts.v[i];
+	run_service_list(inst, list, sizeof(list));
+	if (run->n_services != 1) {
+		gx_log(GX_LOG_ERROR, "Exactly one service name must be provided. Configured service(s): %s",
+		       list);
+		return NULL;
+	}
+	svc = gx_instance_service(inst, run->services[0]);
+	if (!svc) {
+		gx_log(GX_LOG_ERROR, "Service '%s' is not configured. Configured service(s): %s",
+		       run->services[0], list);
+		return NULL;
+	}
+	*ret = inst;
+	return svc;
+}
+
+static int run_exec(struct run *run)
+{
+	const struct gx_instance *inst = NULL;
+	const struct gx_service *svc = run_exec_service(run, &inst);
+	struct gx_strv argv = { 0 }, env = { 0 };
+	struct gx_error err = { 0 };
+	long process = 0;
+	int code = GX_EXIT_FAILURE;
+
+	if (!svc)
+		return GX_EXIT_FAILURE;
+	if (svc->count > 1) {
+		if (run->cli.service_instance < 0 || run->cli.service_instance >= (long)svc->count) {
+			gx_log(GX_LOG_ERROR, "Cannot exec '%s': This service is configured to use multiple "
+			       "instances and --service-instance %s", svc->name,
+			       run->cli.service_instance < 0 ? "was not set" : "is out of range");
+			return GX_EXIT_FAILURE;
+		}
+		process = run->cli.service_instance;
+	}
+	if (run->host->service_argv(svc, (unsigned)process, &argv, &err) < 0 ||
+	    run->host->service_env(svc, (unsigned)process, &env, &err) < 0) {
+		run_print_error(&err);
+		goto out_release;
+	}
+	if (gx_mkdir_p(inst->state_dir, 0755) < 0)
+		gx_log(GX_LOG_WARNING, "cannot create %s: %s", inst->state_dir, strerror(errno));
+	gx_log(GX_LOG_INFO, "Working directory: %s", inst->galaxy_root);
+	fputs("Executing:", stderr);
+	for (size_t i = 0; i < env.n; i++) {
+		char *eq = strchr(env.v[i], '=');
+
+		fprintf(stderr, " %.*s=", (int)(eq - env.v[i]), env.v[i]);
+		run_print_quoted(stderr, eq + 1);
+	}
+	for (size_t i = 0; i < argv.n; i++) {
+		fputc(' ', stderr);
+		run_print_quoted(stderr, argv.v[i]);
+	}
+	fputc('\n', stderr);
+	code = GX_EXIT_OK;
+	if (run->cli.no_exec)
+		goto out_release;
+	fflush(NULL);
+	for (size_t i = 0; i < env.n; i++)
+		putenv(env.v[i]); /* env.v stays alive: exec replaces us or we exit */
+	if (chdir(inst->galaxy_root) < 0)
+		gx_log(GX_LOG_ERROR, "cannot change to %s: %s", inst->galaxy_root, strerror(errno));
+	else
+		execvp(argv.v[0], argv.v);
+	gx_log(GX_LOG_ERROR, "cannot execute %s: %s", argv.v[0], strerror(errno));
+	code = GX_EXIT_FAILURE;
+	for (size_t i = 0; i < env.n; i++) {
+		char *eq = strchr(env.v[i], '=');
+
+		*eq = '\0';
+		unsetenv(env.v[i]);
+		*eq = '=';
+	}
+out_release:
+	gx_strv_release(&argv);
+	gx_strv_release(&env);
+	return code;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static int run_command(struct run *run)
+{
+	switch (run->cli.command) {
+	case GX_CMD_LIST:
+		gx_show_list(&run->insts, run->cli.version, stdout);
+		return GX_EXIT_OK;
+	case GX_CMD_SHOW:
+		return run_show(run);
+	case GX_CMD_EXEC:
+		return run_exec(run);
+	default:
+		return run_backend_command(run);
+	}
+}
+
+int gx_main(int argc, char **argv)
+{
+	struct run run = { 0 };
+	char *self_exe = NULL;
+	int code, r;
+
+	r = gx_cli_parse(&run.cli, argc, argv, stdout, stderr);
+	if (r != 0) {
+		gx_cli_release(&run.cli);
+		return r > 0 ? GX_EXIT_OK : GX_EXIT_USAGE;
+	}
+	self_exe = run_self_exe(argv[0]);
+	run.host = gx_host_init(self_exe, run.cli.debug);
+	gx_log_set_quiet(run.cli.quiet);
+	run.is_root = run_is_root();
+	if (run.cli.single_user) {
+		setenv("GALAXY_CONFIG_SINGLE_USER", run.cli.single_user, 1);
+		setenv("GALAXY_CONFIG_ADMIN_USERS", run.cli.single_user, 1);
+	}
+	code = run_load(&run, self_exe);
+	if (code == GX_EXIT_OK)
+		code = run_command(&run);
+	fflush(stdout);
+	free(run.selected);
+	free(run.services);
+	gx_instances_release(&run.insts);
+	gx_config_release(&run.cfg);
+	gx_diag_release(&run.diag);
+	gx_plugins_release(&run.plugins);
+	gx_host_release();
+	gx_cli_release(&run.cli);
+	free(self_exe);
+	return code;
+}

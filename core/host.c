@@ -1,2 +1,246 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder until implemented */
+/* The gx_host instance the core hands to modules: logging, config reads, helpers. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "fsutil.h"
+#include "host.h"
+#include "http.h"
+#include "instance.h"
+#include "node.h"
+#include "status.h"
+#include "strv.h"
+
+static const char *const level_names[GX_LOG_MAX] = {
+	[GX_LOG_DEBUG] = "debug",
+	[GX_LOG_INFO] = NULL,
+	[GX_LOG_WARNING] = "warning",
+	[GX_LOG_ERROR] = "error",
+};
+
+static bool host_debug;
+static bool host_quiet;
+static char *host_self_exe;
+
+static void host_vlog(enum gx_log_level level, const char *fmt, va_list ap)
+{
+	if ((level == GX_LOG_DEBUG && !host_debug) || (level == GX_LOG_INFO && host_quiet))
+		return;
+	if (level < GX_LOG_MAX && level_names[level])
+		fprintf(stderr, "galaxyctl: %s: ", level_names[level]);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void gx_log(enum gx_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	host_vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void gx_log_set_quiet(bool quiet)
+{
+	host_quiet = quiet;
+}
+
+static void host_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+static int host_errorf(struct gx_error *err, const struct gx_node *at, int code,
+		       const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	gx_error_setv(err, at, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static const struct gx_node *host_get(const struct gx_node *map, const char *key)
+{
+	return gx_node_get(map, key);
+}
+
+static bool host_get_bool(const struct gx_node *map, const char *key)
+{
+	bool v = false;
+
+	return gx_node_as_bool(gx_node_get(map, key), &v) && v;
+}
+
+static long host_get_int(const struct gx_node *map, const char *key)
+{
+	long v = 0;
+
+	return gx_node_as_long(gx_node_get(map, key), &v) ? v : 0;
+}
+
+static double host_get_float(const struct gx_node *map, const char *key)
+{
+	double v = NAN;
+
+	return gx_node_as_double(gx_node_get(map, key), &v) ? v : NAN;
+}
+
+static const char *host_get_str(const struct gx_node *map, const char *key)
+{
+	const struct gx_node *n = gx_node_get(map, key);
+
+	if (gx_node_is_null(n) || n->kind != GX_NODE_SCALAR)
+		return NULL;
+	return n->scalar;
+}
+
+static bool host_is_null(const struct gx_node *node)
+{
+	return gx_node_is_null(node);
+}
+
+static int host_strv_pushf(struct gx_strv *sv, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	return gx_strv_push_take(sv, s);
+}
+
+static int host_status_add(struct gx_status *st, const struct gx_status_row *row)
+{
+	return gx_status_add(st, row);
+}
+
+/* PATH with the virtualenv's bin first, as Gravity sets it for every service. */
+static int host_env_path(const struct gx_instance *inst, struct gx_strv *env)
+{
+	const char *path = getenv("PATH");
+	char *bin;
+	int r;
+
+	if (!path || !*path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	bin = gx_path_join(inst->virtualenv, "bin");
+	if (!bin)
+		return -ENOMEM;
+	r = gx_strv_env_set(env, "VIRTUAL_ENV", inst->virtualenv);
+	if (r == 0) {
+		char *value = NULL;
+
+		if (asprintf(&value, "%s:%s", bin, path) < 0)
+			r = -ENOMEM;
+		else
+			r = gx_strv_env_set(env, "PATH", value);
+		free(value);
+	}
+	free(bin);
+	return r;
+}
+
+static int host_service_env(const struct gx_service *svc, unsigned process, struct gx_strv *env,
+			    struct gx_error *err);
+
+static int host_service_argv(const struct gx_service *svc, unsigned process,
+			     struct gx_strv *argv, struct gx_error *err);
+
+static struct gx_host host = {
+	.abi_major = GX_ABI_MAJOR,
+	.abi_minor = GX_ABI_MINOR,
+	.size = sizeof(struct gx_host),
+	.log = gx_log,
+	.out = host_out,
+	.errorf = host_errorf,
+	.get = host_get,
+	.get_bool = host_get_bool,
+	.get_int = host_get_int,
+	.get_float = host_get_float,
+	.get_str = host_get_str,
+	.is_null = host_is_null,
+	.strv_push = gx_strv_push,
+	.strv_pushf = host_strv_pushf,
+	.strv_split = gx_strv_split,
+	.strv_release = gx_strv_release,
+	.add_service = gx_expand_add,
+	.status_add = host_status_add,
+	.write_file = gx_write_file,
+	.http_get = gx_http_get,
+	.service_argv = host_service_argv,
+	.service_env = host_service_env,
+};
+
+static int host_service_argv(const struct gx_service *svc, unsigned process,
+			     struct gx_strv *argv, struct gx_error *err)
+{
+	if (process >= svc->count)
+		return gx_error_set(err, NULL, -EINVAL, "%s has no process %u (it has %u)",
+				    svc->name, process, svc->count);
+	return svc->type->argv(&host, svc, process, argv, err);
+}
+
+/*
+ * The service's own variables, then VIRTUAL_ENV and PATH when a virtualenv
+ * is set, then the environment: option, which wins over everything.
+ */
+static int host_service_env(const struct gx_service *svc, unsigned process, struct gx_strv *env,
+			    struct gx_error *err)
+{
+	const struct gx_node *extra;
+	int r = 0;
+
+	if (process >= svc->count)
+		return gx_error_set(err, NULL, -EINVAL, "%s has no process %u (it has %u)",
+				    svc->name, process, svc->count);
+	if (svc->type->env) {
+		r = svc->type->env(&host, svc, process, env, err);
+		if (r < 0)
+			return r;
+	}
+	if (svc->instance->virtualenv)
+		r = host_env_path(svc->instance, env);
+	extra = gx_node_get(svc->settings[process], "environment");
+	for (size_t i = 0; r == 0 && extra && extra->kind == GX_NODE_MAPPING && i < extra->n; i++) {
+		const struct gx_node *v = extra->pairs[i].value;
+
+		r = gx_strv_env_set(env, extra->pairs[i].key->scalar,
+				    gx_node_is_null(v) ? "" : v->scalar);
+	}
+	if (r == -ENOMEM)
+		gx_error_set(err, NULL, r, "out of memory");
+	return r;
+}
+
+const struct gx_host *gx_host_init(const char *self_exe, bool debug)
+{
+	free(host_self_exe);
+	host_self_exe = self_exe ? strdup(self_exe) : NULL;
+	host.self_exe = host_self_exe;
+	host.debug = debug;
+	host_debug = debug;
+	return &host;
+}
+
+void gx_host_release(void)
+{
+	free(host_self_exe);
+	host_self_exe = NULL;
+	host.self_exe = NULL;
+}

@@ -1,2 +1,604 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder until implemented */
+/* From raw configs to validated instances with their paths and services. */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_options.h"
+#include "fsutil.h"
+#include "instance.h"
+#include "node.h"
+#include "settings.h"
+
+/* The core's view of an instance: the public part plus what it owns. */
+struct instance_priv {
+	struct gx_instance pub;
+	struct gx_node *gravity; /* effective settings, owned */
+};
+
+struct service_priv {
+	struct gx_service pub;
+	void (*free_data)(void *data);
+};
+
+struct gx_expand {
+	struct instance_priv *inst;
+	const struct gx_service_type *type;
+	const struct gx_host *host;
+};
+
+/* A config section and the type whose table validates it. */
+struct section {
+	const char *name;
+	const struct gx_service_type *type;
+};
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+static void service_free(struct gx_service *svc)
+{
+	struct service_priv *p;
+
+	if (!svc)
+		return;
+	p = container_of(svc, struct service_priv, pub);
+	if (p->free_data)
+		p->free_data(svc->data);
+	free(svc->name);
+	free(svc->config_type);
+	free(svc->settings);
+	free(svc->umask);
+	free(p);
+}
+
+static void instance_free(struct gx_instance *inst)
+{
+	struct instance_priv *p;
+
+	if (!inst)
+		return;
+	p = container_of(inst, struct instance_priv, pub);
+	for (size_t i = 0; i < inst->n_services; i++)
+		service_free(inst->services[i]);
+	free(inst->services);
+	free(inst->name);
+	free(inst->config_file);
+	free(inst->galaxy_config_file);
+	free(inst->galaxy_root);
+	free(inst->virtualenv);
+	free(inst->state_dir);
+	free(inst->log_dir);
+	free(inst->process_manager);
+	free(inst->service_command_style);
+	free(inst->galaxy_user);
+	free(inst->galaxy_group);
+	gx_node_free(p->gravity);
+	free(p);
+}
+
+/* Heap copy of a string setting, or NULL when unset. */
+static char *instance_strdup_opt(const struct gx_node *map, const char *key, bool *oom)
+{
+	const struct gx_node *n = gx_node_get(map, key);
+	char *s;
+
+	if (gx_node_is_null(n) || n->kind != GX_NODE_SCALAR)
+		return NULL;
+	s = strdup(n->scalar);
+	if (!s)
+		*oom = true;
+	return s;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Sections */
+
+static size_t instance_sections(const struct gx_plugins *plugins, struct section *out,
+				size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < plugins->n_types; i++) {
+		const struct gx_service_type *t = plugins->types[i];
+		bool seen = false;
+
+		for (size_t j = 0; j < n; j++)
+			seen = seen || strcmp(out[j].name, t->section) == 0;
+		if (!seen && n < max)
+			out[n++] = (struct section){ .name = t->section, .type = t };
+	}
+	return n;
+}
+
+/* Section names and aliases, NULL-terminated, for settings' passthrough. */
+static const char **instance_passthrough(const struct section *secs, size_t n)
+{
+	size_t count = n + 1;
+	const char **names;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t a = 0; secs[i].type->aliases && secs[i].type->aliases[a]; a++)
+			count++;
+	names = calloc(count, sizeof(*names));
+	if (!names)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		names[k++] = secs[i].name;
+		for (size_t a = 0; secs[i].type->aliases && secs[i].type->aliases[a]; a++)
+			names[k++] = secs[i].type->aliases[a];
+	}
+	return names;
+}
+
+/* The raw node of a section, by name or alias (the name wins, with a warning). */
+static const struct gx_node *instance_raw_section(const struct gx_node *gravity,
+						  const struct section *sec, struct gx_diag *diag)
+{
+	const struct gx_node *n = gx_node_get(gravity, sec->name);
+	const char *const *aliases = sec->type->aliases;
+
+	for (size_t a = 0; aliases && aliases[a]; a++) {
+		const struct gx_node *alias = gx_node_get(gravity, aliases[a]);
+
+		if (!alias)
+			continue;
+		if (n) {
+			gx_diag_add(diag, GX_LOG_WARNING, &alias->mark,
+				    "gravity.%s is ignored: gravity.%s is also set", aliases[a],
+				    sec->name);
+			continue;
+		}
+		n = alias;
+	}
+	return n;
+}
+
+static int instance_apply(const struct gx_option *table, const struct gx_node *in,
+			  const char *keypath, struct gx_diag *diag, struct gx_node **ret)
+{
+	return gx_settings_apply(table, in, keypath, NULL, diag, ret);
+}
+
+/* Validate one section into its effective node (mapping, list or named mapping). */
+static int instance_section(const struct section *sec, const struct gx_node *raw,
+			    struct gx_diag *diag, struct gx_node **ret)
+{
+	const struct gx_service_type *t = sec->type;
+	char path[256];
+	struct gx_node *out, *item;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "gravity.%s", sec->name);
+	if (gx_node_is_null(raw) || raw->kind == GX_NODE_MAPPING) {
+		if (!t->named_sections)
+			return instance_apply(t->options, raw, path, diag, ret);
+	} else if (raw->kind != GX_NODE_SEQUENCE || !t->list_allowed) {
+		gx_diag_add(diag, GX_LOG_ERROR, &raw->mark, "%s: expected a mapping%s, got a %s",
+			    path, t->list_allowed ? " or a list of mappings" : "",
+			    gx_node_kind_name(raw->kind));
+		return -EINVAL;
+	}
+	out = gx_node_new(t->named_sections ? GX_NODE_MAPPING : GX_NODE_SEQUENCE,
+			  raw ? &raw->mark : NULL);
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; !gx_node_is_null(raw) && i < raw->n; i++) {
+		int q;
+
+		if (t->named_sections)
+			snprintf(path, sizeof(path), "gravity.%s.%s", sec->name,
+				 raw->pairs[i].key->scalar);
+		else
+			snprintf(path, sizeof(path), "gravity.%s[%zu]", sec->name, i);
+		q = instance_apply(t->options, t->named_sections ? raw->pairs[i].value
+								 : raw->items[i],
+				   path, diag, &item);
+		if (q == 0) {
+			if (t->named_sections) {
+				struct gx_node *key = gx_node_dup(raw->pairs[i].key);
+
+				q = key ? gx_node_map_append(out, key, item) : -ENOMEM;
+				if (q < 0)
+					gx_node_free(key);
+			} else {
+				q = gx_node_seq_append(out, item);
+			}
+			if (q < 0)
+				gx_node_free(item);
+		}
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	if (r < 0) {
+		gx_node_free(out);
+		return r;
+	}
+	*ret = out;
+	return 0;
+}
+
+/* The effective gravity tree: core options, then each plugin section. */
+static int instance_validate(const struct gx_raw_instance *raw, const struct section *secs,
+			     size_t n_secs, struct gx_diag *diag, struct gx_node **ret)
+{
+	const char **passthrough = instance_passthrough(secs, n_secs);
+	struct gx_node *gravity = NULL;
+	int r;
+
+	if (!passthrough)
+		return -ENOMEM;
+	r = gx_settings_apply(gx_core_options, raw->gravity, "gravity", passthrough, diag,
+			      &gravity);
+	free(passthrough);
+	for (size_t i = 0; r != -ENOMEM && i < n_secs; i++) {
+		struct gx_node *eff = NULL;
+		int q = instance_section(&secs[i], instance_raw_section(raw->gravity, &secs[i], diag),
+					 diag, &eff);
+
+		if (q == 0 && gravity)
+			q = gx_node_map_set(gravity, secs[i].name, eff);
+		else if (q == 0)
+			gx_node_free(eff);
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	/* Aliases were validated under their section's name; drop the raw copies. */
+	for (size_t i = 0; gravity && i < n_secs; i++)
+		for (size_t a = 0; secs[i].type->aliases && secs[i].type->aliases[a]; a++)
+			gx_node_map_set(gravity, secs[i].type->aliases[a], NULL);
+	if (r < 0) {
+		gx_node_free(gravity);
+		return r;
+	}
+	*ret = gravity;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Paths */
+
+/* An option's text, or NULL when unset. */
+static const char *instance_opt(const struct gx_node *map, const char *key)
+{
+	const struct gx_node *n = gx_node_get(map, key);
+
+	return gx_node_is_null(n) || n->kind != GX_NODE_SCALAR ? NULL : n->scalar;
+}
+
+static bool instance_has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/*
+ * galaxy_root, in upstream's order: the gravity option, the galaxy
+ * section's root, $GALAXY_ROOT_DIR, the parent of the galaxy config's dir
+ * when it holds lib/galaxy, and for the sample config inside a checkout
+ * (lib/galaxy/config/sample/galaxy.yml.sample) that checkout.  Relative
+ * values are taken from the working directory, as upstream does.
+ */
+static int instance_galaxy_root(struct gx_instance *inst, const struct gx_raw_instance *raw,
+				const struct gx_instance_env *env, struct gx_diag *diag)
+{
+	const char *opt = instance_opt(inst->gravity, "galaxy_root");
+	const char *galaxy_file = inst->galaxy_config_file ? inst->galaxy_config_file
+							   : inst->config_file;
+	char *dir, *lib;
+
+	if (!opt)
+		opt = instance_opt(raw->galaxy, "root");
+	if (!opt && env->galaxy_root_dir && *env->galaxy_root_dir)
+		opt = env->galaxy_root_dir;
+	if (opt) {
+		inst->galaxy_root = gx_path_abs(opt, NULL);
+		return inst->galaxy_root ? 0 : -ENOMEM;
+	}
+	dir = gx_path_dirname(galaxy_file);
+	lib = dir ? gx_path_abs("../lib/galaxy", dir) : NULL;
+	if (!lib) {
+		free(dir);
+		return -ENOMEM;
+	}
+	if (gx_path_is_dir(lib))
+		inst->galaxy_root = gx_path_abs("..", dir);
+	else if (instance_has_suffix(galaxy_file, "galaxy/config/sample/galaxy.yml.sample"))
+		inst->galaxy_root = gx_path_abs("../../../..", dir);
+	else
+		gx_diag_add(diag, GX_LOG_ERROR, raw->at ? &raw->at->mark : NULL,
+			    "Cannot locate Galaxy root directory: set $GALAXY_ROOT_DIR, the "
+			    "Gravity `galaxy_root` option, or `root' in the Galaxy config");
+	free(lib);
+	free(dir);
+	return 0;
+}
+
+/*
+ * The state dir (upstream's gravity_data_dir): --state-dir as given, else
+ * <data_dir>/gravity with data_dir from the galaxy section ("database"
+ * by default), relative to galaxy_root.  log_dir defaults to <state>/log,
+ * and a relative log_dir is relative to galaxy_root too.
+ */
+static int instance_paths(struct gx_instance *inst, const struct gx_raw_instance *raw,
+			  const struct gx_instance_env *env, struct gx_diag *diag)
+{
+	const char *data_dir = instance_opt(raw->galaxy, "data_dir");
+	const char *log_dir = instance_opt(inst->gravity, "log_dir");
+	const char *venv = instance_opt(inst->gravity, "virtualenv");
+	char *data;
+	int r = instance_galaxy_root(inst, raw, env, diag);
+
+	if (r < 0 || !inst->galaxy_root)
+		return r;
+	if (env->state_dir && *env->state_dir) {
+		inst->state_dir = gx_path_abs(env->state_dir, NULL);
+	} else {
+		data = gx_path_abs(data_dir ? data_dir : "database", inst->galaxy_root);
+		inst->state_dir = data ? gx_path_join(data, "gravity") : NULL;
+		free(data);
+	}
+	if (!inst->state_dir)
+		return -ENOMEM;
+	inst->log_dir = log_dir ? gx_path_abs(log_dir, inst->galaxy_root)
+				: gx_path_join(inst->state_dir, "log");
+	if (venv)
+		inst->virtualenv = gx_path_abs(venv, NULL);
+	if (!inst->log_dir || (venv && !inst->virtualenv))
+		return -ENOMEM;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Services */
+
+int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
+		  struct gx_error *err)
+{
+	struct gx_instance *inst = &ctx->inst->pub;
+	unsigned count = spec->count ? spec->count : 1;
+	struct service_priv *p = calloc(1, sizeof(*p));
+	struct gx_service **grown;
+
+	if (p) {
+		p->free_data = spec->free_data;
+		p->pub.data = spec->data;
+		p->pub.type = ctx->type;
+		p->pub.instance = inst;
+		p->pub.count = count;
+		p->pub.instances = spec->instances;
+		p->pub.name = strdup(spec->name);
+		p->pub.config_type = strdup(spec->config_type ? spec->config_type : ctx->type->name);
+		p->pub.settings = calloc(count, sizeof(*p->pub.settings));
+	} else if (spec->free_data) {
+		spec->free_data(spec->data);
+	}
+	grown = p ? realloc(inst->services, (inst->n_services + 1) * sizeof(*grown)) : NULL;
+	if (!p || !p->pub.name || !p->pub.config_type || !p->pub.settings || !grown) {
+		service_free(p ? &p->pub : NULL);
+		return gx_error_set(err, NULL, -ENOMEM, "out of memory");
+	}
+	inst->services = grown;
+	for (unsigned i = 0; i < count; i++)
+		p->pub.settings[i] = spec->settings[i];
+	inst->services[inst->n_services++] = &p->pub;
+	return 0;
+}
+
+static int instance_default_expand(const struct gx_host *h, const struct gx_instance *inst,
+				   const struct gx_node *section, struct gx_expand *ctx,
+				   struct gx_error *err)
+{
+	const struct gx_node *enable = gx_node_get(section, "enable");
+	struct gx_service_spec spec = {
+		.name = ctx->type->name,
+		.count = 1,
+		.settings = &section,
+	};
+
+	if (enable && !h->get_bool(section, "enable"))
+		return 0;
+	return gx_expand_add(ctx, &spec, err);
+}
+
+/* umask, timeouts and memory settings, falling back to the top level. */
+static int instance_resolve_common(struct gx_service *svc, const struct gx_node *gravity)
+{
+	const struct gx_node *s = svc->settings[0];
+	const char *umask = NULL;
+	const struct gx_node *n;
+	double v;
+
+	n = gx_node_get(s, "umask");
+	if (gx_node_is_null(n))
+		n = gx_node_get(gravity, "umask");
+	umask = gx_node_is_null(n) ? "022" : n->scalar;
+	svc->umask = strdup(umask);
+	if (!svc->umask)
+		return -ENOMEM;
+	gx_node_as_long(gx_node_get(s, "start_timeout"), &svc->start_timeout);
+	gx_node_as_long(gx_node_get(s, "stop_timeout"), &svc->stop_timeout);
+	if (gx_node_as_double(gx_node_get(s, "memory_limit"), &v) ||
+	    gx_node_as_double(gx_node_get(gravity, "memory_limit"), &v))
+		svc->memory_limit = v;
+	if (gx_node_as_double(gx_node_get(s, "memory_high"), &v) ||
+	    gx_node_as_double(gx_node_get(gravity, "memory_high"), &v))
+		svc->memory_high = v;
+	return 0;
+}
+
+static int instance_expand(struct instance_priv *p, const struct gx_plugins *plugins,
+			   const struct gx_host *host, struct gx_diag *diag)
+{
+	struct gx_instance *inst = &p->pub;
+	int result = 0;
+
+	for (size_t i = 0; i < plugins->n_types; i++) {
+		const struct gx_service_type *t = plugins->types[i];
+		struct gx_expand ctx = { .inst = p, .type = t, .host = host };
+		const struct gx_node *section = gx_node_get(p->gravity, t->section);
+		struct gx_error err = { 0 };
+		size_t first = inst->n_services;
+		int r;
+
+		r = t->expand ? t->expand(host, inst, section, &ctx, &err)
+			      : instance_default_expand(host, inst, section, &ctx, &err);
+		for (size_t s = first; r == 0 && s < inst->n_services; s++) {
+			r = instance_resolve_common(inst->services[s], p->gravity);
+			if (r == 0 && t->validate)
+				r = t->validate(host, inst->services[s], &err);
+		}
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			gx_diag_add_error(diag, &err);
+			result = r;
+		}
+	}
+	return result;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Instances */
+
+static int instance_fill(struct instance_priv *p, const struct gx_raw_instance *raw,
+			 const struct gx_instance_env *env, struct gx_diag *diag)
+{
+	struct gx_instance *inst = &p->pub;
+	const struct gx_node *name_node = gx_node_get(raw->gravity, "instance_name");
+	bool oom = false;
+
+	inst->gravity = p->gravity;
+	inst->galaxy = raw->galaxy;
+	inst->config_file = strdup(raw->config_file);
+	inst->galaxy_config_file = raw->galaxy_config_file ? strdup(raw->galaxy_config_file) : NULL;
+	inst->name = instance_strdup_opt(p->gravity, "instance_name", &oom);
+	inst->name_is_default = gx_node_is_null(name_node);
+	inst->process_manager = instance_strdup_opt(p->gravity, "process_manager", &oom);
+	if (!inst->process_manager && !oom)
+		inst->process_manager = strdup(env->is_root ? "systemd" : "supervisor");
+	if (inst->process_manager && strcmp(inst->process_manager, "multiprocessing") == 0) {
+		free(inst->process_manager);
+		inst->process_manager = strdup("direct");
+	}
+	inst->service_command_style = instance_strdup_opt(p->gravity, "service_command_style", &oom);
+	inst->use_service_instances = gx_node_as_bool(gx_node_get(p->gravity, "use_service_instances"),
+						      &inst->use_service_instances) &&
+				      inst->use_service_instances && inst->service_command_style &&
+				      strcmp(inst->service_command_style, "gravity") == 0;
+	inst->galaxy_user = instance_strdup_opt(p->gravity, "galaxy_user", &oom);
+	inst->galaxy_group = instance_strdup_opt(p->gravity, "galaxy_group", &oom);
+	if (oom || !inst->config_file || !inst->name || !inst->process_manager ||
+	    !inst->service_command_style ||
+	    (raw->galaxy_config_file && !inst->galaxy_config_file))
+		return -ENOMEM;
+	return instance_paths(inst, raw, env, diag);
+}
+
+static int instance_build_one(const struct gx_raw_instance *raw, const struct section *secs,
+			      size_t n_secs, const struct gx_plugins *plugins,
+			      const struct gx_host *host, const struct gx_instance_env *env,
+			      struct gx_diag *diag, struct gx_instance **ret)
+{
+	struct instance_priv *p = calloc(1, sizeof(*p));
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	r = instance_validate(raw, secs, n_secs, diag, &p->gravity);
+	if (r == 0)
+		r = instance_fill(p, raw, env, diag);
+	if (r == 0 && !p->pub.galaxy_root)
+		r = -EINVAL;
+	if (r == 0)
+		r = instance_expand(p, plugins, host, diag);
+	if (r < 0) {
+		instance_free(&p->pub);
+		return r;
+	}
+	*ret = &p->pub;
+	return 0;
+}
+
+static bool instance_names_unique(const struct gx_instances *insts,
+				  const struct gx_config *cfg, struct gx_diag *diag)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < insts->n; i++)
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(insts->v[i]->name, insts->v[j]->name) != 0)
+				continue;
+			gx_diag_add(diag, GX_LOG_ERROR, &cfg->raw[i].at->mark,
+				    "Duplicate instance name %s, instance names must be unique "
+				    "(Galaxy instance %s already loaded from file: %s)",
+				    insts->v[i]->name, insts->v[i]->name, insts->v[j]->config_file);
+			ok = false;
+		}
+	return ok;
+}
+
+int gx_instances_build(const struct gx_config *cfg, const struct gx_plugins *plugins,
+		       const struct gx_host *host, const struct gx_instance_env *env,
+		       struct gx_diag *diag, struct gx_instances *ret)
+{
+	struct gx_instances out = { 0 };
+	struct section secs[64];
+	size_t n_secs = instance_sections(plugins, secs, 64);
+	int result = 0;
+
+	out.v = calloc(cfg->n_raw ? cfg->n_raw : 1, sizeof(*out.v));
+	if (!out.v)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_raw; i++) {
+		struct gx_instance *inst = NULL;
+		int r = instance_build_one(&cfg->raw[i], secs, n_secs, plugins, host, env, diag,
+					   &inst);
+
+		if (r == -ENOMEM) {
+			gx_instances_release(&out);
+			return r;
+		}
+		if (r < 0)
+			result = r;
+		else
+			out.v[out.n++] = inst;
+	}
+	if (result == 0 && !instance_names_unique(&out, cfg, diag))
+		result = -EINVAL;
+	if (result < 0 || diag->n_errors) {
+		gx_instances_release(&out);
+		return -EINVAL;
+	}
+	*ret = out;
+	return 0;
+}
+
+void gx_instances_release(struct gx_instances *insts)
+{
+	for (size_t i = 0; i < insts->n; i++)
+		instance_free(insts->v[i]);
+	free(insts->v);
+	insts->v = NULL;
+	insts->n = 0;
+}
+
+struct gx_instance *gx_instances_find(const struct gx_instances *insts, const char *name)
+{
+	for (size_t i = 0; i < insts->n; i++)
+		if (strcmp(insts->v[i]->name, name) == 0)
+			return insts->v[i];
+	return NULL;
+}
+
+const struct gx_service *gx_instance_service(const struct gx_instance *inst, const char *name)
+{
+	for (size_t i = 0; i < inst->n_services; i++)
+		if (strcmp(inst->services[i]->name, name) == 0)
+			return inst->services[i];
+	return NULL;
+}

@@ -1,1 +1,43 @@
 /* SPDX-License-Identifier: MIT */
+/* From raw configs to validated instances with their paths and services. */
+#ifndef GX_INSTANCE_H
+#define GX_INSTANCE_H
+
+#include "config.h"
+#include "diag.h"
+#include "galaxyctl/plugin.h"
+#include "plugins.h"
+
+/* What the environment decides, filled by the CLI; strings borrowed. */
+struct gx_instance_env {
+	bool is_root;               /* root and GRAVITY_SKIP_SYSTEMD unset */
+	const char *state_dir;      /* --state-dir or $GRAVITY_STATE_DIR, or NULL */
+	const char *galaxy_root_dir; /* $GALAXY_ROOT_DIR, or NULL */
+};
+
+/* Zero-initialise; release with gx_instances_release(). */
+struct gx_instances {
+	struct gx_instance **v;
+	size_t n;
+};
+
+/*
+ * Validate every raw instance of cfg against the core and plugin option
+ * tables, derive paths and expand services.  All problems go to diag;
+ * returns -EINVAL when any error was added (ret untouched).
+ */
+int gx_instances_build(const struct gx_config *cfg, const struct gx_plugins *plugins,
+		       const struct gx_host *host, const struct gx_instance_env *env,
+		       struct gx_diag *diag, struct gx_instances *ret);
+void gx_instances_release(struct gx_instances *insts);
+
+/* Register a service for the instance being expanded (gx_host.add_service). */
+int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
+		  struct gx_error *err);
+
+/* The instance called name, or NULL. */
+struct gx_instance *gx_instances_find(const struct gx_instances *insts, const char *name);
+/* The service called name in inst, or NULL. */
+const struct gx_service *gx_instance_service(const struct gx_instance *inst, const char *name);
+
+#endif

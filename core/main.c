@@ -1,3 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Program entry. */
-int main(void) { return 0; }
+/* Program entry for galaxyctl and galaxy (the same binary, told apart by argv[0]). */
+#include "commands.h"
+
+int main(int argc, char **argv)
+{
+	return gx_main(argc, argv);
+}

@@ -393,6 +393,11 @@ struct gx_service_type {
 	const char *doc;     /* the section's doc line, for the sample config */
 	const struct gx_option *options;
 	bool list_allowed;   /* the section may be a list of sections */
+	/*
+	 * The section maps names to sections (handlers: {name: {...}}); the
+	 * options table then applies to each named section.
+	 */
+	bool named_sections;
 	const char *const *aliases; /* other section names accepted, NULL-terminated */
 
 	/*
