@@ -156,7 +156,7 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 			"  process managers do when service_command_style is gravity.\n"
 			"\n  --service-instance N  Which process of a multi-process service.\n"
 			"  --no-exec             Print the command and environment instead.\n",
-		.options = exec_opts, .shortopts = "+h",
+		.options = exec_opts, .shortopts = "h",
 	},
 };
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -501,7 +502,7 @@ static int run_exec(struct run *run)
 	struct gx_strv argv = { 0 }, env = { 0 };
 	struct gx_error err = { 0 };
 	long process = 0;
-	int code = GX_EXIT_FAILURE;
+	int code = GX_EXIT_FAILURE, r;
 
 	if (!svc)
 		return GX_EXIT_FAILURE;
@@ -519,8 +520,6 @@ static int run_exec(struct run *run)
 		run_print_error(&err);
 		goto out_release;
 	}
-	if (gx_mkdir_p(inst->state_dir, 0755) < 0)
-		gx_log(GX_LOG_WARNING, "cannot create %s: %s", inst->state_dir, strerror(errno));
 	gx_log(GX_LOG_INFO, "Working directory: %s", inst->galaxy_root);
 	fputs("Executing:", stderr);
 	for (size_t i = 0; i < env.n; i++) {
@@ -538,14 +537,21 @@ static int run_exec(struct run *run)
 	if (run->cli.no_exec)
 		goto out_release;
 	fflush(NULL);
+	code = GX_EXIT_FAILURE;
+	if (chdir(inst->galaxy_root) < 0) {
+		gx_log(GX_LOG_ERROR, "cannot change to %s: %s", inst->galaxy_root, strerror(errno));
+		goto out_release;
+	}
+	r = gx_mkdir_p(inst->state_dir, 0755);
+	if (r < 0) {
+		gx_log(GX_LOG_ERROR, "cannot create %s: %s", inst->state_dir, strerror(-r));
+		goto out_release;
+	}
+	umask((mode_t)strtol(svc->umask, NULL, 8));
 	for (size_t i = 0; i < env.n; i++)
 		putenv(env.v[i]); /* env.v stays alive: exec replaces us or we exit */
-	if (chdir(inst->galaxy_root) < 0)
-		gx_log(GX_LOG_ERROR, "cannot change to %s: %s", inst->galaxy_root, strerror(errno));
-	else
-		execvp(argv.v[0], argv.v);
+	execvp(argv.v[0], argv.v);
 	gx_log(GX_LOG_ERROR, "cannot execute %s: %s", argv.v[0], strerror(errno));
-	code = GX_EXIT_FAILURE;
 	for (size_t i = 0; i < env.n; i++) {
 		char *eq = strchr(env.v[i], '=');
 

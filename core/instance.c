@@ -22,6 +22,7 @@ struct instance_priv {
 struct service_priv {
 	struct gx_service pub;
 	void (*free_data)(void *data);
+	struct gx_node *defaults; /* the type's defaults, for processes without settings */
 };
 
 struct gx_expand {
@@ -51,6 +52,7 @@ static void service_free(struct gx_service *svc)
 	free(svc->config_type);
 	free(svc->settings);
 	free(svc->umask);
+	gx_node_free(p->defaults);
 	free(p);
 }
 
@@ -356,6 +358,16 @@ static int instance_paths(struct gx_instance *inst, const struct gx_raw_instance
 /* ---------------------------------------------------------------------- */
 /* Services */
 
+/* An effective section holding only the type's defaults. */
+static int instance_type_defaults(const struct gx_service_type *type, struct gx_node **ret)
+{
+	struct gx_diag diag = { 0 };
+	int r = gx_settings_apply(type->options, NULL, type->section, NULL, &diag, ret);
+
+	gx_diag_release(&diag);
+	return r;
+}
+
 int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		  struct gx_error *err)
 {
@@ -383,8 +395,16 @@ int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		return gx_error_set(err, NULL, -ENOMEM, "out of memory");
 	}
 	inst->services = grown;
-	for (unsigned i = 0; i < count; i++)
-		p->pub.settings[i] = spec->settings[i];
+	for (unsigned i = 0; i < count; i++) {
+		p->pub.settings[i] = spec->settings ? spec->settings[i] : NULL;
+		if (!p->pub.settings[i] && !p->defaults &&
+		    instance_type_defaults(ctx->type, &p->defaults) < 0) {
+			service_free(&p->pub);
+			return gx_error_set(err, NULL, -ENOMEM, "out of memory");
+		}
+		if (!p->pub.settings[i])
+			p->pub.settings[i] = p->defaults;
+	}
 	inst->services[inst->n_services++] = &p->pub;
 	return 0;
 }
@@ -406,7 +426,8 @@ static int instance_default_expand(const struct gx_host *h, const struct gx_inst
 }
 
 /* umask, timeouts and memory settings, falling back to the top level. */
-static int instance_resolve_common(struct gx_service *svc, const struct gx_node *gravity)
+static int instance_resolve_common(struct gx_service *svc, const struct gx_node *gravity,
+				   struct gx_diag *diag)
 {
 	const struct gx_node *s = svc->settings[0];
 	const char *umask = NULL;
@@ -417,6 +438,13 @@ static int instance_resolve_common(struct gx_service *svc, const struct gx_node 
 	if (gx_node_is_null(n))
 		n = gx_node_get(gravity, "umask");
 	umask = gx_node_is_null(n) ? "022" : n->scalar;
+	if (umask[0] == '\0' || strspn(umask, "01234567") != strlen(umask) ||
+	    strtol(umask, NULL, 8) > 0777) {
+		gx_diag_add(diag, GX_LOG_ERROR, n ? &n->mark : NULL,
+			    "%s: umask '%s' is not an octal mode between 000 and 777", svc->name,
+			    umask);
+		return -EINVAL;
+	}
 	svc->umask = strdup(umask);
 	if (!svc->umask)
 		return -ENOMEM;
@@ -448,16 +476,16 @@ static int instance_expand(struct instance_priv *p, const struct gx_plugins *plu
 		r = t->expand ? t->expand(host, inst, section, &ctx, &err)
 			      : instance_default_expand(host, inst, section, &ctx, &err);
 		for (size_t s = first; r == 0 && s < inst->n_services; s++) {
-			r = instance_resolve_common(inst->services[s], p->gravity);
+			r = instance_resolve_common(inst->services[s], p->gravity, diag);
 			if (r == 0 && t->validate)
 				r = t->validate(host, inst->services[s], &err);
 		}
 		if (r == -ENOMEM)
 			return r;
-		if (r < 0) {
+		if (r < 0 && err.message[0])
 			gx_diag_add_error(diag, &err);
+		if (r < 0)
 			result = r;
-		}
 	}
 	return result;
 }

@@ -127,8 +127,6 @@ static int split_words(struct gx_strv *sv, const char *words, struct split_word 
 			if (r < 0 || !*p)
 				return r;
 			p++;
-		} else if (*p == '#' && !w->started) {
-			p += strcspn(p, "\n");
 		} else if (p[0] == '\\' && p[1] == '\n') {
 			p += 2;
 		} else if (*p == '\\') {

@@ -12,7 +12,9 @@ int gx_strv_push_take(struct gx_strv *sv, char *s);
 /*
  * Split like a POSIX shell (no expansion): blanks separate words; '...'
  * is literal; "..." honours \$ \` \" \\ and \newline; a lone \ quotes the
- * next character.  An unterminated quote is -EINVAL with a message.
+ * next character.  '#' is an ordinary character, as in Python's
+ * shlex.split() and systemd, which split these same strings upstream.
+ * An unterminated quote is -EINVAL with a message.
  */
 int gx_strv_split(struct gx_strv *sv, const char *words, struct gx_error *err);
 /* Index of "NAME=" in an environment vector, or -1. */

@@ -318,7 +318,10 @@ static int yaml_merge_resolve(struct yaml_merge_entry *e, size_t n)
 	return 0;
 }
 
-/* Copies of the merged-in nodes the result takes; false on failure (err is set). */
+/*
+ * Fill out with the surviving pairs: the mapping's own nodes as they are,
+ * copies of merged-in ones.  On failure out holds n_out entries to undo.
+ */
 static int yaml_merge_copy(struct yaml_loader *l, struct yaml_merge_entry *e, size_t n,
 			   struct gx_pair *out, size_t *n_out)
 {
@@ -355,6 +358,7 @@ static int yaml_merge_copy(struct yaml_loader *l, struct yaml_merge_entry *e, si
 	return 0;
 }
 
+/* Undo a failed yaml_merge_copy(): the copies in out, and out itself. */
 static void yaml_merge_free_copies(const struct yaml_merge_entry *e, size_t n,
 				   struct gx_pair *out, size_t n_out)
 {
@@ -373,60 +377,16 @@ static void yaml_merge_free_copies(const struct yaml_merge_entry *e, size_t n,
 }
 
 /*
- * Apply YAML 1.1 merge keys: the pairs of every "<<" mapping (a list:
- * earlier mappings win) come first, then the mapping's own pairs, and
- * later pairs override earlier ones.
+ * Switch map to the merged pairs.  Its own keys and values that did not
+ * make it, the "<<" keys and the merged-in mappings go to the discard
+ * pile, whose room was reserved beforehand: nothing here can fail.
  */
-static int yaml_merge(struct yaml_loader *l, struct gx_node *map)
+static void yaml_merge_commit(struct yaml_loader *l, struct gx_node *map,
+			      const struct yaml_merge_entry *e, size_t n, bool *taken,
+			      struct gx_pair *out, size_t n_out)
 {
-	struct yaml_merge_entry *e;
-	struct gx_pair *out = NULL;
-	size_t i, k, n = 0, n_out = 0;
-	bool *taken = NULL;
-	int r;
+	size_t i;
 
-	for (i = 0; i < map->n; i++) {
-		r = yaml_is_merge_key(map->pairs[i].key) ?
-			    yaml_merge_check(l, map->pairs[i].value, &n) : (n++, 0);
-		if (r < 0)
-			return r;
-	}
-	e = calloc(n ? n : 1, sizeof(*e));
-	out = calloc(n ? n : 1, sizeof(*out));
-	taken = calloc(map->n ? map->n * 2 : 1, sizeof(*taken));
-	if (!e || !out || !taken || yaml_reserve_discards(l, map->n * 2) < 0) {
-		r = yaml_oom(l);
-		goto out_free;
-	}
-	n = 0;
-	for (i = 0; i < map->n; i++) {
-		const struct gx_node *src = map->pairs[i].value;
-
-		if (!yaml_is_merge_key(map->pairs[i].key))
-			continue;
-		if (src->kind == GX_NODE_MAPPING)
-			yaml_merge_add(e, &n, src, SIZE_MAX);
-		for (k = src->n; src->kind == GX_NODE_SEQUENCE && k > 0; k--)
-			yaml_merge_add(e, &n, src->items[k - 1], SIZE_MAX);
-	}
-	for (i = 0; i < map->n; i++) {
-		struct gx_node own = { .kind = GX_NODE_MAPPING, .n = 1, .pairs = &map->pairs[i] };
-
-		if (!yaml_is_merge_key(map->pairs[i].key))
-			yaml_merge_add(e, &n, &own, i);
-	}
-	if (yaml_merge_resolve(e, n) < 0) {
-		r = yaml_oom(l);
-		goto out_free;
-	}
-	r = yaml_merge_copy(l, e, n, out, &n_out);
-	if (r < 0) {
-		yaml_merge_free_copies(e, n, out, n_out);
-		out = NULL;
-		goto out_free;
-	}
-
-	/* Nothing can fail from here on: the mapping switches to the merged pairs. */
 	for (i = 0; i < n; i++) {
 		if (!e[i].keep)
 			continue;
@@ -444,11 +404,74 @@ static int yaml_merge(struct yaml_loader *l, struct gx_node *map)
 	free(map->pairs);
 	map->pairs = out;
 	map->n = n_out;
-	out = NULL;
-	r = 0;
+}
+
+/* The candidate pairs of a merged mapping, in the order a Python dict would see them. */
+static void yaml_merge_collect(const struct gx_node *map, struct yaml_merge_entry *e, size_t *n)
+{
+	size_t i, k;
+
+	for (i = 0; i < map->n; i++) {
+		const struct gx_node *src = map->pairs[i].value;
+
+		if (!yaml_is_merge_key(map->pairs[i].key))
+			continue;
+		if (src->kind == GX_NODE_MAPPING)
+			yaml_merge_add(e, n, src, SIZE_MAX);
+		for (k = src->n; src->kind == GX_NODE_SEQUENCE && k > 0; k--)
+			yaml_merge_add(e, n, src->items[k - 1], SIZE_MAX);
+	}
+	for (i = 0; i < map->n; i++) {
+		struct gx_node own = { .kind = GX_NODE_MAPPING, .n = 1, .pairs = &map->pairs[i] };
+
+		if (!yaml_is_merge_key(map->pairs[i].key))
+			yaml_merge_add(e, n, &own, i);
+	}
+}
+
+/*
+ * Apply YAML 1.1 merge keys: the pairs of every "<<" mapping (a list:
+ * earlier mappings win) come first, then the mapping's own pairs, and
+ * later pairs override earlier ones.
+ */
+static int yaml_merge(struct yaml_loader *l, struct gx_node *map)
+{
+	struct yaml_merge_entry *e;
+	struct gx_pair *out;
+	size_t i, n = 0, n_out = 0;
+	bool *taken;
+	int r;
+
+	for (i = 0; i < map->n; i++) {
+		if (!yaml_is_merge_key(map->pairs[i].key)) {
+			n++;
+			continue;
+		}
+		r = yaml_merge_check(l, map->pairs[i].value, &n);
+		if (r < 0)
+			return r;
+	}
+	e = calloc(n ? n : 1, sizeof(*e));
+	out = calloc(n ? n : 1, sizeof(*out));
+	taken = calloc(map->n * 2, sizeof(*taken));
+	if (!e || !out || !taken || yaml_reserve_discards(l, map->n * 2) < 0) {
+		free(out);
+		r = yaml_oom(l);
+		goto out_free;
+	}
+	n = 0;
+	yaml_merge_collect(map, e, &n);
+	r = yaml_merge_resolve(e, n);
+	if (r < 0)
+		r = yaml_oom(l);
+	else
+		r = yaml_merge_copy(l, e, n, out, &n_out);
+	if (r < 0)
+		yaml_merge_free_copies(e, n, out, n_out);
+	else
+		yaml_merge_commit(l, map, e, n, taken, out, n_out);
 
 out_free:
-	free(out);
 	free(taken);
 	free(e);
 	return r;

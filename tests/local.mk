@@ -109,6 +109,13 @@ tests_core_test_yaml_LDADD = $(GX_UNIT_LIBS)
 tests_core_test_settings_SOURCES = tests/core/test_settings.c
 tests_core_test_settings_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_settings_LDADD = $(GX_UNIT_LIBS)
+# The same core sources again, built so that each allocation can be made to fail.
+unit_tests += tests/core/test_alloc_failures
+tests_core_test_alloc_failures_SOURCES = tests/core/test_alloc_failures.c \
+	tests/core/alloc_fail.h core/diag.c core/node.c core/yaml.c core/settings.c
+tests_core_test_alloc_failures_CPPFLAGS = $(GX_UNIT_FLAGS) $(YAML_CFLAGS) \
+	-include $(top_srcdir)/tests/core/alloc_fail.h
+tests_core_test_alloc_failures_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
 EXTRA_DIST += tests/fixtures/yaml/gravity.yml tests/fixtures/yaml/syntax-error.yml \
 	tests/fixtures/yaml/empty.yml tests/fixtures/yaml/anchors.yml
 # --- end core/diag.c, core/node.c, core/yaml.c, core/settings.c ---
@@ -116,3 +123,15 @@ EXTRA_DIST += tests/fixtures/yaml/gravity.yml tests/fixtures/yaml/syntax-error.y
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 endif
+
+# --- the shared harness for tests that load configs through the real core ---
+if HAVE_CRITERION
+check_LTLIBRARIES += tests/lib/libgxtest.la
+tests_lib_libgxtest_la_SOURCES = tests/lib/harness.c tests/lib/harness.h
+tests_lib_libgxtest_la_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_lib_libgxtest_la_LIBADD = libgxcore.la
+GX_HARNESS_FLAGS = $(GX_UNIT_FLAGS) -iquote $(top_srcdir)/tests/lib
+GX_HARNESS_LIBS = tests/lib/libgxtest.la $(GX_UNIT_LIBS)
+endif
+EXTRA_DIST += tests/fixtures/galaxy-standin tests/fixtures/http
+# --- end harness ---

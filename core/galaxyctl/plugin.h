@@ -233,7 +233,12 @@ struct gx_service_spec {
 	const char *config_type; /* NULL: the type's name */
 	unsigned count;          /* 0 is taken as 1 */
 	bool instances;
-	const struct gx_node *const *settings; /* count entries */
+	/*
+	 * count entries, each the effective section of that process.  NULL
+	 * (or a NULL entry) stands for the type's defaults, for services that
+	 * come from elsewhere than the gravity config (static job handlers).
+	 */
+	const struct gx_node *const *settings;
 	void *data;                  /* ownership passes to the core, even on error */
 	void (*free_data)(void *data);
 };

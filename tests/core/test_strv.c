@@ -51,9 +51,9 @@ static const struct split_case shlex_cases[] = {
 	{ "-b 'unix:/tmp/x y.sock' --timeout=300 --pythonpath lib",
 	  { "-b", "unix:/tmp/x y.sock", "--timeout=300", "--pythonpath", "lib" } },
 	/* with shlex's comments=True */
-	{ "a # b c", { "a" } },
-	{ "a #b\nc", { "a", "c" } },
-	{ "#x", { NULL } },
+	{ "a # b c", { "a", "#", "b", "c" } },
+	{ "a #b\nc", { "a", "#b", "c" } },
+	{ "#x", { "#x" } },
 };
 
 /*
@@ -66,7 +66,7 @@ static const struct split_case posix_cases[] = {
 	{ "\"\"#x", { "#x" } },
 	{ "a\\\nb", { "ab" } },
 	{ "a \\\n b", { "a", "b" } },
-	{ "\\\n#c", { NULL } },
+	{ "\\\n#c", { "#c" } },
 	{ "a\\\n#b", { "a#b" } },
 	{ "\"a\\\nb\"", { "ab" } },
 	{ "\"\\$x \\`y\\`\"", { "$x `y`" } },

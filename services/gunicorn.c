@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT */
+/* Service type gunicorn: Galaxy's web application under Gunicorn, one server or a list of them. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include <galaxyctl/plugin.h>
+
+/* Gunicorn opens a control socket from this release on; Galaxy has no use for it. */
+#define GUNICORN_CONTROL_SOCKET_MAJOR 25UL
+#define GUNICORN_CONTROL_SOCKET_MINOR 1UL
+
+static const struct gx_option gunicorn_options[] = {
+	{ .name = "enable", .type = GX_TYPE_BOOL, .default_value = "true",
+	  .doc = "Enable Galaxy gunicorn server." },
+	{ .name = "bind", .type = GX_TYPE_STRING, .default_value = "localhost:8080",
+	  .doc = "The socket to bind. A string of the form: ``HOST``, ``HOST:PORT``, "
+		 "``unix:PATH``, ``fd://FD``. An IP is a valid HOST." },
+	{ .name = "workers", .type = GX_TYPE_INT, .default_value = "1", .min = 1, .max = INT_MAX,
+	  .doc = "Controls the number of Galaxy application processes Gunicorn will spawn.\n"
+		 "Increased web performance can be attained by increasing this value.\n"
+		 "If Gunicorn is the only application on the server, a good starting value is "
+		 "the number of CPUs * 2 + 1.\n"
+		 "4-12 workers should be able to handle hundreds if not thousands of requests "
+		 "per second." },
+	{ .name = "timeout", .type = GX_TYPE_INT, .default_value = "300", .min = 0, .max = INT_MAX,
+	  .doc = "Gunicorn workers silent for more than this many seconds are killed and "
+		 "restarted.\n"
+		 "Value is a positive number or 0. Setting it to 0 has the effect of infinite "
+		 "timeouts by disabling timeouts for all workers entirely.\n"
+		 "If you disable the ``preload`` option workers need to have finished booting "
+		 "within the timeout." },
+	{ .name = "extra_args", .type = GX_TYPE_STRING, .default_value = "",
+	  .doc = "Extra arguments to pass to Gunicorn command line." },
+	{ .name = "preload", .type = GX_TYPE_BOOL, .default_value = "true",
+	  .flags = GX_OPT_NULLABLE,
+	  .doc = "Use Gunicorn's --preload option to fork workers after loading the Galaxy "
+		 "Application.\n"
+		 "Consumes less memory when multiple processes are configured." },
+	/* The common options, with restart_timeout in upstream's place among them. */
+	{ .name = "umask", .type = GX_TYPE_STRING,
+	  .doc = "umask under which service should be executed" },
+	{ .name = "start_timeout", .type = GX_TYPE_INT, .default_value = "15",
+	  .doc = "Value of supervisor startsecs, systemd TimeoutStartSec" },
+	{ .name = "stop_timeout", .type = GX_TYPE_INT, .default_value = "65",
+	  .doc = "Value of supervisor stopwaitsecs, systemd TimeoutStopSec" },
+	{ .name = "restart_timeout", .type = GX_TYPE_INT, .default_value = "300",
+	  .doc = "Amount of time to wait for a server to become alive when performing rolling "
+		 "restarts." },
+	{ .name = "memory_limit", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,
+	  .doc = "Memory limit (in GB). If the service exceeds the limit, it will be killed. "
+		 "Default is no limit or the value of the ``memory_limit`` setting at the top "
+		 "level of the Gravity configuration, if set. Ignored if ``process_manager`` is "
+		 "``supervisor``." },
+	{ .name = "memory_high", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,
+	  .doc = "Memory usage throttle limit (in GB). If the service exceeds the limit, "
+		 "processes are throttled and put under heavy reclaim pressure. Default is no "
+		 "limit or the value of the ``memory_high`` setting at the top level of the "
+		 "Gravity configuration, if set. Ignored if ``process_manager`` is "
+		 "``supervisor``." },
+	{ .name = "environment", .type = GX_TYPE_STRMAP, .default_value = "{}",
+	  .doc = "Extra environment variables and their values to set when running the "
+		 "service. A dictionary where keys are the variable names." },
+	{ .name = NULL },
+};
+
+static int gunicorn_oom(const struct gx_host *h, struct gx_error *err)
+{
+	return h->errorf(err, NULL, -ENOMEM, "out of memory");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Expansion */
+
+static bool gunicorn_enabled(const struct gx_host *h, const struct gx_node *s)
+{
+	return !h->get(s, "enable") || h->get_bool(s, "enable");
+}
+
+/* use_service_instances off: gunicorn0, gunicorn1, ... numbered by list position. */
+static int gunicorn_expand_separate(const struct gx_host *h, const struct gx_node *list,
+				    struct gx_expand *ctx, struct gx_error *err)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		const struct gx_node *item = list->items[i];
+		char name[32];
+		struct gx_service_spec spec = { .name = name, .count = 1, .settings = &item };
+		int r;
+
+		if (!gunicorn_enabled(h, item))
+			continue;
+		snprintf(name, sizeof(name), "gunicorn%zu", i);
+		r = h->add_service(ctx, &spec, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* use_service_instances on: one service "gunicorn" with a process per enabled item. */
+static int gunicorn_expand_instances(const struct gx_host *h, const struct gx_node *list,
+				     struct gx_expand *ctx, struct gx_error *err)
+{
+	const struct gx_node **items = calloc(list->n ? list->n : 1, sizeof(*items));
+	struct gx_service_spec spec = { .name = "gunicorn", .instances = true };
+	int r = 0;
+
+	if (!items)
+		return gunicorn_oom(h, err);
+	for (size_t i = 0; i < list->n; i++)
+		if (gunicorn_enabled(h, list->items[i]))
+			items[spec.count++] = list->items[i];
+	spec.settings = items;
+	if (spec.count > 0)
+		r = h->add_service(ctx, &spec, err);
+	free(items);
+	return r;
+}
+
+static int gunicorn_expand(const struct gx_host *h, const struct gx_instance *inst,
+			   const struct gx_node *section, struct gx_expand *ctx,
+			   struct gx_error *err)
+{
+	struct gx_service_spec spec = { .name = "gunicorn", .count = 1, .settings = &section };
+
+	if (section && section->kind == GX_NODE_SEQUENCE)
+		return inst->use_service_instances
+			       ? gunicorn_expand_instances(h, section, ctx, err)
+			       : gunicorn_expand_separate(h, section, ctx, err);
+	if (!gunicorn_enabled(h, section))
+		return 0;
+	return h->add_service(ctx, &spec, err);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Command */
+
+static const char *gunicorn_skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * The version of one "==" specifier at p (after the "=="): major, and
+ * minor when it is a number ("25.*" and "26" leave it unknown).
+ */
+static bool gunicorn_parse_version(const char *p, unsigned long *major, unsigned long *minor,
+				   bool *has_minor)
+{
+	char *end;
+
+	p = gunicorn_skip_blanks(p);
+	if (*p == 'v' || *p == 'V')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	*major = strtoul(p, &end, 10);
+	*has_minor = end[0] == '.' && isdigit((unsigned char)end[1]);
+	if (*has_minor)
+		*minor = strtoul(end + 1, NULL, 10);
+	return true;
+}
+
+/*
+ * Does one requirements line pin gunicorn (name compared case-insensitively,
+ * extras and environment markers allowed) with "==" at or above the release
+ * that has the control socket?
+ */
+static bool gunicorn_line_pins_control_socket(const char *line)
+{
+	const char *p = gunicorn_skip_blanks(line);
+	const char *name = p;
+	const char *end;
+
+	while (isalnum((unsigned char)*p) || (*p && strchr("-_.", *p)))
+		p++;
+	if (*p == '\0' || p - name != 8 || strncasecmp(name, "gunicorn", 8) != 0)
+		return false;
+	p = gunicorn_skip_blanks(p);
+	if (*p == '[') {
+		p = strchr(p, ']');
+		if (!p)
+			return false;
+		p++;
+	}
+	end = p + strcspn(p, ";#");
+	while (p < end) {
+		const char *spec = gunicorn_skip_blanks(p);
+		size_t len = strcspn(spec, ",;#");
+		unsigned long major = 0, minor = 0;
+		bool has_minor = false;
+
+		if (!strncmp(spec, "==", 2) && gunicorn_parse_version(spec + 2 + (spec[2] == '='),
+								      &major, &minor, &has_minor))
+			return major > GUNICORN_CONTROL_SOCKET_MAJOR ||
+			       (major == GUNICORN_CONTROL_SOCKET_MAJOR && has_minor &&
+				minor >= GUNICORN_CONTROL_SOCKET_MINOR);
+		p = spec + len + (spec[len] == ',');
+	}
+	return false;
+}
+
+/* Does <galaxy_root>/requirements.txt pin a gunicorn that opens a control socket? */
+static bool gunicorn_wants_no_control_socket(const struct gx_instance *inst)
+{
+	char path[PATH_MAX];
+	char *line = NULL;
+	size_t size = 0;
+	bool found = false;
+	FILE *f;
+
+	if (!inst->galaxy_root ||
+	    snprintf(path, sizeof(path), "%s/requirements.txt", inst->galaxy_root) >=
+		    (int)sizeof(path))
+		return false;
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && getline(&line, &size, f) >= 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		found = gunicorn_line_pins_control_socket(line);
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
+static int gunicorn_push_program(const struct gx_host *h, const struct gx_instance *inst,
+				 struct gx_strv *argv)
+{
+	if (inst->virtualenv)
+		return h->strv_pushf(argv, "%s/bin/gunicorn", inst->virtualenv);
+	return h->strv_push(argv, "gunicorn");
+}
+
+/* extra_args as shell words; a quoting mistake is reported at the option. */
+static int gunicorn_push_extra(const struct gx_host *h, const struct gx_node *s,
+			       struct gx_strv *argv, struct gx_error *err)
+{
+	const char *extra = h->get_str(s, "extra_args");
+	struct gx_error split = { 0 };
+	int r;
+
+	if (!extra || !*extra)
+		return 0;
+	r = h->strv_split(argv, extra, &split);
+	if (r == -ENOMEM)
+		return gunicorn_oom(h, err);
+	if (r < 0)
+		return h->errorf(err, h->get(s, "extra_args"), r, "gravity.gunicorn.extra_args: %s",
+				 split.message);
+	return 0;
+}
+
+static int gunicorn_argv(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+			 struct gx_strv *argv, struct gx_error *err)
+{
+	const struct gx_node *s = svc->settings[process];
+
+	if (gunicorn_push_program(h, svc->instance, argv) < 0 ||
+	    h->strv_push(argv, "galaxy.webapps.galaxy.fast_factory:factory()") < 0 ||
+	    h->strv_push(argv, "--timeout") < 0 ||
+	    h->strv_pushf(argv, "%ld", h->get_int(s, "timeout")) < 0 ||
+	    h->strv_push(argv, "--pythonpath") < 0 || h->strv_push(argv, "lib") < 0 ||
+	    h->strv_push(argv, "-k") < 0 ||
+	    h->strv_push(argv, "galaxy.webapps.galaxy.workers.Worker") < 0 ||
+	    h->strv_push(argv, "-b") < 0 || h->strv_push(argv, h->get_str(s, "bind")) < 0 ||
+	    h->strv_pushf(argv, "--workers=%ld", h->get_int(s, "workers")) < 0 ||
+	    h->strv_push(argv, "--config") < 0 ||
+	    h->strv_push(argv, "python:galaxy.web_stack.gunicorn_config") < 0 ||
+	    (h->get_bool(s, "preload") && h->strv_push(argv, "--preload") < 0) ||
+	    (gunicorn_wants_no_control_socket(svc->instance) &&
+	     h->strv_push(argv, "--no-control-socket") < 0))
+		return gunicorn_oom(h, err);
+	return gunicorn_push_extra(h, s, argv, err);
+}
+
+static int gunicorn_env(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+			struct gx_strv *env, struct gx_error *err)
+{
+	const struct gx_instance *inst = svc->instance;
+	const char *conf = inst->galaxy_config_file ? inst->galaxy_config_file : inst->config_file;
+
+	if (h->strv_push(env, "PYTHONPATH=lib") < 0 ||
+	    h->strv_pushf(env, "GALAXY_CONFIG_FILE=%s", conf) < 0)
+		return gunicorn_oom(h, err);
+	return 0;
+}
+
+/* Rolling over several instances; otherwise SIGHUP, unless preloading makes that useless. */
+static enum gx_graceful gunicorn_graceful(const struct gx_host *h, const struct gx_service *svc)
+{
+	if (svc->count > 1)
+		return GX_GRACEFUL_ROLLING;
+	return h->get_bool(svc->settings[0], "preload") ? GX_GRACEFUL_DEFAULT : GX_GRACEFUL_SIGHUP;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Readiness */
+
+/* The quoted value of "NAME = '...'" in a line of version.py, or NULL (heap). */
+static char *gunicorn_py_assignment(const char *line, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = gunicorn_skip_blanks(line);
+	const char *close;
+	char quote;
+
+	if (strncmp(p, name, len) != 0)
+		return NULL;
+	p = gunicorn_skip_blanks(p + len);
+	if (*p != '=')
+		return NULL;
+	p = gunicorn_skip_blanks(p + 1);
+	quote = *p;
+	if (quote != '"' && quote != '\'')
+		return NULL;
+	close = strchr(p + 1, quote);
+	return close ? strndup(p + 1, (size_t)(close - p - 1)) : NULL;
+}
+
+/* Galaxy's on-disk version, as lib/galaxy/version.py composes VERSION (heap; NULL: unknown). */
+static char *gunicorn_disk_version(const struct gx_instance *inst)
+{
+	char *major = NULL, *minor = NULL, *line = NULL, *version = NULL;
+	char path[PATH_MAX];
+	size_t size = 0;
+	FILE *f;
+
+	if (!inst->galaxy_root ||
+	    snprintf(path, sizeof(path), "%s/lib/galaxy/version.py", inst->galaxy_root) >=
+		    (int)sizeof(path))
+		return NULL;
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (getline(&line, &size, f) >= 0) {
+		char *v;
+
+		if (!major && (v = gunicorn_py_assignment(line, "VERSION_MAJOR")))
+			major = v;
+		else if (!minor && (v = gunicorn_py_assignment(line, "VERSION_MINOR")))
+			minor = v;
+	}
+	free(line);
+	fclose(f);
+	if (major && asprintf(&version, "%s%s%s", major, minor && *minor ? "." : "",
+			      minor ? minor : "") < 0)
+		version = NULL;
+	free(major);
+	free(minor);
+	return version;
+}
+
+/* A JSON scalar as text (heap), or NULL. */
+static char *gunicorn_json_text(const json_t *v)
+{
+	char *s = NULL;
+
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	if (json_is_integer(v) && asprintf(&s, "%" JSON_INTEGER_FORMAT, json_integer_value(v)) >= 0)
+		return s;
+	if (json_is_real(v) && asprintf(&s, "%g", json_real_value(v)) >= 0)
+		return s;
+	return NULL;
+}
+
+/* "major.minor" from an /api/version answer (heap), or NULL when it is not one. */
+static char *gunicorn_live_version(const char *body)
+{
+	json_t *root = json_loads(body ? body : "", JSON_DECODE_ANY, NULL);
+	char *major = gunicorn_json_text(json_object_get(root, "version_major"));
+	char *minor = gunicorn_json_text(json_object_get(root, "version_minor"));
+	char *version = NULL;
+
+	if (major && asprintf(&version, "%s%s%s", major, minor ? "." : "", minor ? minor : "") < 0)
+		version = NULL;
+	free(major);
+	free(minor);
+	json_decref(root);
+	return version;
+}
+
+/* <galaxy_url_prefix>/api/version, the prefix from the galaxy section without trailing '/'. */
+static char *gunicorn_version_path(const struct gx_host *h, const struct gx_instance *inst)
+{
+	const char *prefix = inst->galaxy ? h->get_str(inst->galaxy, "galaxy_url_prefix") : NULL;
+	size_t len = prefix ? strlen(prefix) : 0;
+	char *path = NULL;
+
+	while (len > 0 && prefix[len - 1] == '/')
+		len--;
+	if (asprintf(&path, "%s%.*s/api/version", len && prefix[0] != '/' ? "/" : "", (int)len,
+		     prefix ? prefix : "") < 0)
+		return NULL;
+	return path;
+}
+
+static int gunicorn_ready(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+			  double timeout_s, struct gx_error *err)
+{
+	const char *bind = h->get_str(svc->settings[process], "bind");
+	char *path = gunicorn_version_path(h, svc->instance);
+	char *body = NULL, *live = NULL, *disk = NULL;
+	struct gx_error probe = { 0 };
+	long status = 0;
+	int r;
+
+	if (!path)
+		return gunicorn_oom(h, err);
+	r = h->http_get(bind, path, timeout_s, &status, &body, &probe);
+	if (r == -ENOMEM) {
+		r = gunicorn_oom(h, err);
+		goto out_free;
+	}
+	if (r == -EINVAL) {
+		h->errorf(err, NULL, r, "cannot check gunicorn on %s: %s", bind, probe.message);
+		goto out_free;
+	}
+	if (r < 0) {
+		r = h->errorf(err, NULL, -EAGAIN, "gunicorn on %s is not answering: %s", bind,
+			      probe.message);
+		goto out_free;
+	}
+	live = status == 200 ? gunicorn_live_version(body) : NULL;
+	if (!live) {
+		r = h->errorf(err, NULL, -EAGAIN, "gunicorn on %s answered %s with HTTP %ld%s", bind,
+			      path, status, status == 200 ? " but no version_major" : "");
+		goto out_free;
+	}
+	disk = gunicorn_disk_version(svc->instance);
+	h->log(GX_LOG_INFO, "Gunicorn on %s running, version: %s (disk version: %s)", bind, live,
+	       disk ? disk : "unknown");
+out_free:
+	free(disk);
+	free(live);
+	free(body);
+	free(path);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static const struct gx_service_type gunicorn_type = {
+	.name = "gunicorn",
+	.section = "gunicorn",
+	.doc = "Configuration for Gunicorn. Can be a list to run multiple gunicorns for rolling "
+	       "restarts.",
+	.options = gunicorn_options,
+	.list_allowed = true,
+	.expand = gunicorn_expand,
+	.argv = gunicorn_argv,
+	.env = gunicorn_env,
+	.graceful = gunicorn_graceful,
+	.ready = gunicorn_ready,
+};
+
+static const struct gx_service_type *const gunicorn_types[] = {
+	&gunicorn_type,
+	NULL,
+};
+
+const struct gx_module gx_module = {
+	GX_MODULE_HEADER("gunicorn"),
+	.services = gunicorn_types,
+};
