@@ -11,13 +11,13 @@
 enum cli_opt {
 	OPT_HELP = 'h',
 	OPT_FOREGROUND = 'f',
+	OPT_VERSION = 'v',
+	OPT_SERVICE_INSTANCE = 'i',
+	OPT_NO_EXEC = 'n',
 	OPT_QUIET = 256,
 	OPT_FORCE,
 	OPT_CLEAN,
-	OPT_VERSION,
 	OPT_JSON,
-	OPT_SERVICE_INSTANCE,
-	OPT_NO_EXEC,
 };
 
 struct cli_command {
@@ -71,21 +71,21 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 			"  foreground, following the logs.\n" NAMES_HELP
 			"\n  -f, --foreground  Run in the foreground, following the logs.\n"
 			"  --quiet           Only show errors and warnings.\n",
-		.options = start_opts, .shortopts = "+fh",
+		.options = start_opts, .shortopts = ":fh",
 	},
 	[GX_CMD_STOP] = {
 		.name = "stop", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
 		.summary = "Stop configured services.",
 		.help = "  Stop daemonized Galaxy services.  With supervisor, supervisord exits\n"
 			"  once no process remains running.\n" NAMES_HELP,
-		.options = names_opts, .shortopts = "+h",
+		.options = names_opts, .shortopts = ":h",
 	},
 	[GX_CMD_RESTART] = {
 		.name = "restart", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
 		.summary = "Restart configured services.",
 		.help = "  Stop and start services.  See graceful for restarts with minimal\n"
 			"  interruption.\n" NAMES_HELP,
-		.options = names_opts, .shortopts = "+h",
+		.options = names_opts, .shortopts = ":h",
 	},
 	[GX_CMD_GRACEFUL] = {
 		.name = "graceful", .aliases = { "reload" }, .args = "[INSTANCE] [SERVICE]...",
@@ -93,7 +93,7 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.help = "  Restart with minimal interruption: SIGHUP where the service supports\n"
 			"  it, a rolling restart of several gunicorns, a plain restart otherwise.\n"
 			NAMES_HELP,
-		.options = names_opts, .shortopts = "+h",
+		.options = names_opts, .shortopts = ":h",
 	},
 	[GX_CMD_UPDATE] = {
 		.name = "update", .args = "[INSTANCE]...", .max_args = -1,
@@ -102,28 +102,28 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 			"  apply them, adding, changing and removing services as needed.\n"
 			"\n  --force  Rewrite every config even when unchanged.\n"
 			"  --clean  Remove the configs of the named (or all) instances instead.\n",
-		.options = update_opts, .shortopts = "+h",
+		.options = update_opts, .shortopts = ":h",
 	},
 	[GX_CMD_SHUTDOWN] = {
 		.name = "shutdown", .args = "[INSTANCE]...", .max_args = -1,
 		.summary = "Shut down process manager.",
 		.help = "  Stop all processes and the process manager itself (supervisord, the\n"
 			"  direct manager).  The same as stop with systemd.\n",
-		.options = names_opts, .shortopts = "+h",
+		.options = names_opts, .shortopts = ":h",
 	},
 	[GX_CMD_FOLLOW] = {
 		.name = "follow", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
 		.summary = "Follow log files of configured instances.",
 		.help = "  Follow the logs of all services, or of those named.\n" NAMES_HELP
 			"\n  --quiet  Only show errors and warnings.\n",
-		.options = follow_opts, .shortopts = "+h",
+		.options = follow_opts, .shortopts = ":h",
 	},
 	[GX_CMD_LIST] = {
 		.name = "list", .aliases = { "configs", "instances" }, .args = "",
 		.max_args = 0, .summary = "List config files known to galaxyctl.",
 		.help = "  List the loaded Gravity configs and their instance names.\n"
-			"\n  --version  Also show each instance's Galaxy version.\n",
-		.options = list_opts, .shortopts = "+h",
+			"\n  -v, --version  Also show each instance's Galaxy version.\n",
+		.options = list_opts, .shortopts = ":hv",
 	},
 	[GX_CMD_SHOW] = {
 		.name = "show", .aliases = { "get" }, .args = "[INSTANCE]", .max_args = 1,
@@ -131,7 +131,7 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.help = "  Print an instance's effective Gravity settings (defaults included) as\n"
 			"  YAML.  INSTANCE is required when several are loaded.\n"
 			"\n  --json  Print JSON instead.\n",
-		.options = json_opts, .shortopts = "+h",
+		.options = json_opts, .shortopts = ":h",
 	},
 	[GX_CMD_STATUS] = {
 		.name = "status", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
@@ -140,23 +140,23 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 			NAMES_HELP
 			"\n  --json  Print a JSON array (instance, service, name, state, pid,\n"
 			"          uptime_s, restarts, exit_status, log) instead.\n",
-		.options = json_opts, .shortopts = "+h",
+		.options = json_opts, .shortopts = ":h",
 	},
 	[GX_CMD_PM] = {
 		.name = "pm", .aliases = { "supervisorctl" }, .args = "[ARG]...",
 		.max_args = -1, .summary = "Invoke process manager (supervisorctl, systemctl) directly.",
 		.help = "  Pass the arguments through to the process manager: supervisorctl for\n"
 			"  supervisor (its shell with no arguments), systemctl for systemd.\n",
-		.options = names_opts, .shortopts = "+h",
+		.options = names_opts, .shortopts = "+:h",
 	},
 	[GX_CMD_EXEC] = {
 		.name = "exec", .args = "[INSTANCE] SERVICE", .min_args = 1, .max_args = 2,
 		.summary = "Run a single Galaxy service in the foreground.",
 		.help = "  Replace galaxyctl with one service's command, in its environment, as\n"
 			"  process managers do when service_command_style is gravity.\n"
-			"\n  --service-instance N  Which process of a multi-process service.\n"
-			"  --no-exec             Print the command and environment instead.\n",
-		.options = exec_opts, .shortopts = "h",
+			"\n  -i, --service-instance N  Which process of a multi-process service.\n"
+			"  -n, --no-exec             Print the command and environment instead.\n",
+		.options = exec_opts, .shortopts = ":hi:n",
 	},
 };
 
@@ -245,9 +245,9 @@ static void cli_print_main_help(FILE *out)
 
 static void cli_print_command_help(const struct cli_command *c, FILE *out)
 {
-	fprintf(out, "Usage: galaxyctl %s [OPTIONS] %s\n\n  %s\n\n%s\n  -h, --help  Show this "
+	fprintf(out, "Usage: galaxyctl %s [OPTIONS]%s%s\n\n  %s\n\n%s\n  -h, --help  Show this "
 		     "message and exit.\n%s",
-		c->name, c->args, c->summary, c->help, exit_codes_help);
+		c->name, *c->args ? " " : "", c->args, c->summary, c->help, exit_codes_help);
 }
 
 static int cli_usage_error(FILE *errout, const char *prog, const char *cmd, const char *fmt,
@@ -258,6 +258,18 @@ static int cli_usage_error(FILE *errout, const char *prog, const char *cmd, cons
 	fprintf(errout, fmt, arg);
 	fputc('\n', errout);
 	return -EINVAL;
+}
+
+/* The option getopt just rejected, as typed: "-x" out of a cluster, or the long option. */
+static const char *cli_bad_option(char **argv, char *buf, size_t len)
+{
+	const char *arg = argv[optind - 1];
+
+	if (strncmp(arg, "--", 2) != 0 && optopt > 0 && optopt < 128) {
+		snprintf(buf, len, "-%c", optopt);
+		return buf;
+	}
+	return arg;
 }
 
 static int cli_add_config(struct gx_cli *cli, char *file)
@@ -299,11 +311,12 @@ static int cli_parse_global(struct gx_cli *cli, int argc, char **argv, FILE *out
 			    FILE *errout)
 {
 	const char *prog = cli->galaxy ? "galaxy" : "galaxyctl";
+	char bad[8];
 	int c;
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, cli->galaxy ? "+dc:s:h" : "+dc:h", global_opts,
+	while ((c = getopt_long(argc, argv, cli->galaxy ? "+:dc:s:h" : "+:dc:h", global_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -337,7 +350,7 @@ static int cli_parse_global(struct gx_cli *cli, int argc, char **argv, FILE *out
 		case GOPT_QUIET:
 			if (!cli->galaxy)
 				return cli_usage_error(errout, prog, NULL, "No such option: %s",
-						       argv[optind - 1]);
+						       c == 's' ? "--single-user" : "--quiet");
 			if (c == 's')
 				cli->single_user = optarg;
 			else
@@ -345,10 +358,10 @@ static int cli_parse_global(struct gx_cli *cli, int argc, char **argv, FILE *out
 			break;
 		case ':':
 			return cli_usage_error(errout, prog, NULL, "Option '%s' requires an argument.",
-					       argv[optind - 1]);
+					       cli_bad_option(argv, bad, sizeof(bad)));
 		default:
 			return cli_usage_error(errout, prog, NULL, "No such option: %s",
-					       argv[optind - 1]);
+					       cli_bad_option(argv, bad, sizeof(bad)));
 		}
 	}
 	return 0;
@@ -357,8 +370,8 @@ static int cli_parse_global(struct gx_cli *cli, int argc, char **argv, FILE *out
 static int cli_parse_command(struct gx_cli *cli, const struct cli_command *cmd, int argc,
 			     char **argv, FILE *out, FILE *errout)
 {
+	char bad[8], *end;
 	int c;
-	char *end;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->options, NULL)) != -1) {
@@ -397,10 +410,11 @@ static int cli_parse_command(struct gx_cli *cli, const struct cli_command *cmd, 
 			break;
 		case ':':
 			return cli_usage_error(errout, "galaxyctl", cmd->name,
-					       "Option '%s' requires an argument.", argv[optind - 1]);
+					       "Option '%s' requires an argument.",
+					       cli_bad_option(argv, bad, sizeof(bad)));
 		default:
 			return cli_usage_error(errout, "galaxyctl", cmd->name,
-					       "No such option: %s", argv[optind - 1]);
+					       "No such option: %s", cli_bad_option(argv, bad, sizeof(bad)));
 		}
 	}
 	cli->args = argv + optind;

@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "host.h"
 #include "instance.h"
+#include "node.h"
 #include "plugins.h"
 #include "show.h"
 #include "status.h"
@@ -495,6 +496,16 @@ static const struct gx_service *run_exec_service(struct run *run, const struct g
 	return svc;
 }
 
+/* A list item's own umask wins over the service's (the first item's, or the top level's). */
+static mode_t run_process_umask(const struct gx_service *svc, unsigned process)
+{
+	const char *own = gx_node_get_str(svc->settings[process], "umask");
+
+	if (own && *own && strspn(own, "01234567") == strlen(own))
+		return (mode_t)strtol(own, NULL, 8);
+	return (mode_t)strtol(svc->umask, NULL, 8);
+}
+
 static int run_exec(struct run *run)
 {
 	const struct gx_instance *inst = NULL;
@@ -520,19 +531,21 @@ static int run_exec(struct run *run)
 		run_print_error(&err);
 		goto out_release;
 	}
-	gx_log(GX_LOG_INFO, "Working directory: %s", inst->galaxy_root);
-	fputs("Executing:", stderr);
-	for (size_t i = 0; i < env.n; i++) {
-		char *eq = strchr(env.v[i], '=');
+	/* stdout, as upstream: the lines head the service's own log. */
+	if (!run->cli.quiet) {
+		printf("Working directory: %s\nExecuting:", inst->galaxy_root);
+		for (size_t i = 0; i < env.n; i++) {
+			char *eq = strchr(env.v[i], '=');
 
-		fprintf(stderr, " %.*s=", (int)(eq - env.v[i]), env.v[i]);
-		run_print_quoted(stderr, eq + 1);
+			printf(" %.*s=", (int)(eq - env.v[i]), env.v[i]);
+			run_print_quoted(stdout, eq + 1);
+		}
+		for (size_t i = 0; i < argv.n; i++) {
+			putchar(' ');
+			run_print_quoted(stdout, argv.v[i]);
+		}
+		putchar('\n');
 	}
-	for (size_t i = 0; i < argv.n; i++) {
-		fputc(' ', stderr);
-		run_print_quoted(stderr, argv.v[i]);
-	}
-	fputc('\n', stderr);
 	code = GX_EXIT_OK;
 	if (run->cli.no_exec)
 		goto out_release;
@@ -547,7 +560,7 @@ static int run_exec(struct run *run)
 		gx_log(GX_LOG_ERROR, "cannot create %s: %s", inst->state_dir, strerror(-r));
 		goto out_release;
 	}
-	umask((mode_t)strtol(svc->umask, NULL, 8));
+	umask(run_process_umask(svc, (unsigned)process));
 	for (size_t i = 0; i < env.n; i++)
 		putenv(env.v[i]); /* env.v stays alive: exec replaces us or we exit */
 	execvp(argv.v[0], argv.v);

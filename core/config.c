@@ -52,15 +52,16 @@ static int config_add_named(struct gx_config *cfg, const char *path, const char 
 			    const char *how, struct gx_error *err)
 {
 	char *abs = gx_path_abs(path, cwd);
-	bool ok;
+	bool is_dir, ok;
 
 	if (!abs)
 		return -ENOMEM;
-	ok = gx_path_exists(abs) && !gx_path_is_dir(abs);
+	is_dir = gx_path_is_dir(abs);
+	ok = !is_dir && gx_path_exists(abs);
 	free(abs);
 	if (!ok)
 		return gx_error_set(err, NULL, -ENOENT, "config file %s (from %s) does not exist%s",
-					  path, how, gx_path_is_dir(path) ? " (it is a directory)" : "");
+					  path, how, is_dir ? " (it is a directory)" : "");
 	return config_add_path(cfg, path, cwd);
 }
 

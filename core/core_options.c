@@ -87,5 +87,22 @@ const struct gx_option gx_core_options[] = {
 	{ .name = "instance_name", .type = GX_TYPE_STRING, .default_value = "_default_",
 	  .doc = "Override the default instance name.\n"
 		 "this is hidden from you when running a single instance." },
+	/* The direct process manager's own options (backends/direct.c). */
+	{ .name = "start_retries", .type = GX_TYPE_INT, .default_value = "3", .min = 1, .max = 1000,
+	  .doc = "Failed starts in a row after which a service is left in the FATAL state (a start "
+		 "fails when the process exits before its ``start_timeout``).\n"
+		 "Only used by the ``direct`` process manager." },
+	{ .name = "log_max_bytes", .type = GX_TYPE_INT, .default_value = "52428800", .min = 0,
+	  .max = 1e15,
+	  .doc = "Size in bytes at which a service's log file is rotated (``0`` never rotates).\n"
+		 "Only used by the ``direct`` process manager." },
+	{ .name = "log_backups", .type = GX_TYPE_INT, .default_value = "10", .min = 0, .max = 1000,
+	  .doc = "Rotated log files kept per service (``<name>.log.1`` is the newest); with ``0`` "
+		 "the log is emptied instead.\n"
+		 "Only used by the ``direct`` process manager." },
+	{ .name = "exit_on_fatal", .type = GX_TYPE_BOOL, .default_value = "false",
+	  .doc = "Stop every service and exit with a failure when a service enters the FATAL state, "
+		 "so that a container orchestrator can restart the container.\n"
+		 "Only used by the ``direct`` process manager." },
 	{ 0 },
 };

@@ -97,15 +97,6 @@ static double host_get_float(const struct gx_node *map, const char *key)
 	return gx_node_as_double(gx_node_get(map, key), &v) ? v : NAN;
 }
 
-static const char *host_get_str(const struct gx_node *map, const char *key)
-{
-	const struct gx_node *n = gx_node_get(map, key);
-
-	if (gx_node_is_null(n) || n->kind != GX_NODE_SCALAR)
-		return NULL;
-	return n->scalar;
-}
-
 static bool host_is_null(const struct gx_node *node)
 {
 	return gx_node_is_null(node);
@@ -130,26 +121,23 @@ static int host_status_add(struct gx_status *st, const struct gx_status_row *row
 	return gx_status_add(st, row);
 }
 
-/* PATH with the virtualenv's bin first, as Gravity sets it for every service. */
+/*
+ * PATH with the virtualenv's bin first, as Gravity sets it for every
+ * service: in front of the PATH the service's environment sets, if any,
+ * else of galaxyctl's own.
+ */
 static int host_env_path(const struct gx_instance *inst, struct gx_strv *env)
 {
-	const char *path = getenv("PATH");
-	char *bin;
-	int r;
+	long i = gx_strv_env_find(env, "PATH");
+	const char *path = i >= 0 ? env->v[i] + strlen("PATH=") : getenv("PATH");
+	char *bin, *value = NULL;
+	int r = -ENOMEM;
 
 	if (!path || !*path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	bin = gx_path_join(inst->virtualenv, "bin");
-	if (!bin)
-		return -ENOMEM;
-	r = gx_strv_env_set(env, "VIRTUAL_ENV", inst->virtualenv);
-	if (r == 0) {
-		char *value = NULL;
-
-		if (asprintf(&value, "%s:%s", bin, path) < 0)
-			r = -ENOMEM;
-		else
-			r = gx_strv_env_set(env, "PATH", value);
+	if (bin && asprintf(&value, "%s:%s", bin, path) >= 0) {
+		r = gx_strv_env_set(env, "PATH", value);
 		free(value);
 	}
 	free(bin);
@@ -173,7 +161,7 @@ static struct gx_host host = {
 	.get_bool = host_get_bool,
 	.get_int = host_get_int,
 	.get_float = host_get_float,
-	.get_str = host_get_str,
+	.get_str = gx_node_get_str,
 	.is_null = host_is_null,
 	.strv_push = gx_strv_push,
 	.strv_pushf = host_strv_pushf,
@@ -197,8 +185,9 @@ static int host_service_argv(const struct gx_service *svc, unsigned process,
 }
 
 /*
- * The service's own variables, then VIRTUAL_ENV and PATH when a virtualenv
- * is set, then the environment: option, which wins over everything.
+ * In Gravity's order: the service's own variables, VIRTUAL_ENV when a
+ * virtualenv is set, the environment: option (which may override both),
+ * then the virtualenv's bin put in front of PATH.
  */
 static int host_service_env(const struct gx_service *svc, unsigned process, struct gx_strv *env,
 			    struct gx_error *err)
@@ -215,7 +204,7 @@ static int host_service_env(const struct gx_service *svc, unsigned process, stru
 			return r;
 	}
 	if (svc->instance->virtualenv)
-		r = host_env_path(svc->instance, env);
+		r = gx_strv_env_set(env, "VIRTUAL_ENV", svc->instance->virtualenv);
 	extra = gx_node_get(svc->settings[process], "environment");
 	for (size_t i = 0; r == 0 && extra && extra->kind == GX_NODE_MAPPING && i < extra->n; i++) {
 		const struct gx_node *v = extra->pairs[i].value;
@@ -223,6 +212,8 @@ static int host_service_env(const struct gx_service *svc, unsigned process, stru
 		r = gx_strv_env_set(env, extra->pairs[i].key->scalar,
 				    gx_node_is_null(v) ? "" : v->scalar);
 	}
+	if (r == 0 && svc->instance->virtualenv)
+		r = host_env_path(svc->instance, env);
 	if (r == -ENOMEM)
 		gx_error_set(err, NULL, r, "out of memory");
 	return r;

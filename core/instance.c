@@ -84,13 +84,10 @@ static void instance_free(struct gx_instance *inst)
 /* Heap copy of a string setting, or NULL when unset. */
 static char *instance_strdup_opt(const struct gx_node *map, const char *key, bool *oom)
 {
-	const struct gx_node *n = gx_node_get(map, key);
-	char *s;
+	const char *value = gx_node_get_str(map, key);
+	char *s = value ? strdup(value) : NULL;
 
-	if (gx_node_is_null(n) || n->kind != GX_NODE_SCALAR)
-		return NULL;
-	s = strdup(n->scalar);
-	if (!s)
+	if (value && !s)
 		*oom = true;
 	return s;
 }
@@ -251,7 +248,7 @@ static int instance_validate(const struct gx_raw_instance *raw, const struct sec
 	/* Aliases were validated under their section's name; drop the raw copies. */
 	for (size_t i = 0; gravity && i < n_secs; i++)
 		for (size_t a = 0; secs[i].type->aliases && secs[i].type->aliases[a]; a++)
-			gx_node_map_set(gravity, secs[i].type->aliases[a], NULL);
+			gx_node_map_remove(gravity, secs[i].type->aliases[a]);
 	if (r < 0) {
 		gx_node_free(gravity);
 		return r;
@@ -262,14 +259,6 @@ static int instance_validate(const struct gx_raw_instance *raw, const struct sec
 
 /* ---------------------------------------------------------------------- */
 /* Paths */
-
-/* An option's text, or NULL when unset. */
-static const char *instance_opt(const struct gx_node *map, const char *key)
-{
-	const struct gx_node *n = gx_node_get(map, key);
-
-	return gx_node_is_null(n) || n->kind != GX_NODE_SCALAR ? NULL : n->scalar;
-}
 
 static bool instance_has_suffix(const char *s, const char *suffix)
 {
@@ -288,13 +277,13 @@ static bool instance_has_suffix(const char *s, const char *suffix)
 static int instance_galaxy_root(struct gx_instance *inst, const struct gx_raw_instance *raw,
 				const struct gx_instance_env *env, struct gx_diag *diag)
 {
-	const char *opt = instance_opt(inst->gravity, "galaxy_root");
+	const char *opt = gx_node_get_str(inst->gravity, "galaxy_root");
 	const char *galaxy_file = inst->galaxy_config_file ? inst->galaxy_config_file
 							   : inst->config_file;
 	char *dir, *lib;
 
 	if (!opt)
-		opt = instance_opt(raw->galaxy, "root");
+		opt = gx_node_get_str(raw->galaxy, "root");
 	if (!opt && env->galaxy_root_dir && *env->galaxy_root_dir)
 		opt = env->galaxy_root_dir;
 	if (opt) {
@@ -329,9 +318,9 @@ static int instance_galaxy_root(struct gx_instance *inst, const struct gx_raw_in
 static int instance_paths(struct gx_instance *inst, const struct gx_raw_instance *raw,
 			  const struct gx_instance_env *env, struct gx_diag *diag)
 {
-	const char *data_dir = instance_opt(raw->galaxy, "data_dir");
-	const char *log_dir = instance_opt(inst->gravity, "log_dir");
-	const char *venv = instance_opt(inst->gravity, "virtualenv");
+	const char *data_dir = gx_node_get_str(raw->galaxy, "data_dir");
+	const char *log_dir = gx_node_get_str(inst->gravity, "log_dir");
+	const char *venv = gx_node_get_str(inst->gravity, "virtualenv");
 	char *data;
 	int r = instance_galaxy_root(inst, raw, env, diag);
 
@@ -425,6 +414,24 @@ static int instance_default_expand(const struct gx_host *h, const struct gx_inst
 	return gx_expand_add(ctx, &spec, err);
 }
 
+static bool instance_umask_ok(const char *umask)
+{
+	return umask[0] != '\0' && strspn(umask, "01234567") == strlen(umask) &&
+	       strtol(umask, NULL, 8) <= 0777;
+}
+
+/* The top-level umask, checked once rather than for every service that inherits it. */
+static int instance_check_umask(const struct gx_node *gravity, struct gx_diag *diag)
+{
+	const struct gx_node *n = gx_node_get(gravity, "umask");
+
+	if (gx_node_is_null(n) || instance_umask_ok(n->scalar))
+		return 0;
+	gx_diag_add(diag, GX_LOG_ERROR, &n->mark,
+		    "gravity.umask: '%s' is not an octal mode between 000 and 777", n->scalar);
+	return -EINVAL;
+}
+
 /* umask, timeouts and memory settings, falling back to the top level. */
 static int instance_resolve_common(struct gx_service *svc, const struct gx_node *gravity,
 				   struct gx_diag *diag)
@@ -438,8 +445,7 @@ static int instance_resolve_common(struct gx_service *svc, const struct gx_node 
 	if (gx_node_is_null(n))
 		n = gx_node_get(gravity, "umask");
 	umask = gx_node_is_null(n) ? "022" : n->scalar;
-	if (umask[0] == '\0' || strspn(umask, "01234567") != strlen(umask) ||
-	    strtol(umask, NULL, 8) > 0777) {
+	if (!instance_umask_ok(umask)) {
 		gx_diag_add(diag, GX_LOG_ERROR, n ? &n->mark : NULL,
 			    "%s: umask '%s' is not an octal mode between 000 and 777", svc->name,
 			    umask);
@@ -459,14 +465,30 @@ static int instance_resolve_common(struct gx_service *svc, const struct gx_node 
 	return 0;
 }
 
+/* Upstream's service order (gunicorn first, handlers last); other types after, in load order. */
+static size_t instance_type_rank(const struct gx_service_type *t)
+{
+	static const char *const order[] = { "gunicorn", "celery", "celery-beat", "tusd",
+					     "gx-it-proxy", "reports", "standalone" };
+	const size_t n = sizeof(order) / sizeof(order[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t->name, order[i]) == 0)
+			return i;
+	return n;
+}
+
 static int instance_expand(struct instance_priv *p, const struct gx_plugins *plugins,
 			   const struct gx_host *host, struct gx_diag *diag)
 {
 	struct gx_instance *inst = &p->pub;
 	int result = 0;
 
-	for (size_t i = 0; i < plugins->n_types; i++) {
-		const struct gx_service_type *t = plugins->types[i];
+	for (size_t k = 0; k < plugins->n_types * 8; k++) {
+		const struct gx_service_type *t = plugins->types[k % plugins->n_types];
+
+		if (instance_type_rank(t) != k / plugins->n_types)
+			continue;
 		struct gx_expand ctx = { .inst = p, .type = t, .host = host };
 		const struct gx_node *section = gx_node_get(p->gravity, t->section);
 		struct gx_error err = { 0 };
@@ -497,7 +519,6 @@ static int instance_fill(struct instance_priv *p, const struct gx_raw_instance *
 			 const struct gx_instance_env *env, struct gx_diag *diag)
 {
 	struct gx_instance *inst = &p->pub;
-	const struct gx_node *name_node = gx_node_get(raw->gravity, "instance_name");
 	bool oom = false;
 
 	inst->gravity = p->gravity;
@@ -505,7 +526,8 @@ static int instance_fill(struct instance_priv *p, const struct gx_raw_instance *
 	inst->config_file = strdup(raw->config_file);
 	inst->galaxy_config_file = raw->galaxy_config_file ? strdup(raw->galaxy_config_file) : NULL;
 	inst->name = instance_strdup_opt(p->gravity, "instance_name", &oom);
-	inst->name_is_default = gx_node_is_null(name_node);
+	/* Upstream tells the default instance by its name, even when set explicitly. */
+	inst->name_is_default = inst->name && strcmp(inst->name, "_default_") == 0;
 	inst->process_manager = instance_strdup_opt(p->gravity, "process_manager", &oom);
 	if (!inst->process_manager && !oom)
 		inst->process_manager = strdup(env->is_root ? "systemd" : "supervisor");
@@ -538,6 +560,8 @@ static int instance_build_one(const struct gx_raw_instance *raw, const struct se
 	if (!p)
 		return -ENOMEM;
 	r = instance_validate(raw, secs, n_secs, diag, &p->gravity);
+	if (r == 0)
+		r = instance_check_umask(p->gravity, diag);
 	if (r == 0)
 		r = instance_fill(p, raw, env, diag);
 	if (r == 0 && !p->pub.galaxy_root)

@@ -171,6 +171,27 @@ int gx_node_map_set(struct gx_node *map, const char *key, struct gx_node *value)
 	return r;
 }
 
+const char *gx_node_get_str(const struct gx_node *map, const char *key)
+{
+	const struct gx_node *n = gx_node_get(map, key);
+
+	return gx_node_is_null(n) || n->kind != GX_NODE_SCALAR ? NULL : n->scalar;
+}
+
+void gx_node_map_remove(struct gx_node *map, const char *key)
+{
+	for (size_t i = 0; map && map->kind == GX_NODE_MAPPING && i < map->n;) {
+		if (strcmp(map->pairs[i].key->scalar, key) != 0) {
+			i++;
+			continue;
+		}
+		gx_node_free(map->pairs[i].key);
+		gx_node_free(map->pairs[i].value);
+		memmove(&map->pairs[i], &map->pairs[i + 1], (map->n - i - 1) * sizeof(*map->pairs));
+		map->n--;
+	}
+}
+
 struct gx_node *gx_node_dup(const struct gx_node *node)
 {
 	struct gx_node *copy;
@@ -476,7 +497,6 @@ static bool parse_float(const char *s, double *ret)
 		buf[n++] = *p;
 	}
 	buf[n] = '\0';
-	errno = 0;
 	v = strtod(buf, &end);
 	if (*end != '\0')
 		return false;

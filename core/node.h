@@ -19,9 +19,15 @@ int gx_node_map_append(struct gx_node *map, struct gx_node *key, struct gx_node 
 /* Set key to value, replacing (and freeing) an existing value. Takes value. */
 int gx_node_map_set(struct gx_node *map, const char *key, struct gx_node *value);
 
+/* Remove every pair with key (NULL map or absent key: nothing happens). */
+void gx_node_map_remove(struct gx_node *map, const char *key);
+
 /* Value for key in a mapping (last one wins, as in YAML loaders), or NULL. */
 const struct gx_node *gx_node_get(const struct gx_node *map, const char *key);
 const struct gx_pair *gx_node_get_pair(const struct gx_node *map, const char *key);
+
+/* The text of a scalar value for key, or NULL when absent, null or not a scalar. */
+const char *gx_node_get_str(const struct gx_node *map, const char *key);
 
 /* NULL node, GX_NODE_NULL, or a plain scalar "", "~", "null", "Null", "NULL". */
 bool gx_node_is_null(const struct gx_node *node);

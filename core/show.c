@@ -255,6 +255,23 @@ static int show_emit_scalar(yaml_emitter_t *em, const char *text, bool string)
 	return yaml_emitter_emit(em, &ev) ? 0 : -EIO;
 }
 
+/* YAML 1.1 floats need a '.': "2" and "1e+09" would read back as an int and a string. */
+static void show_float_dot(char *buf, size_t size)
+{
+	char *e = strpbrk(buf, "eE");
+	size_t len = strlen(buf);
+
+	if (strchr(buf, '.') || strchr(buf, 'n') || len + 3 > size)
+		return;
+	if (!e) {
+		strcat(buf, ".0");
+		return;
+	}
+	memmove(e + 2, e, strlen(e) + 1);
+	e[0] = '.';
+	e[1] = '0';
+}
+
 static int show_emit(yaml_emitter_t *em, json_t *j)
 {
 	yaml_event_t ev;
@@ -312,8 +329,7 @@ static int show_emit(yaml_emitter_t *em, json_t *j)
 				break;
 			}
 		}
-		if (!strpbrk(buf, ".eEn"))
-			strcat(buf, ".0");
+		show_float_dot(buf, sizeof(buf));
 		return show_emit_scalar(em, buf, false);
 	case JSON_TRUE:
 	case JSON_FALSE:

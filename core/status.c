@@ -80,9 +80,10 @@ static void status_format_uptime(double s, char *buf, size_t len)
 {
 	long t = (long)s;
 
+	/* As Python prints a timedelta, which is what supervisorctl shows. */
 	if (t >= 86400)
-		snprintf(buf, len, "%ld days, %ld:%02ld:%02ld", t / 86400, t % 86400 / 3600,
-			 t % 3600 / 60, t % 60);
+		snprintf(buf, len, "%ld day%s, %ld:%02ld:%02ld", t / 86400, t < 2 * 86400 ? "" : "s",
+			 t % 86400 / 3600, t % 3600 / 60, t % 60);
 	else
 		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t % 3600 / 60, t % 60);
 }

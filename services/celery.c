@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Service types celery (task worker) and celery-beat (periodic tasks), both set by gravity.celery. */
+/* Service types celery (task worker) and celery-beat (periodic tasks), both from gravity.celery. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

@@ -45,29 +45,11 @@ static const struct gx_option gunicorn_options[] = {
 		 "Application.\n"
 		 "Consumes less memory when multiple processes are configured." },
 	/* The common options, with restart_timeout in upstream's place among them. */
-	{ .name = "umask", .type = GX_TYPE_STRING,
-	  .doc = "umask under which service should be executed" },
-	{ .name = "start_timeout", .type = GX_TYPE_INT, .default_value = "15",
-	  .doc = "Value of supervisor startsecs, systemd TimeoutStartSec" },
-	{ .name = "stop_timeout", .type = GX_TYPE_INT, .default_value = "65",
-	  .doc = "Value of supervisor stopwaitsecs, systemd TimeoutStopSec" },
+	GX_SERVICE_PROCESS_OPTIONS("15", "65"),
 	{ .name = "restart_timeout", .type = GX_TYPE_INT, .default_value = "300",
 	  .doc = "Amount of time to wait for a server to become alive when performing rolling "
 		 "restarts." },
-	{ .name = "memory_limit", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,
-	  .doc = "Memory limit (in GB). If the service exceeds the limit, it will be killed. "
-		 "Default is no limit or the value of the ``memory_limit`` setting at the top "
-		 "level of the Gravity configuration, if set. Ignored if ``process_manager`` is "
-		 "``supervisor``." },
-	{ .name = "memory_high", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,
-	  .doc = "Memory usage throttle limit (in GB). If the service exceeds the limit, "
-		 "processes are throttled and put under heavy reclaim pressure. Default is no "
-		 "limit or the value of the ``memory_high`` setting at the top level of the "
-		 "Gravity configuration, if set. Ignored if ``process_manager`` is "
-		 "``supervisor``." },
-	{ .name = "environment", .type = GX_TYPE_STRMAP, .default_value = "{}",
-	  .doc = "Extra environment variables and their values to set when running the "
-		 "service. A dictionary where keys are the variable names." },
+	GX_SERVICE_LIMIT_OPTIONS,
 	{ .name = NULL },
 };
 

@@ -150,6 +150,18 @@ static const struct gx_node *tusd_located(const struct gx_node *a, const struct 
 	return c;
 }
 
+/* Located at Galaxy's empty setting, else at hooks_http or enable when set in the file. */
+static int tusd_url_missing(const struct gx_host *h, const struct gx_instance *inst,
+			    const struct gx_node *s, struct gx_error *err)
+{
+	const struct gx_node *at = tusd_located(h->get(inst->galaxy, "galaxy_infrastructure_url"),
+						h->get(s, "hooks_http"), h->get(s, "enable"));
+
+	return h->errorf(err, at, -EINVAL,
+			 "To run tusd you need to set galaxy_infrastructure_url in the galaxy "
+			 "section of galaxy.yml");
+}
+
 /*
  * The -hooks-http URL of one process (heap): hooks_http, with Galaxy's
  * infrastructure URL in front when it is a path.
@@ -168,12 +180,7 @@ static int tusd_hooks_url(const struct gx_host *h, const struct gx_service *svc,
 	} else {
 		base = tusd_infrastructure_url(h, inst);
 		if (!base)
-			return h->errorf(err,
-					 tusd_located(h->get(inst->galaxy, "galaxy_infrastructure_url"),
-						      h->get(s, "hooks_http"), h->get(s, "enable")),
-					 -EINVAL,
-					 "To run tusd you need to set galaxy_infrastructure_url in "
-					 "the galaxy section of galaxy.yml");
+			return tusd_url_missing(h, inst, s, err);
 		if (asprintf(&url, "%s%s", base, hooks) < 0)
 			url = NULL;
 		free(base);

@@ -120,9 +120,76 @@ EXTRA_DIST += tests/fixtures/yaml/gravity.yml tests/fixtures/yaml/syntax-error.y
 	tests/fixtures/yaml/empty.yml tests/fixtures/yaml/anchors.yml
 # --- end core/diag.c, core/node.c, core/yaml.c, core/settings.c ---
 
+# --- services/celery.c, services/tusd.c, services/gx_it_proxy.c ---
+unit_tests += tests/services/test_celery tests/services/test_tusd tests/services/test_gx_it_proxy
+tests_services_test_celery_SOURCES = tests/services/test_celery.c
+tests_services_test_celery_CPPFLAGS = $(GX_HARNESS_FLAGS)
+tests_services_test_celery_LDADD = $(GX_HARNESS_LIBS)
+EXTRA_tests_services_test_celery_DEPENDENCIES = services/celery.la
+tests_services_test_tusd_SOURCES = tests/services/test_tusd.c
+tests_services_test_tusd_CPPFLAGS = $(GX_HARNESS_FLAGS)
+tests_services_test_tusd_LDADD = $(GX_HARNESS_LIBS)
+EXTRA_tests_services_test_tusd_DEPENDENCIES = services/tusd.la
+tests_services_test_gx_it_proxy_SOURCES = tests/services/test_gx_it_proxy.c
+tests_services_test_gx_it_proxy_CPPFLAGS = $(GX_HARNESS_FLAGS)
+tests_services_test_gx_it_proxy_LDADD = $(GX_HARNESS_LIBS)
+EXTRA_tests_services_test_gx_it_proxy_DEPENDENCIES = services/gx_it_proxy.la
+# --- end services/celery.c, services/tusd.c, services/gx_it_proxy.c ---
+
+# --- services/gunicorn.c, services/reports.c ---
+unit_tests += tests/services/test_gunicorn tests/services/test_reports
+tests_services_test_gunicorn_SOURCES = tests/services/test_gunicorn.c
+tests_services_test_gunicorn_CPPFLAGS = $(GX_HARNESS_FLAGS)
+tests_services_test_gunicorn_LDADD = $(GX_HARNESS_LIBS)
+EXTRA_tests_services_test_gunicorn_DEPENDENCIES = services/gunicorn.la galaxyctl
+tests_services_test_reports_SOURCES = tests/services/test_reports.c
+tests_services_test_reports_CPPFLAGS = $(GX_HARNESS_FLAGS)
+tests_services_test_reports_LDADD = $(GX_HARNESS_LIBS)
+EXTRA_tests_services_test_reports_DEPENDENCIES = services/reports.la
+# --- end services/gunicorn.c, services/reports.c ---
+
+# --- services/handlers.c ---
+unit_tests += tests/services/test_handlers
+tests_services_test_handlers_SOURCES = tests/services/test_handlers.c
+tests_services_test_handlers_CPPFLAGS = $(GX_HARNESS_FLAGS)
+tests_services_test_handlers_LDADD = $(GX_HARNESS_LIBS)
+EXTRA_tests_services_test_handlers_DEPENDENCIES = services/handlers.la
+# --- end services/handlers.c ---
+
+# --- backends/supervisor: quoting, names, rendering (against tests/fixtures/supervisor), XML-RPC ---
+unit_tests += tests/backends/test_supervisor
+tests_backends_test_supervisor_SOURCES = tests/backends/test_supervisor.c \
+	backends/supervisor/sv.h backends/supervisor/buf.c backends/supervisor/quote.c \
+	backends/supervisor/render.c backends/supervisor/xmlrpc.c
+tests_backends_test_supervisor_CPPFLAGS = $(GX_HARNESS_FLAGS) -I$(top_srcdir)/core \
+	$(CURL_CFLAGS) $(XML_CFLAGS)
+tests_backends_test_supervisor_LDADD = $(GX_HARNESS_LIBS) $(CURL_LIBS) $(XML_LIBS)
+EXTRA_tests_backends_test_supervisor_DEPENDENCIES = services/gunicorn.la services/celery.la
+# --- end backends/supervisor ---
+
+# --- backends/systemd.c: quoting, names, values, show parsing; rendering through the harness ---
+unit_tests += tests/backends/test_systemd
+tests_backends_test_systemd_SOURCES = tests/backends/test_systemd.c backends/systemd.c \
+	backends/systemd/systemd.h backends/systemd/quote.c backends/systemd/unit.c \
+	backends/systemd/ctl.c backends/systemd/update.c backends/systemd/status.c \
+	backends/systemd/graceful.c
+tests_backends_test_systemd_CPPFLAGS = $(GX_HARNESS_FLAGS) -I$(top_srcdir)/core $(NETTLE_CFLAGS)
+tests_backends_test_systemd_LDADD = $(GX_HARNESS_LIBS) $(NETTLE_LIBS) -lm
+EXTRA_tests_backends_test_systemd_DEPENDENCIES = services/gunicorn.la services/celery.la
+# --- end backends/systemd.c ---
+
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
+
 endif
+
+# make check-valgrind: every unit test again under valgrind (no memory
+# errors, no definite leaks).  Separate from check: it takes many minutes.
+check-valgrind: $(check_PROGRAMS) $(check_LTLIBRARIES) all
+	GX_TOP_BUILDDIR='$(abs_top_builddir)' GX_TOP_SRCDIR='$(abs_top_srcdir)' \
+	GX_UNIT_TESTS='$(unit_tests)' $(top_srcdir)/tests/valgrind_unit.sh
+.PHONY: check-valgrind
+EXTRA_DIST += tests/valgrind_unit.sh
 
 # --- the shared harness for tests that load configs through the real core ---
 if HAVE_CRITERION
@@ -135,3 +202,59 @@ GX_HARNESS_LIBS = tests/lib/libgxtest.la $(GX_UNIT_LIBS)
 endif
 EXTRA_DIST += tests/fixtures/galaxy-standin tests/fixtures/http
 # --- end harness ---
+
+# --- core/config.c, core/instance.c, core/cli.c, core/show.c, core/status.c, core/host.c,
+# core/commands.c: unit tests (scratch.h: temp dirs) and the CLI integration test ---
+if HAVE_CRITERION
+core_app_tests = tests/core/test_config tests/core/test_instance tests/core/test_cli \
+	tests/core/test_status tests/core/test_show
+tests_core_test_show_SOURCES = tests/core/test_show.c tests/core/scratch.h
+tests_core_test_show_CPPFLAGS = $(GX_UNIT_FLAGS) $(JANSSON_CFLAGS)
+tests_core_test_show_LDADD = $(GX_UNIT_LIBS) $(JANSSON_LIBS)
+tests_core_test_status_SOURCES = tests/core/test_status.c
+tests_core_test_status_CPPFLAGS = $(GX_UNIT_FLAGS) $(JANSSON_CFLAGS)
+tests_core_test_status_LDADD = $(GX_UNIT_LIBS) $(JANSSON_LIBS)
+tests_core_test_cli_SOURCES = tests/core/test_cli.c
+tests_core_test_cli_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_cli_LDADD = $(GX_UNIT_LIBS)
+tests_core_test_config_SOURCES = tests/core/test_config.c tests/core/scratch.h
+tests_core_test_config_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_config_LDADD = $(GX_UNIT_LIBS)
+# test_instance loads tests/plugins/.libs/tp_services.so and services/.libs/gunicorn.so.
+tests_core_test_instance_SOURCES = tests/core/test_instance.c tests/core/scratch.h
+tests_core_test_instance_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_instance_LDADD = $(GX_UNIT_LIBS)
+check_PROGRAMS += $(core_app_tests)
+TESTS += $(core_app_tests)
+endif
+# The built galaxyctl and galaxy end to end (needs no Criterion; run directly, so keep it executable).
+TESTS += tests/integration/cli.sh
+EXTRA_DIST += tests/integration/cli.sh
+# --- end core/config.c ... core/commands.c ---
+
+# --- integration: exec of celery, celery-beat, tusd, gx-it-proxy on the stand-in ---
+TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh
+EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh
+# --- end integration: exec of celery, celery-beat, tusd, gx-it-proxy ---
+
+# --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin ---
+TESTS += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.sh \
+	tests/integration/thirdparty_plugin.sh
+EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.sh \
+	tests/integration/thirdparty_plugin.sh \
+	tests/plugins/flower/flower.c tests/plugins/flower/Makefile
+# --- end integration: gunicorn, reports, flower ---
+
+# --- integration: the systemd backend (a real systemd user manager in a private mount namespace;
+# systemd_fakectl.sh records systemctl/journalctl command lines for what cannot run here) ---
+TESTS += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
+	tests/integration/systemd_instances.sh tests/integration/systemd_fakectl.sh
+EXTRA_DIST += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
+	tests/integration/systemd_instances.sh tests/integration/systemd_fakectl.sh \
+	tests/integration/systemd_env.sh tests/fixtures/systemd
+# --- end integration: systemd ---
+
+# --- integration: exec of a job handler (services/handlers.c) on the stand-in ---
+TESTS += tests/integration/exec_handler.sh
+EXTRA_DIST += tests/integration/exec_handler.sh
+# --- end integration: exec of a job handler ---

@@ -131,30 +131,37 @@ struct gx_option {
 
 /*
  * The options every service section shares.  start/stop are the service's
- * default start_timeout and stop_timeout as text.  Put this in the
- * service's table after its own options.
+ * default start_timeout and stop_timeout as text.  Put
+ * GX_SERVICE_COMMON_OPTIONS in the service's table after its own options;
+ * a service with options of its own among them (gunicorn's restart_timeout)
+ * uses the two halves around them.
  */
 #define GX_SERVICE_COMMON_OPTIONS(start, stop)                                         \
+	GX_SERVICE_PROCESS_OPTIONS(start, stop), GX_SERVICE_LIMIT_OPTIONS
+
+#define GX_SERVICE_PROCESS_OPTIONS(start, stop)                                        \
 	{ .name = "umask", .type = GX_TYPE_STRING,                                     \
 	  .doc = "umask under which service should be executed" },                     \
 	{ .name = "start_timeout", .type = GX_TYPE_INT, .default_value = start,       \
 	  .doc = "Value of supervisor startsecs, systemd TimeoutStartSec" },           \
 	{ .name = "stop_timeout", .type = GX_TYPE_INT, .default_value = stop,         \
-	  .doc = "Value of supervisor stopwaitsecs, systemd TimeoutStopSec" },         \
+	  .doc = "Value of supervisor stopwaitsecs, systemd TimeoutStopSec" }
+
+#define GX_SERVICE_LIMIT_OPTIONS                                                       \
 	{ .name = "memory_limit", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,        \
 	  .doc = "Memory limit (in GB). If the service exceeds the limit, it will be " \
-		 "killed. Default is no limit or the value of the ``memory_limit`` "   \
+		 "killed. Default is no limit or the value of the\n``memory_limit`` "  \
 		 "setting at the top level of the Gravity configuration, if set. "     \
-		 "Ignored if ``process_manager`` is ``supervisor``." },                \
+		 "Ignored if ``process_manager`` is\n``supervisor``." },               \
 	{ .name = "memory_high", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,         \
 	  .doc = "Memory usage throttle limit (in GB). If the service exceeds the "    \
-		 "limit, processes are throttled and put under heavy reclaim "         \
+		 "limit, processes are throttled and put under heavy\nreclaim "       \
 		 "pressure. Default is no limit or the value of the ``memory_high`` "  \
-		 "setting at the top level of the Gravity configuration, if set. "     \
+		 "setting at the top level of the Gravity\nconfiguration, if set. "   \
 		 "Ignored if ``process_manager`` is ``supervisor``." },                \
 	{ .name = "environment", .type = GX_TYPE_STRMAP, .default_value = "{}",       \
 	  .doc = "Extra environment variables and their values to set when running "   \
-		 "the service. A dictionary where keys are the variable names." }
+		 "the service. A dictionary where keys are the variable\nnames." }
 
 /* ------------------------------------------------------------------ */
 /* String vectors (argv, environment)                                  */

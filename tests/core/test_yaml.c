@@ -277,7 +277,7 @@ Test(yaml, recursive_alias)
 	assert_err(&err, 3, 5, "recursive alias '*loop' (refers to a node that contains it)");
 }
 
-Test(yaml, alias_bomb_is_stopped, .timeout = 10)
+Test(yaml, alias_bomb_is_stopped, .timeout = 60)
 {
 	static const char bomb[] = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
 				   "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"

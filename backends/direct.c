@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: MIT */
+/* The direct backend: galaxyctl supervises the services itself, with no process manager installed. */
+/*
+ * How it fits together (backends/direct/ holds the parts):
+ *
+ *   galaxyctl (this module)                 the manager (manager.c, server.c)
+ *   ------------------------                ---------------------------------
+ *   turns services into programs   --->     knows nothing of Galaxy: runs programs
+ *   (program.c: argv, env, cwd,   JSON      (fsm.c: one state x event table each),
+ *   umask, timeouts, log, user)   lines     logs their output (logfile.c), reports
+ *   orchestrates rolling restarts  <---     status; one event loop: epoll, signalfd,
+ *   follows logs (follow.c)       unix      timerfd, the control socket
+ *                                 socket
+ *
+ * - One manager per state dir: the instances of this backend are grouped by
+ *   state_dir, and each group has its own manager, files under
+ *   <state_dir>/direct/ (lock, manager.pid, manager.sock, manager.log,
+ *   children).  Instances sharing a state dir (--state-dir) share a manager;
+ *   their program names then carry the instance name, as upstream's.
+ * - `galaxyctl start` starts a detached manager: the small static program
+ *   galaxyctl-direct installed beside this module (a fork of galaxyctl when
+ *   it is missing), so that the daemon holds well under a megabyte rather
+ *   than everything galaxyctl loaded.  `start -f` and `galaxy` run the same
+ *   manager code inside galaxyctl, with every line of output on the
+ *   terminal, prefixed; Ctrl-C stops everything.
+ * - Program and log names are the supervisor backend's: gunicorn:gunicorn_0
+ *   (gunicorn_0.log), celery (celery.log), and INSTANCE:SERVICE[N]
+ *   (INSTANCE_galaxy_TYPE_SERVICE[_N].log) when instance names are in use.
+ * - The commands always run the real command (never `galaxyctl exec`), with
+ *   the environment the service plugin built; PATH, HOME, USER and LOGNAME
+ *   are added when missing, and GALAXY_CONFIG_* variables of galaxyctl's own
+ *   environment (galaxy --single-user) are passed on.
+ * - As root (GRAVITY_SKIP_SYSTEMD set) with galaxy_user, every service runs
+ *   as that user (and galaxy_group); the names are resolved here, so the
+ *   manager never needs the user database.
+ * - memory_limit and memory_high are passed to the manager but not enforced
+ *   yet.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <galaxyctl/plugin.h>
+
+#include "direct/cli.h"
+#include "direct/follow.h"
+#include "direct/manager.h"
+
+/* ---------------------------------------------------------------------- */
+/* start */
+
+static int direct_follow_procs(const struct direct_procs *ps, unsigned backlog)
+{
+	struct direct_follow_file *files = calloc(ps->n + 1, sizeof(*files));
+	int r;
+
+	if (!files)
+		return -ENOMEM;
+	for (size_t i = 0; i < ps->n; i++)
+		files[i] = (struct direct_follow_file){ .name = ps->v[i].name, .path = ps->v[i].log };
+	fflush(stdout);
+	r = direct_follow(files, ps->n, STDOUT_FILENO, backlog);
+	free(files);
+	return r;
+}
+
+/* galaxy, start -f: the manager runs here, or, when one already runs, its logs are followed. */
+static int direct_start_foreground(struct direct_ctx *x)
+{
+	struct direct_manager_opts opts = { .foreground = true };
+	struct direct_group *g = &x->groups[0];
+	struct direct_manager *m = NULL;
+	struct direct_procs ps = { 0 };
+	json_t *req = NULL, *reply = NULL;
+	char why[512] = "";
+	int r;
+
+	if (x->n_groups > 1)
+		return x->h->errorf(x->err, NULL, -EINVAL,
+				    "start --foreground runs one manager, but these instances have %zu state dirs: "
+				    "give them one with --state-dir, or start them in the background",
+				    x->n_groups);
+	r = direct_lock(x, g);
+	if (r == 0)
+		r = direct_group_procs(x, g, false, NULL, &ps);
+	if (r == 0)
+		r = direct_connect(x, g);
+	if (r == 0) {
+		/* One runs already: bring it up to date, start, and show the logs. */
+		r = direct_ensure(x, g, false, NULL);
+		if (r == 0)
+			r = direct_call(x, g, direct_op("start", &ps), 60000, &reply);
+		json_decref(reply);
+		direct_unlock(g);
+		if (r == 0) {
+			x->h->log(GX_LOG_INFO, "A direct manager already runs for %s (pid %ld): following its logs; "
+				  "Ctrl-C stops following, not Galaxy",
+				  g->state_dir, (long)direct_client_manager_pid(&g->paths));
+			r = direct_follow_procs(&ps, 10);
+			if (r < 0)
+				x->h->errorf(x->err, NULL, r, "cannot follow the logs: %s", strerror(-r));
+		}
+		direct_procs_release(&ps);
+		return r;
+	}
+	if (r < 0) {
+		direct_procs_release(&ps);
+		return r;
+	}
+	opts.state_dir = g->state_dir;
+	r = direct_update_request(x, g, false, false, &req);
+	if (r == 0) {
+		r = direct_manager_new(&opts, &m, why, sizeof(why));
+		if (r < 0)
+			x->h->errorf(x->err, NULL, r, "%s", why);
+	}
+	if (r == 0) {
+		json_t *start = direct_op("start", &ps);
+
+		reply = direct_manager_request(m, req);
+		if (!json_is_true(json_object_get(reply, "ok")))
+			r = x->h->errorf(x->err, NULL, -EINVAL, "%s",
+					 json_string_value(json_object_get(reply, "error")));
+		json_decref(reply);
+		reply = r == 0 && start ? direct_manager_request(m, start) : NULL;
+		json_decref(start);
+		json_decref(reply);
+	}
+	json_decref(req);
+	direct_unlock(g);
+	direct_procs_release(&ps);
+	if (r == 0) {
+		x->h->log(GX_LOG_INFO, "Log files are in %s; Ctrl-C stops every service",
+			  g->insts[0]->log_dir);
+		fflush(NULL);
+		if (direct_manager_run(m) != 0)
+			r = x->h->errorf(x->err, NULL, -ECANCELED,
+					 "not every service stopped cleanly (see the lines above)");
+	}
+	direct_manager_free(m);
+	return r;
+}
+
+static int direct_start(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	if (r == 0 && rq->foreground)
+		r = direct_start_foreground(&x);
+	else
+		for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+			struct direct_group *g = &x.groups[i];
+			struct direct_procs ps = { 0 };
+			json_t *reply = NULL;
+
+			r = direct_lock(&x, g);
+			if (r == 0)
+				r = direct_group_procs(&x, g, false, NULL, &ps);
+			if (r == 0)
+				r = direct_ensure(&x, g, false, NULL);
+			if (r == 0)
+				r = direct_call(&x, g, direct_op("start", &ps), 60000, &reply);
+			if (r == 0 && !rq->quiet)
+				direct_print_table(h, reply, &ps);
+			json_decref(reply);
+			direct_procs_release(&ps);
+			direct_unlock(g);
+		}
+	direct_ctx_release(&x);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* stop, shutdown */
+
+/* Ask the manager to stop everything and exit; wait for it. */
+static int direct_shutdown_group(const struct direct_ctx *x, struct direct_group *g)
+{
+	json_t *reply = NULL;
+	int r = direct_call(x, g, json_pack("{s:s}", "op", "shutdown"), direct_stop_wait_ms(g),
+			    &reply);
+	pid_t pid = (pid_t)json_integer_value(json_object_get(reply, "manager_pid"));
+
+	json_decref(reply);
+	direct_client_close(&g->conn);
+	/* Gone for good when this returns, so that the next start finds no manager. */
+	if (r == 0 && pid > 0 && direct_client_wait_exit(pid, 10000) < 0)
+		x->h->log(GX_LOG_WARNING, "the direct manager (pid %ld) is slow to exit", (long)pid);
+	return r;
+}
+
+/* Every program the manager holds is stopped (or FATAL)? */
+static bool direct_all_stopped(json_t *reply)
+{
+	json_t *list = json_object_get(reply, "programs"), *v;
+	size_t i;
+
+	json_array_foreach(list, i, v) {
+		const char *state = json_string_value(json_object_get(v, "state"));
+
+		if (!state || (strcmp(state, "STOPPED") != 0 && strcmp(state, "FATAL") != 0))
+			return false;
+	}
+	return true;
+}
+
+static int direct_stop(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		struct direct_group *g = &x.groups[i];
+		struct direct_procs ps = { 0 };
+		json_t *reply = NULL;
+		int c;
+
+		r = direct_lock(&x, g);
+		if (r < 0)
+			break;
+		c = direct_connect(&x, g);
+		if (c != 0) {
+			if (c > 0)
+				h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
+			r = c < 0 ? c : 0;
+			direct_unlock(g);
+			continue;
+		}
+		r = direct_group_procs(&x, g, false, NULL, &ps);
+		if (r == 0)
+			r = direct_call(&x, g, direct_op("stop", &ps), direct_stop_wait_ms(g), &reply);
+		if (r == 0)
+			direct_print_results(h, reply, &ps, NULL);
+		json_decref(reply);
+		reply = NULL;
+		if (r == 0)
+			r = direct_call(&x, g, direct_op("status", NULL), 10000, &reply);
+		if (r == 0 && direct_all_stopped(reply)) {
+			h->log(GX_LOG_INFO, "All processes stopped, the direct manager will exit");
+			r = direct_shutdown_group(&x, g);
+			if (r == 0)
+				h->log(GX_LOG_INFO, "Shut down");
+		} else if (r == 0) {
+			h->log(GX_LOG_INFO, "Not all processes stopped, the direct manager not shut down "
+			       "(hint: see `galaxyctl status`)");
+		}
+		json_decref(reply);
+		direct_procs_release(&ps);
+		direct_unlock(g);
+	}
+	direct_ctx_release(&x);
+	return r;
+}
+
+static int direct_shutdown(const struct gx_host *h, const struct gx_request *rq,
+			   struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		struct direct_group *g = &x.groups[i];
+		int c;
+
+		r = direct_lock(&x, g);
+		if (r < 0)
+			break;
+		c = direct_connect(&x, g);
+		if (c > 0)
+			h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
+		else if (c == 0 && (r = direct_shutdown_group(&x, g)) == 0)
+			h->log(GX_LOG_INFO, "Shut down");
+		if (c < 0)
+			r = c;
+		direct_unlock(g);
+	}
+	direct_ctx_release(&x);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* restart, graceful */
+
+static int direct_restart(const struct gx_host *h, const struct gx_request *rq,
+			  struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		struct direct_group *g = &x.groups[i];
+		struct direct_procs ps = { 0 };
+		json_t *reply = NULL;
+
+		r = direct_lock(&x, g);
+		if (r == 0)
+			r = direct_start_instead(&x, g, "restart");
+		if (r == 0)
+			r = direct_group_procs(&x, g, false, NULL, &ps);
+		if (r == 0)
+			r = direct_call(&x, g, direct_op("restart", &ps), direct_stop_wait_ms(g), &reply);
+		if (r == 0)
+			for (size_t k = 0; k < ps.n; k++)
+				h->out("%s: stopped\n%s: %s\n", ps.v[k].name, ps.v[k].name,
+				       strcmp(direct_reply_state(reply, ps.v[k].name), "FATAL") == 0 ?
+					       "ERROR (spawn error)" : "started");
+		r = r > 0 ? 0 : r;
+		json_decref(reply);
+		direct_procs_release(&ps);
+		direct_unlock(g);
+	}
+	direct_ctx_release(&x);
+	return r;
+}
+
+static int direct_graceful(const struct gx_host *h, const struct gx_request *rq,
+			   struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		struct direct_group *g = &x.groups[i];
+
+		r = direct_lock(&x, g);
+		if (r == 0)
+			r = direct_start_instead(&x, g, "graceful");
+		for (size_t k = 0; r == 0 && k < g->n_insts; k++)
+			for (size_t s = 0; r == 0 && s < g->insts[k]->n_services; s++)
+				if (direct_targeted(rq, g->insts[k], g->insts[k]->services[s]))
+					r = direct_graceful_service(&x, g, g->insts[k]->services[s]);
+		r = r > 0 ? 0 : r;
+		direct_unlock(g);
+	}
+	direct_ctx_release(&x);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* update */
+
+static void direct_print_changes(const struct gx_host *h, json_t *reply)
+{
+	static const char *const kinds[][2] = {
+		{ "added", "Adding service" }, { "changed", "Updating service" },
+		{ "removed", "Removing service" },
+	};
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+		json_t *v;
+		size_t i;
+
+		json_array_foreach(json_object_get(reply, kinds[k][0]), i, v)
+			h->log(GX_LOG_INFO, "%s %s", kinds[k][1], json_string_value(v));
+	}
+}
+
+static int direct_update(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		struct direct_group *g = &x.groups[i];
+		json_t *req = NULL, *reply = NULL;
+		int c;
+
+		r = direct_lock(&x, g);
+		if (r < 0)
+			break;
+		c = direct_connect(&x, g);
+		if (c > 0)
+			h->log(GX_LOG_DEBUG, "The direct manager is not running (%s): galaxyctl start applies the config",
+			       g->state_dir);
+		if (c < 0)
+			r = c;
+		if (c == 0)
+			r = direct_update_request(&x, g, rq->clean, true, &req);
+		if (c == 0 && r == 0)
+			r = direct_call(&x, g, req, direct_stop_wait_ms(g), &reply);
+		if (c == 0 && r == 0) {
+			direct_print_changes(h, reply);
+			json_decref(reply);
+			reply = NULL;
+			r = direct_call(&x, g, json_pack("{s:s}", "op", "ping"), 10000, &reply);
+			if (r == 0 && json_integer_value(json_object_get(reply, "programs")) == 0) {
+				h->log(GX_LOG_INFO, "No programs left, the direct manager will exit");
+				r = direct_shutdown_group(&x, g);
+			}
+		}
+		json_decref(reply);
+		direct_unlock(g);
+	}
+	direct_ctx_release(&x);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* status */
+
+static int direct_status(const struct gx_host *h, const struct gx_request *rq, struct gx_status *st,
+			 struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++)
+		r = direct_status_group(&x, &x.groups[i], st);
+	direct_ctx_release(&x);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* follow, pm */
+
+static int direct_follow_cmd(const struct gx_host *h, const struct gx_request *rq,
+			     struct gx_error *err)
+{
+	struct direct_ctx x;
+	struct direct_procs all = { 0 };
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		struct direct_procs ps = { 0 };
+		struct direct_proc *grown;
+
+		if (rq->quiet) { /* the managers' own logs, as upstream tails supervisord.log */
+			ps.v = calloc(1, sizeof(*ps.v));
+			if (ps.v) {
+				ps.n = 1;
+				ps.v[0].name = strdup("direct");
+				ps.v[0].log = strdup(x.groups[i].paths.log);
+			}
+			if (!ps.v || !ps.v[0].name || !ps.v[0].log)
+				r = direct_oom(&x);
+		} else {
+			r = direct_group_procs(&x, &x.groups[i], false, NULL, &ps);
+		}
+		grown = r == 0 ? realloc(all.v, (all.n + ps.n + 1) * sizeof(*grown)) : NULL;
+		if (grown) {
+			all.v = grown;
+			memcpy(all.v + all.n, ps.v, ps.n * sizeof(*ps.v));
+			all.n += ps.n;
+			free(ps.v);
+		} else {
+			direct_procs_release(&ps);
+			if (r == 0)
+				r = direct_oom(&x);
+		}
+	}
+	if (r == 0) {
+		r = direct_follow_procs(&all, 10);
+		if (r < 0)
+			h->errorf(err, NULL, r, "cannot follow the logs: %s", strerror(-r));
+	}
+	direct_procs_release(&all);
+	direct_ctx_release(&x);
+	return r;
+}
+
+static int direct_pm(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
+{
+	const char *what = rq->argc > 0 ? rq->argv[0] : "";
+	struct direct_ctx x;
+	int r;
+
+	if (strcmp(what, "pid") != 0 && strcmp(what, "status") != 0)
+		return h->errorf(err, NULL, -ENOTSUP,
+				 "the direct backend has no process manager command line; `galaxyctl pm` "
+				 "knows only `pid` (the managers' pids) and `status` (every program each "
+				 "manager holds)");
+	r = direct_ctx_init(&x, h, rq, err);
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		struct direct_group *g = &x.groups[i];
+		json_t *reply = NULL, *v;
+		size_t k;
+
+		if (strcmp(what, "pid") == 0) {
+			h->out("%s: %ld\n", g->state_dir, (long)direct_client_manager_pid(&g->paths));
+			continue;
+		}
+		if (direct_connect(&x, g) != 0) {
+			h->out("%s: the direct manager is not running\n", g->state_dir);
+			continue;
+		}
+		r = direct_call(&x, g, direct_op("status", NULL), 10000, &reply);
+		json_array_foreach(json_object_get(reply, "programs"), k, v)
+			h->out("%-32s %-10s pid %lld\n", json_string_value(json_object_get(v, "name")),
+			       json_string_value(json_object_get(v, "state")),
+			       (long long)json_integer_value(json_object_get(v, "pid")));
+		json_decref(reply);
+	}
+	direct_ctx_release(&x);
+	return r;
+}
+
+static const struct gx_backend direct_backend = {
+	.name = "direct",
+	.package = NULL,
+	.update = direct_update,
+	.start = direct_start,
+	.stop = direct_stop,
+	.restart = direct_restart,
+	.graceful = direct_graceful,
+	.status = direct_status,
+	.follow = direct_follow_cmd,
+	.shutdown = direct_shutdown,
+	.pm = direct_pm,
+};
+
+const struct gx_module gx_module = {
+	GX_MODULE_HEADER("direct"),
+	.backend = &direct_backend,
+};

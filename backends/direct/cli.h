@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* The direct backend's galaxyctl side: one command's view of the instances, their managers, their programs. */
+#ifndef DIRECT_CLI_H
+#define DIRECT_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <galaxyctl/plugin.h>
+
+#include "client.h"
+#include "proto.h"
+
+/* The module's export, for finding the manager program beside it. */
+extern const struct gx_module gx_module;
+
+/* Who the services run as. */
+struct direct_creds {
+	bool set_user; /* switch to uid/gid (galaxyctl is root) */
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int n_groups;
+	char *user;    /* for USER and LOGNAME; NULL when unknown */
+	char *home;    /* for HOME; NULL when unknown */
+};
+
+/* One manager: the instances whose state dir it serves. */
+struct direct_group {
+	const char *state_dir;
+	const struct gx_instance **insts;
+	size_t n_insts;
+	struct direct_paths paths;
+	int lock_fd;
+	struct direct_conn conn;
+};
+
+/* One command's view of the request. */
+struct direct_ctx {
+	const struct gx_host *h;
+	const struct gx_request *rq;
+	struct gx_error *err;
+	bool use_instance_name;
+	struct direct_group *groups;
+	size_t n_groups;
+};
+
+/* A process of a service, as the manager calls it. */
+struct direct_proc {
+	const struct gx_instance *inst;
+	const struct gx_service *svc;
+	unsigned process;
+	char *name;
+	char *log;
+};
+
+struct direct_procs {
+	struct direct_proc *v;
+	size_t n;
+};
+
+/* session.c: groups, processes, and talking to a group's manager */
+int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h, const struct gx_request *rq,
+		    struct gx_error *err);
+void direct_ctx_release(struct direct_ctx *x);
+int direct_oom(const struct direct_ctx *x);
+/* Does the command name this service of inst (svc NULL: the instance as a whole)? */
+bool direct_targeted(const struct gx_request *rq, const struct gx_instance *inst,
+		     const struct gx_service *svc);
+/* The processes of a group: all, those of one service (only), or those the command names. */
+int direct_group_procs(const struct direct_ctx *x, const struct direct_group *g, bool all,
+		       const struct gx_service *only, struct direct_procs *ret);
+void direct_procs_release(struct direct_procs *ps);
+/* The longest stop_timeout among a group's services, plus slack, in ms. */
+int direct_stop_wait_ms(const struct direct_group *g);
+int direct_lock(const struct direct_ctx *x, struct direct_group *g);
+void direct_unlock(struct direct_group *g);
+/* 0 when connected, 1 when no manager runs, a negative errno (err filled) otherwise. */
+int direct_connect(const struct direct_ctx *x, struct direct_group *g);
+/* Send req (consumed) and wait for the reply; err is filled on failure. */
+int direct_call(const struct direct_ctx *x, struct direct_group *g, json_t *req, int timeout_ms,
+		json_t **ret);
+/* {"op": OP, "names": [...]}; every program the manager holds when ps is NULL. */
+json_t *direct_op(const char *op, const struct direct_procs *ps);
+json_t *direct_reply_find(json_t *reply, const char *name);
+const char *direct_reply_state(json_t *reply, const char *name);
+/* The manager runs (started if needed) with every program of the group loaded. */
+int direct_ensure(const struct direct_ctx *x, struct direct_group *g, bool start_all,
+		  json_t **ret_update);
+
+/* build.c: programs, as the manager is told to run them */
+/* An integer option of map, or fallback when it is absent or null. */
+long direct_opt_int(const struct direct_ctx *x, const struct gx_node *map, const char *key,
+		    long fallback);
+/*
+ * The update request of a group: every program of its instances (none of
+ * the named instances when clean), with their state and log dirs created.
+ */
+int direct_update_request(const struct direct_ctx *x, const struct direct_group *g, bool clean,
+			  bool start, json_t **ret);
+/* Create dir and its parents; what is created belongs to the services' user (c->set_user). */
+int direct_mkdir_p(const char *dir, const struct direct_creds *c);
+
+/* graceful.c */
+/*
+ * When no manager ran: start it with everything, warn that command was
+ * ignored (as upstream does), and return 1.
+ */
+int direct_start_instead(const struct direct_ctx *x, struct direct_group *g, const char *command);
+/* Graceful reload of one service by its method: SIGHUP, restart, rolling, or nothing. */
+int direct_graceful_service(const struct direct_ctx *x, struct direct_group *g,
+			    const struct gx_service *svc);
+
+/* status.c: status rows, and what start, stop and graceful print */
+int direct_status_group(const struct direct_ctx *x, struct direct_group *g, struct gx_status *st);
+/* The processes of ps as `galaxyctl status` shows them. */
+void direct_print_table(const struct gx_host *h, json_t *reply, const struct direct_procs *ps);
+/* "name: WORD" for each process, as supervisorctl says it (word NULL: the stop result). */
+void direct_print_results(const struct gx_host *h, json_t *reply, const struct direct_procs *ps,
+			  const char *word);
+
+#endif

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The direct manager's internals, shared by its loop, its control server and its crash cleanup. */
+#ifndef DIRECT_MANAGER_INT_H
+#define DIRECT_MANAGER_INT_H
+
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "fsm.h"
+#include "logfile.h"
+#include "manager.h"
+#include "prefix.h"
+#include "program.h"
+#include "proto.h"
+
+/* What an epoll event points at. */
+enum mgr_source { MGR_SRC_SIGNAL, MGR_SRC_TIMER, MGR_SRC_LISTEN, MGR_SRC_CLIENT, MGR_SRC_OUTPUT };
+
+struct mgr_tag {
+	enum mgr_source source;
+	void *owner;
+};
+
+/* A supervised program: what to run, and where it stands. */
+struct mgr_prog {
+	struct direct_spec *spec;
+	struct direct_spec *next_spec; /* replaces spec once the running process stopped */
+	enum gx_state state;
+	pid_t pid;                     /* 0 when no process */
+	long long starttime;           /* /proc starttime of pid, for crash cleanup */
+	int out_fd;                    /* the output pipe, -1 when none */
+	struct mgr_tag tag;
+	struct direct_logfile log;
+	struct direct_prefix px;       /* foreground only */
+	unsigned failures;             /* failed starts in a row */
+	long restarts;                 /* starts after the first */
+	bool started_once;
+	int exit_status;               /* last exit: code, or 128 + signal; -1 none */
+	char *why;                     /* last exit or spawn failure, in words */
+	uint64_t spawned_ms;
+	uint64_t deadline_ms;          /* 0: none */
+	bool start_after_stop;         /* restart, or update with a new command */
+	bool remove_after_stop;        /* dropped by update */
+	bool killed;                   /* the last stop needed SIGKILL */
+	bool in_scope;                 /* update bookkeeping */
+};
+
+/* What a client waits for before its reply. */
+enum mgr_wait { MGR_WAIT_NONE, MGR_WAIT_SETTLED, MGR_WAIT_IDLE, MGR_WAIT_SHUTDOWN };
+
+struct mgr_client {
+	int fd;
+	struct mgr_tag tag;
+	struct direct_linebuf in;
+	enum mgr_wait wait;
+	char **names;                  /* programs waited for */
+	json_t *extra;                 /* merged into the deferred reply */
+	struct mgr_client *next;
+};
+
+struct direct_manager {
+	struct direct_paths paths;
+	bool foreground;
+	bool colour;
+	int epfd, sigfd, timerfd, listenfd, pidfd;
+	struct mgr_tag sig_tag, timer_tag, listen_tag;
+	sigset_t old_mask;
+	struct mgr_prog **progs;
+	size_t n_progs, alloc_progs;
+	int label_width;
+	struct mgr_client *clients;
+	bool shutting_down;
+	bool kill_all_sent;
+	bool exit_on_fatal;
+	bool fatal_exit;               /* exit_on_fatal fired */
+	bool children_dirty;
+	bool is_init;                  /* pid 1: reap everything, forward signals */
+	bool done;
+	bool unclean;                  /* a stop during shutdown needed SIGKILL */
+	struct sigaction old_sigpipe;
+	struct rlimit nofile;          /* the limit services get */
+};
+
+/* manager.c */
+uint64_t mgr_now_ms(void);
+void mgr_log(const struct direct_manager *m, const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct mgr_prog *mgr_find(const struct direct_manager *m, const char *name);
+int mgr_add(struct direct_manager *m, struct direct_spec *spec, struct mgr_prog **ret);
+void mgr_remove(struct direct_manager *m, struct mgr_prog *p);
+void mgr_event(struct direct_manager *m, struct mgr_prog *p, enum direct_event ev);
+void mgr_set_spec(struct direct_manager *m, struct mgr_prog *p, struct direct_spec *spec);
+void mgr_signal(struct direct_manager *m, struct mgr_prog *p, int sig);
+void mgr_begin_shutdown(struct direct_manager *m);
+bool mgr_busy(const struct mgr_prog *p);
+
+/* server.c */
+int mgr_server_listen(struct direct_manager *m, char *why, size_t len);
+void mgr_server_accept(struct direct_manager *m);
+void mgr_client_input(struct direct_manager *m, struct mgr_client *c);
+void mgr_clients_check(struct direct_manager *m);
+void mgr_clients_free(struct direct_manager *m);
+json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c);
+
+/* leftover.c */
+void mgr_leftovers_kill(struct direct_manager *m);
+void mgr_children_write(struct direct_manager *m);
+long long mgr_proc_starttime(pid_t pid);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* The direct manager's control protocol: JSON lines over a unix socket, and where its files live. */
+#ifndef DIRECT_PROTO_H
+#define DIRECT_PROTO_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/*
+ * Requests (one JSON object per line; "names" absent or null means every
+ * program the manager holds):
+ *   {"op": "ping"}
+ *   {"op": "update", "instances": [NAME...], "programs": [PROGRAM...],
+ *    "start": BOOL, "exit_on_fatal": BOOL}
+ *       the programs of those instances become exactly the list given:
+ *       new ones are added (and started when "start"), missing ones are
+ *       stopped and dropped, and those whose command, environment,
+ *       directory, umask or credentials changed are restarted (if active).
+ *   {"op": "start"|"stop"|"restart", "names": [...]}
+ *   {"op": "signal", "signal": N, "names": [...]}
+ *   {"op": "status", "names": [...]}
+ *   {"op": "shutdown"}
+ * Every reply is {"ok": true, ...} or {"ok": false, "error": TEXT}.  The
+ * replies to stop, restart, update and shutdown come once every program
+ * concerned has settled; each reply that concerns programs carries
+ * "programs": [STATUS...], STATUS being {"name", "instance", "service",
+ * "process", "state", "pid", "uptime", "restarts", "exit_status", "log",
+ * "error"}.
+ */
+
+/* Most a line may hold: an update of a few thousand programs. */
+#define DIRECT_LINE_MAX (64u << 20)
+
+/* Bytes received but not yet consumed as lines.  Zero-initialise. */
+struct direct_linebuf {
+	char *data;
+	size_t len;
+	size_t alloc;
+};
+
+/*
+ * Read what fd has (one read) into lb.  Returns the bytes read, 0 at end
+ * of file, -EAGAIN when nothing is ready, -E2BIG when a line exceeds
+ * DIRECT_LINE_MAX, another negative errno on failure.
+ */
+long direct_linebuf_fill(struct direct_linebuf *lb, int fd);
+/* The next complete line as a JSON value (new reference), NULL when none is complete.  *bad is
+ * set when a complete line is not a JSON object (the line is dropped). */
+json_t *direct_linebuf_next(struct direct_linebuf *lb, int *bad);
+void direct_linebuf_release(struct direct_linebuf *lb);
+
+/* Send one JSON value as a line, waiting up to timeout_ms for room (fd may be non-blocking). */
+int direct_send(int fd, const json_t *msg, int timeout_ms);
+
+/* The files of one manager, all under <state_dir>/direct/. */
+struct direct_paths {
+	char *dir;
+	char *lock;   /* serialises galaxyctl runs */
+	char *pid;    /* the manager's pid, flock'ed by it while it lives */
+	char *sock;   /* the control socket */
+	char *log;    /* the daemon's own log */
+	char *children; /* pids of what it runs, for cleanup after a crash */
+};
+
+int direct_paths_init(struct direct_paths *p, const char *state_dir);
+void direct_paths_release(struct direct_paths *p);
+
+#endif

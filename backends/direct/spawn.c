@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/* Starting one supervised process: its own process group, directory, umask, credentials, environment. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+extern char **environ;
+
+/* What the child reports through its error pipe before exec. */
+enum spawn_stage { SPAWN_IO, SPAWN_CREDENTIALS, SPAWN_CHDIR, SPAWN_EXEC };
+
+struct spawn_report {
+	int stage;
+	int error;
+};
+
+static void spawn_child_fail(int fd, enum spawn_stage stage)
+{
+	struct spawn_report rep = { .stage = stage, .error = errno };
+	ssize_t r = write(fd, &rep, sizeof(rep));
+
+	(void)r;
+	_exit(127);
+}
+
+/* Runs in the child: set everything up, then exec.  Never returns. */
+static void spawn_child(const struct direct_spec *s, pid_t parent, int out, int report)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	int null;
+
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+		spawn_child_fail(report, SPAWN_IO);
+#ifdef SYS_close_range
+	/* Nothing of the manager's leaks into the service, even without O_CLOEXEC. */
+	syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+#endif
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+	    dup2(out, STDERR_FILENO) < 0)
+		spawn_child_fail(report, SPAWN_IO);
+	umask((mode_t)s->umask);
+	if (s->set_user && (setgroups(s->n_groups, s->groups) < 0 || setgid(s->gid) < 0 ||
+			    setuid(s->uid) < 0))
+		spawn_child_fail(report, SPAWN_CREDENTIALS);
+	if (chdir(s->cwd) < 0)
+		spawn_child_fail(report, SPAWN_CHDIR);
+	environ = s->env;
+	execvp(s->argv[0], s->argv);
+	spawn_child_fail(report, SPAWN_EXEC);
+}
+
+static void spawn_describe(const struct direct_spec *s, const struct spawn_report *rep, char *why,
+			   size_t len)
+{
+	const char *what = strerror(rep->error);
+
+	switch (rep->stage) {
+	case SPAWN_CREDENTIALS:
+		snprintf(why, len, "cannot switch to uid %ld gid %ld: %s", (long)s->uid, (long)s->gid,
+			 what);
+		break;
+	case SPAWN_CHDIR:
+		snprintf(why, len, "cannot change to directory %s: %s", s->cwd, what);
+		break;
+	case SPAWN_EXEC:
+		snprintf(why, len, "cannot execute %s: %s", s->argv[0], what);
+		break;
+	default:
+		snprintf(why, len, "cannot set up the process: %s", what);
+	}
+}
+
+int direct_spawn(const struct direct_spec *s, pid_t *ret_pid, int *ret_out, char *why,
+		 size_t len)
+{
+	struct spawn_report rep;
+	int out[2], report[2];
+	pid_t parent = getpid(), pid;
+	ssize_t n;
+
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		snprintf(why, len, "cannot create a pipe: %s", strerror(errno));
+		return -errno;
+	}
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		int r = -errno;
+
+		close(out[0]);
+		close(out[1]);
+		snprintf(why, len, "cannot create a pipe: %s", strerror(-r));
+		return r;
+	}
+	pid = fork();
+	if (pid == 0)
+		spawn_child(s, parent, out[1], report[1]);
+	close(out[1]);
+	close(report[1]);
+	if (pid < 0) {
+		int r = -errno;
+
+		close(out[0]);
+		close(report[0]);
+		snprintf(why, len, "cannot fork: %s", strerror(-r));
+		return r;
+	}
+	setpgid(pid, pid); /* also here, so that signals to the group never miss it */
+	do
+		n = read(report[0], &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	close(report[0]);
+	if (n == (ssize_t)sizeof(rep)) {
+		close(out[0]);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		spawn_describe(s, &rep, why, len);
+		return rep.error > 0 ? -rep.error : -EIO;
+	}
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	*ret_pid = pid;
+	*ret_out = out[0];
+	return 0;
+}

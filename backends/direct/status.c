@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* The direct backend's status rows: the manager's view of each process, plus its process group's memory. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* ---------------------------------------------------------------------- */
+/* status */
+
+/* Resident memory of whole process groups (a gunicorn and its workers), from /proc. */
+static void direct_group_rss(const pid_t *pgids, long *rss_kb, size_t n)
+{
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	for (size_t i = 0; i < n; i++)
+		rss_kb[i] = pgids[i] > 0 ? 0 : -1;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[300], buf[1024];
+		const char *p;
+		long pgrp = 0, rss = 0;
+		FILE *f;
+		int field;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (!p)
+			continue;
+		/* After ") ": field 3 is the state, 5 the group, 24 the resident pages. */
+		for (field = 2; *p && field < 24; p++)
+			if (*p == ' ') {
+				field++;
+				if (field == 5)
+					pgrp = strtol(p + 1, NULL, 10);
+				if (field == 24)
+					rss = strtol(p + 1, NULL, 10);
+			}
+		for (size_t i = 0; i < n; i++)
+			if (pgids[i] > 0 && pgids[i] == pgrp)
+				rss_kb[i] += rss * page_kb;
+	}
+	closedir(d);
+}
+
+static enum gx_state direct_state_parse(const char *s)
+{
+	static const char *const names[] = {
+		[GX_STATE_STARTING] = "STARTING", [GX_STATE_RUNNING] = "RUNNING",
+		[GX_STATE_BACKOFF] = "BACKOFF",   [GX_STATE_STOPPING] = "STOPPING",
+		[GX_STATE_STOPPED] = "STOPPED",   [GX_STATE_EXITED] = "EXITED",
+		[GX_STATE_FATAL] = "FATAL",
+	};
+
+	for (int i = 0; s && i < GX_STATE_UNKNOWN; i++)
+		if (strcmp(names[i], s) == 0)
+			return (enum gx_state)i;
+	return GX_STATE_UNKNOWN;
+}
+
+int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
+			       struct gx_status *st)
+{
+	struct direct_procs ps = { 0 };
+	json_t *reply = NULL;
+	pid_t *pgids = NULL;
+	long *rss = NULL;
+	int r = direct_group_procs(x, g, false, NULL, &ps);
+	int c = r == 0 ? direct_connect(x, g) : 0;
+
+	if (c > 0)
+		x->h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
+	if (r == 0 && c == 0)
+		r = direct_call(x, g, direct_op("status", NULL), 10000, &reply);
+	if (r == 0 && c >= 0) {
+		pgids = calloc(ps.n + 1, sizeof(*pgids));
+		rss = calloc(ps.n + 1, sizeof(*rss));
+		if (!pgids || !rss)
+			r = direct_oom(x);
+	}
+	for (size_t i = 0; r == 0 && c >= 0 && i < ps.n; i++)
+		pgids[i] = (pid_t)json_integer_value(
+			json_object_get(direct_reply_find(reply, ps.v[i].name), "pid"));
+	if (r == 0 && c >= 0)
+		direct_group_rss(pgids, rss, ps.n);
+	for (size_t i = 0; r == 0 && c >= 0 && i < ps.n; i++) {
+		json_t *p = direct_reply_find(reply, ps.v[i].name);
+		enum gx_state state = p ? direct_state_parse(json_string_value(json_object_get(p, "state")))
+					: GX_STATE_STOPPED;
+		const char *why = json_string_value(json_object_get(p, "error"));
+		char detail[600];
+		struct gx_status_row row = {
+			.instance = ps.v[i].inst->name,
+			.service = ps.v[i].svc->name,
+			.name = ps.v[i].name,
+			.state = state,
+			.pid = pgids[i],
+			.uptime_s = p && pgids[i] > 0 ? json_number_value(json_object_get(p, "uptime")) : -1,
+			.restarts = p ? (long)json_integer_value(json_object_get(p, "restarts")) : -1,
+			.exit_status = p ? (int)json_integer_value(json_object_get(p, "exit_status")) : -1,
+			.log = ps.v[i].log,
+			.rss_kb = pgids[i] > 0 ? rss[i] : -1,
+		};
+
+		if (reply && !p) {
+			row.detail = "not loaded in the manager (run galaxyctl update)";
+		} else if (why && (state == GX_STATE_FATAL || state == GX_STATE_BACKOFF)) {
+			snprintf(detail, sizeof(detail), "%s (%lld failed start%s)", why,
+				 (long long)json_integer_value(json_object_get(p, "failures")),
+				 json_integer_value(json_object_get(p, "failures")) == 1 ? "" : "s");
+			row.detail = detail;
+		}
+		if (x->h->status_add(st, &row) < 0)
+			r = direct_oom(x);
+	}
+	free(pgids);
+	free(rss);
+	json_decref(reply);
+	direct_procs_release(&ps);
+	return r < 0 ? r : c < 0 ? c : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Output */
+
+static void direct_print_uptime(const struct gx_host *h, double s)
+{
+	long t = (long)s;
+
+	if (t >= 86400)
+		h->out(", uptime %ld days, %ld:%02ld:%02ld", t / 86400, t % 86400 / 3600,
+		       t % 3600 / 60, t % 60);
+	else
+		h->out(", uptime %ld:%02ld:%02ld", t / 3600, t % 3600 / 60, t % 60);
+}
+
+/* The rows of a reply, as `galaxyctl status` prints them. */
+void direct_print_table(const struct gx_host *h, json_t *reply, const struct direct_procs *ps)
+{
+	int width = 32;
+
+	for (size_t i = 0; i < ps->n; i++)
+		if ((int)strlen(ps->v[i].name) + 1 > width)
+			width = (int)strlen(ps->v[i].name) + 1;
+	for (size_t i = 0; i < ps->n; i++) {
+		json_t *st = direct_reply_find(reply, ps->v[i].name);
+		json_int_t pid = json_integer_value(json_object_get(st, "pid"));
+
+		h->out("%-*s %-10s", width, ps->v[i].name, direct_reply_state(reply, ps->v[i].name));
+		if (pid > 0) {
+			h->out(" pid %lld", (long long)pid);
+			direct_print_uptime(h, json_number_value(json_object_get(st, "uptime")));
+		}
+		h->out("\n");
+	}
+}
+
+/* "name: stopped", as supervisorctl says it. */
+void direct_print_results(const struct gx_host *h, json_t *reply,
+				 const struct direct_procs *ps, const char *word)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		const char *state = direct_reply_state(reply, ps->v[i].name);
+
+		if (word)
+			h->out("%s: %s\n", ps->v[i].name, word);
+		else if (strcmp(state, "STOPPED") == 0)
+			h->out("%s: stopped\n", ps->v[i].name);
+		else
+			h->out("%s: %s (%s)\n", ps->v[i].name, "ERROR", state);
+	}
+}

@@ -1,0 +1,1055 @@
+/* SPDX-License-Identifier: MIT */
+/* Service type "standalone": Galaxy job handlers, static (job config) and dynamic (gravity.handlers). */
+#include <errno.h>
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <yaml.h>
+
+#include <galaxyctl/plugin.h>
+
+/* Bounds on what a job config's YAML may expand to (aliases, nesting). */
+#define HANDLERS_YAML_MAX_NODES 100000
+#define HANDLERS_YAML_MAX_DEPTH 200
+
+#define HANDLERS_DEFAULT_TEMPLATE "{name}_{process}"
+
+/* Looked for beside galaxy.yml when job_config_file is unset, in this order. */
+static const char *const handlers_default_job_confs[] = { "job_conf.yml", "job_conf.xml", NULL };
+
+static const char handlers_assign_warning[] =
+	"Dynamic handlers are configured in Gravity but Galaxy is not configured to assign jobs to "
+	"handlers dynamically, so these handlers will not handle jobs. Set the job handler "
+	"assignment method in the Galaxy job configuration to `db-skip-locked` or "
+	"`db-transaction-isolation` to fix this.";
+
+/* What a handler service keeps: each process's server name and its job config environment. */
+struct handlers_data {
+	unsigned count;
+	char **server_names; /* count entries */
+	char **env;          /* NAME=VALUE, from the job config (static handlers) */
+	size_t n_env;
+};
+
+/* A handler the job config defines. */
+struct handlers_static {
+	char *id;
+	char **env; /* NAME=VALUE */
+	size_t n_env;
+};
+
+/* What the job config says about handlers. */
+struct handlers_jobconf {
+	bool dynamic_assign; /* assigns with db-skip-locked or db-transaction-isolation */
+	struct handlers_static *v;
+	size_t n;
+	char *path;             /* the file read, NULL for the inline job_config */
+	struct gx_node *tree;   /* the YAML file's handling: section, module-owned */
+};
+
+/* One dynamic handler service after expansion, in upstream's dict order. */
+struct handlers_dynamic {
+	char *name;
+	const struct gx_node *settings;
+	bool list; /* one service with count service instances */
+	unsigned count;
+	char **server_names; /* count entries */
+};
+
+struct handlers_dynamics {
+	struct handlers_dynamic *v;
+	size_t n;
+};
+
+static const struct gx_option handlers_options[] = {
+	{ .name = "processes", .type = GX_TYPE_INT, .default_value = "1", .min = 1, .max = 1e6,
+	  .doc = "Number of handler processes to run from this handler definition." },
+	{ .name = "pools", .type = GX_TYPE_STRLIST,
+	  .doc = "Handler pools the processes attach to (each is passed as "
+		 "``--attach-to-pool``), e.g. ``job-handlers`` and ``workflow-schedulers``." },
+	{ .name = "name_template", .type = GX_TYPE_STRING, .flags = GX_OPT_NULLABLE,
+	  .doc = "Server name of each process, formatted with ``{name}`` (the handler's name), "
+		 "``{process}`` (the process number, from 0) and ``{instance_name}``.\n"
+		 "Defaults to ``{name}_{process}``, or to the name alone for a single process "
+		 "whose name ends in a digit." },
+	GX_SERVICE_COMMON_OPTIONS("20", "65"),
+	{ 0 },
+};
+
+/* ---------------------------------------------------------------------- */
+/* Small helpers */
+
+static void handlers_strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void handlers_data_free(void *data)
+{
+	struct handlers_data *d = data;
+
+	if (!d)
+		return;
+	handlers_strings_free(d->server_names, d->count);
+	handlers_strings_free(d->env, d->n_env);
+	free(d);
+}
+
+/* Is the node a YAML null (absent, ~, null, empty plain scalar)? */
+static bool handlers_is_null(const struct gx_node *n)
+{
+	if (!n || n->kind == GX_NODE_NULL)
+		return true;
+	if (n->kind != GX_NODE_SCALAR || !n->plain)
+		return false;
+	return !*n->scalar || strcmp(n->scalar, "~") == 0 || strcmp(n->scalar, "null") == 0 ||
+	       strcmp(n->scalar, "Null") == 0 || strcmp(n->scalar, "NULL") == 0;
+}
+
+/* The value of key in a mapping (the last one wins, as in Python's YAML), or NULL. */
+static const struct gx_node *handlers_map_get(const struct gx_node *map, const char *key)
+{
+	const struct gx_node *found = NULL;
+
+	if (!map || map->kind != GX_NODE_MAPPING)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++)
+		if (map->pairs[i].key->kind == GX_NODE_SCALAR &&
+		    strcmp(map->pairs[i].key->scalar, key) == 0)
+			found = map->pairs[i].value;
+	return found;
+}
+
+/* The text of a scalar node, "" for a null one. */
+static const char *handlers_text(const struct gx_node *n)
+{
+	return handlers_is_null(n) ? "" : n->scalar;
+}
+
+static bool handlers_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static bool handlers_has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/* path made absolute against dir, with "." and ".." resolved textually (heap). */
+static char *handlers_path_abs(const char *path, const char *dir)
+{
+	size_t cap = strlen(path) + strlen(dir) + 3, len = 0;
+	char *out = malloc(cap), *copy;
+	char *save = NULL;
+
+	if (!out)
+		return NULL;
+	copy = path[0] == '/' ? strdup(path) : NULL;
+	if (!copy && path[0] != '/' && asprintf(&copy, "%s/%s", dir, path) < 0)
+		copy = NULL;
+	if (!copy) {
+		free(out);
+		return NULL;
+	}
+	for (char *part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		if (strcmp(part, ".") == 0)
+			continue;
+		if (strcmp(part, "..") == 0) {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			continue;
+		}
+		out[len++] = '/';
+		memcpy(out + len, part, strlen(part));
+		len += strlen(part);
+	}
+	if (len == 0)
+		out[len++] = '/';
+	out[len] = '\0';
+	free(copy);
+	return out;
+}
+
+/* The galaxy config file, as upstream's {galaxy_conf}: the gravity file when there is none. */
+static const char *handlers_galaxy_conf(const struct gx_instance *inst)
+{
+	return inst->galaxy_config_file ? inst->galaxy_config_file : inst->config_file;
+}
+
+/* Set NAME=VALUE in a module-owned environment list, replacing an earlier NAME. */
+static int handlers_env_set(char ***env, size_t *n, const char *name, const char *value)
+{
+	size_t len = strlen(name);
+	char *pair = NULL, **grown;
+
+	if (asprintf(&pair, "%s=%s", name, value) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp((*env)[i], name, len) == 0 && (*env)[i][len] == '=') {
+			free((*env)[i]);
+			(*env)[i] = pair;
+			return 0;
+		}
+	}
+	grown = realloc(*env, (*n + 1) * sizeof(*grown));
+	if (!grown) {
+		free(pair);
+		return -ENOMEM;
+	}
+	grown[(*n)++] = pair;
+	*env = grown;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* A YAML job config file, read into a module-owned node tree */
+
+struct handlers_yaml {
+	yaml_document_t doc;
+	const char *path;
+	size_t nodes;
+};
+
+static void handlers_tree_free(struct gx_node *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; n->kind == GX_NODE_SEQUENCE && i < n->n; i++)
+		handlers_tree_free(n->items[i]);
+	for (size_t i = 0; n->kind == GX_NODE_MAPPING && i < n->n; i++) {
+		handlers_tree_free(n->pairs[i].key);
+		handlers_tree_free(n->pairs[i].value);
+	}
+	free(n->items);
+	free(n->pairs);
+	free(n->scalar);
+	free(n);
+}
+
+/* A copy of the libyaml node yn (aliases copied out), NULL on ENOMEM or past the limits. */
+static struct gx_node *handlers_yaml_node(struct handlers_yaml *y, yaml_node_t *yn, unsigned depth)
+{
+	struct gx_node *n;
+	bool ok = true;
+
+	if (!yn || depth > HANDLERS_YAML_MAX_DEPTH || ++y->nodes > HANDLERS_YAML_MAX_NODES)
+		return NULL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->mark = (struct gx_mark){ .file = y->path,
+				    .line = (unsigned)yn->start_mark.line + 1,
+				    .column = (unsigned)yn->start_mark.column + 1 };
+	switch (yn->type) {
+	case YAML_SCALAR_NODE:
+		n->kind = GX_NODE_SCALAR;
+		n->plain = yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		n->scalar = strndup((const char *)yn->data.scalar.value, yn->data.scalar.length);
+		ok = n->scalar != NULL;
+		break;
+	case YAML_SEQUENCE_NODE:
+		n->kind = GX_NODE_SEQUENCE;
+		n->items = calloc((size_t)(yn->data.sequence.items.top -
+					   yn->data.sequence.items.start) + 1,
+				  sizeof(*n->items));
+		ok = n->items != NULL;
+		for (yaml_node_item_t *it = yn->data.sequence.items.start;
+		     ok && it < yn->data.sequence.items.top; it++) {
+			n->items[n->n] = handlers_yaml_node(
+				y, yaml_document_get_node(&y->doc, *it), depth + 1);
+			ok = n->items[n->n] != NULL;
+			n->n += ok;
+		}
+		break;
+	case YAML_MAPPING_NODE:
+		n->kind = GX_NODE_MAPPING;
+		n->pairs = calloc((size_t)(yn->data.mapping.pairs.top -
+					   yn->data.mapping.pairs.start) + 1,
+				  sizeof(*n->pairs));
+		ok = n->pairs != NULL;
+		for (yaml_node_pair_t *p = yn->data.mapping.pairs.start;
+		     ok && p < yn->data.mapping.pairs.top; p++) {
+			struct gx_pair *out = &n->pairs[n->n];
+
+			out->key = handlers_yaml_node(y, yaml_document_get_node(&y->doc, p->key),
+						      depth + 1);
+			out->value = out->key ? handlers_yaml_node(
+						       y, yaml_document_get_node(&y->doc, p->value),
+						       depth + 1)
+					      : NULL;
+			ok = out->key && out->value && out->key->kind == GX_NODE_SCALAR;
+			if (!ok) {
+				handlers_tree_free(out->key);
+				handlers_tree_free(out->value);
+				out->key = out->value = NULL;
+			}
+			n->n += ok;
+		}
+		break;
+	default:
+		n->kind = GX_NODE_NULL;
+		break;
+	}
+	if (!ok) {
+		handlers_tree_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/*
+ * The handling: section of a YAML job config, in *ret (NULL when the file
+ * has none, or is not a mapping: upstream then finds no handlers).
+ */
+static int handlers_yaml_load(const struct gx_host *h, const char *path, struct gx_node **ret,
+			      struct gx_error *err)
+{
+	struct handlers_yaml y = { .path = path };
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	FILE *f = fopen(path, "r");
+	int r = 0;
+
+	if (!f)
+		return h->errorf(err, NULL, -errno, "Cannot read job config file %s: %s", path,
+				 strerror(errno));
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	}
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &y.doc)) {
+		struct gx_node at = { .mark = { .file = path,
+						.line = (unsigned)parser.problem_mark.line + 1,
+						.column = (unsigned)parser.problem_mark.column + 1 } };
+
+		r = h->errorf(err, &at, -EINVAL, "Failed to parse job config file %s: %s", path,
+			      parser.problem ? parser.problem : "invalid YAML");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return r;
+	}
+	root = yaml_document_get_root_node(&y.doc);
+	*ret = NULL;
+	if (root && root->type == YAML_MAPPING_NODE) {
+		for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+		     p < root->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(&y.doc, p->key);
+
+			if (!k || k->type != YAML_SCALAR_NODE ||
+			    strcmp((const char *)k->data.scalar.value, "handling") != 0)
+				continue;
+			handlers_tree_free(*ret);
+			*ret = handlers_yaml_node(&y, yaml_document_get_node(&y.doc, p->value), 0);
+			if (!*ret) {
+				r = y.nodes > HANDLERS_YAML_MAX_NODES
+					    ? h->errorf(err, NULL, -E2BIG,
+							"Job config file %s: handling: is too large",
+							path)
+					    : h->errorf(err, NULL, -ENOMEM, "out of memory");
+				break;
+			}
+		}
+	}
+	yaml_document_delete(&y.doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Job config: handlers and their assignment method */
+
+static void handlers_jobconf_release(struct handlers_jobconf *jc)
+{
+	for (size_t i = 0; i < jc->n; i++) {
+		free(jc->v[i].id);
+		handlers_strings_free(jc->v[i].env, jc->v[i].n_env);
+	}
+	free(jc->v);
+	handlers_tree_free(jc->tree);
+	free(jc->path);
+	memset(jc, 0, sizeof(*jc));
+}
+
+/*
+ * Add handler id.  A second definition of one id replaces the first
+ * (YAML mapping keys) or is dropped with a warning (XML elements).
+ */
+static struct handlers_static *handlers_static_add(const struct gx_host *h,
+						   struct handlers_jobconf *jc, const char *id,
+						   bool replace, int *ret_code)
+{
+	struct handlers_static *grown;
+
+	*ret_code = 0;
+	for (size_t i = 0; i < jc->n; i++) {
+		if (strcmp(jc->v[i].id, id) != 0)
+			continue;
+		if (!replace) {
+			h->log(GX_LOG_WARNING, "Duplicate handler id in job config %s: %s",
+			       jc->path ? jc->path : "job_config", id);
+			return NULL;
+		}
+		handlers_strings_free(jc->v[i].env, jc->v[i].n_env);
+		jc->v[i].env = NULL;
+		jc->v[i].n_env = 0;
+		return &jc->v[i];
+	}
+	grown = realloc(jc->v, (jc->n + 1) * sizeof(*grown));
+	if (!grown) {
+		*ret_code = -ENOMEM;
+		return NULL;
+	}
+	jc->v = grown;
+	grown[jc->n] = (struct handlers_static){ .id = strdup(id) };
+	if (!grown[jc->n].id) {
+		*ret_code = -ENOMEM;
+		return NULL;
+	}
+	return &jc->v[jc->n++];
+}
+
+/* Python's `value in assign` for the assign: node (a list, a string or a mapping). */
+static bool handlers_assign_has(const struct gx_node *assign, const char *value)
+{
+	if (handlers_is_null(assign))
+		return false;
+	if (assign->kind == GX_NODE_SCALAR)
+		return strstr(assign->scalar, value) != NULL;
+	for (size_t i = 0; i < assign->n; i++) {
+		const struct gx_node *item = assign->kind == GX_NODE_SEQUENCE ? assign->items[i]
+									 : assign->pairs[i].key;
+
+		if (item->kind == GX_NODE_SCALAR && strcmp(item->scalar, value) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* One handler of handling.processes: its environment. */
+static int handlers_dict_handler(const struct gx_host *h, struct handlers_jobconf *jc,
+				 const struct gx_pair *pair, struct gx_error *err)
+{
+	const struct gx_node *opts = pair->value, *env;
+	struct handlers_static *s;
+	int r;
+
+	if (!handlers_is_null(opts) && opts->kind != GX_NODE_MAPPING)
+		return h->errorf(err, opts, -EINVAL,
+				 "handling.processes.%s: expected a mapping, got a %s",
+				 pair->key->scalar,
+				 opts->kind == GX_NODE_SEQUENCE ? "sequence" : "scalar");
+	env = handlers_map_get(opts, "environment");
+	if (!handlers_is_null(env) && env->kind != GX_NODE_MAPPING)
+		return h->errorf(err, env, -EINVAL,
+				 "handling.processes.%s.environment: expected a mapping",
+				 pair->key->scalar);
+	s = handlers_static_add(h, jc, pair->key->scalar, true, &r);
+	if (!s)
+		return r < 0 ? h->errorf(err, NULL, r, "out of memory") : 0;
+	for (size_t i = 0; !handlers_is_null(env) && i < env->n; i++) {
+		const struct gx_node *v = env->pairs[i].value;
+
+		if (!handlers_is_null(v) && v->kind != GX_NODE_SCALAR)
+			return h->errorf(err, v, -EINVAL,
+					 "handling.processes.%s.environment.%s: expected a string",
+					 pair->key->scalar, env->pairs[i].key->scalar);
+		if (handlers_env_set(&s->env, &s->n_env, env->pairs[i].key->scalar,
+				     handlers_text(v)) < 0)
+			return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The handling: section of a job config as a mapping (job_conf.yml or the inline job_config). */
+static int handlers_read_handling(const struct gx_host *h, const struct gx_node *handling,
+				  struct handlers_jobconf *jc, struct gx_error *err)
+{
+	const struct gx_node *assign, *processes;
+
+	if (handlers_is_null(handling))
+		return 0;
+	if (handling->kind != GX_NODE_MAPPING)
+		return h->errorf(err, handling, -EINVAL, "handling: expected a mapping");
+	assign = handlers_map_get(handling, "assign");
+	jc->dynamic_assign = handlers_assign_has(assign, "db-skip-locked") ||
+			     handlers_assign_has(assign, "db-transaction-isolation");
+	processes = handlers_map_get(handling, "processes");
+	if (handlers_is_null(processes))
+		return 0;
+	if (processes->kind != GX_NODE_MAPPING)
+		return h->errorf(err, processes, -EINVAL, "handling.processes: expected a mapping");
+	for (size_t i = 0; i < processes->n; i++) {
+		int r = handlers_dict_handler(h, jc, &processes->pairs[i], err);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* assign_with="a, b": does it name a dynamic method? */
+static bool handlers_xml_assign_dynamic(const char *assign_with)
+{
+	char *copy = strdup(assign_with), *save = NULL;
+	bool found = false;
+
+	if (!copy)
+		return false;
+	for (char *m = strtok_r(copy, ",", &save); m && !found; m = strtok_r(NULL, ",", &save)) {
+		char *end = m + strlen(m);
+
+		while (isspace((unsigned char)*m))
+			m++;
+		while (end > m && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		found = strcmp(m, "db-skip-locked") == 0 ||
+			strcmp(m, "db-transaction-isolation") == 0;
+	}
+	free(copy);
+	return found;
+}
+
+/* The first child element of parent called name (no namespace), or NULL. */
+static xmlNode *handlers_xml_child(xmlNode *parent, const char *name)
+{
+	for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !c->ns &&
+		    strcmp((const char *)c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* job_conf.xml: every element under <handlers> is a handler named by its id. */
+static int handlers_read_xml(const struct gx_host *h, struct handlers_jobconf *jc,
+			     struct gx_error *err)
+{
+	xmlParserCtxt *ctxt = xmlNewParserCtxt();
+	xmlDoc *doc;
+	xmlNode *handlers;
+	xmlChar *assign;
+	int r = 0;
+
+	if (!ctxt)
+		return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	doc = xmlCtxtReadFile(ctxt, jc->path, NULL,
+			      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				      XML_PARSE_BIG_LINES);
+	if (!doc) {
+		const xmlError *e = xmlCtxtGetLastError(ctxt);
+		struct gx_node at = { .mark = { .file = jc->path,
+						.line = e ? (unsigned)e->line : 0 } };
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "invalid XML");
+		msg[strcspn(msg, "\n")] = '\0';
+		xmlFreeParserCtxt(ctxt);
+		return h->errorf(err, &at, -EINVAL, "Failed to parse job config file %s: %s",
+				 jc->path, msg);
+	}
+	handlers = handlers_xml_child(xmlDocGetRootElement(doc), "handlers");
+	assign = handlers ? xmlGetProp(handlers, (const xmlChar *)"assign_with") : NULL;
+	jc->dynamic_assign = assign && handlers_xml_assign_dynamic((const char *)assign);
+	xmlFree(assign);
+	for (xmlNode *c = handlers ? handlers->children : NULL; r == 0 && c; c = c->next) {
+		struct gx_node at = { .mark = { .file = jc->path,
+						.line = (unsigned)xmlGetLineNo(c) } };
+		xmlChar *id;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		id = xmlGetProp(c, (const xmlChar *)"id");
+		if (!id)
+			r = h->errorf(err, &at, -EINVAL,
+				      "Job config file %s: <%s> in <handlers> has no id attribute",
+				      jc->path, (const char *)c->name);
+		else if (!handlers_static_add(h, jc, (const char *)id, false, &r) && r < 0)
+			r = h->errorf(err, NULL, r, "out of memory");
+		xmlFree(id);
+	}
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return r;
+}
+
+/*
+ * Which job config applies, as upstream decides: the inline job_config
+ * when job_config_file is unset, else job_config_file (relative to the
+ * galaxy config's directory), else job_conf.yml or job_conf.xml beside it.
+ * *ret_inline or jc->path is set; neither when there is none.
+ */
+static int handlers_jobconf_find(const struct gx_host *h, const struct gx_instance *inst,
+				 struct handlers_jobconf *jc, const struct gx_node **ret_inline,
+				 struct gx_error *err)
+{
+	const struct gx_node *file = h->get(inst->galaxy, "job_config_file");
+	const struct gx_node *inline_conf = h->get(inst->galaxy, "job_config");
+	const char *conf = handlers_galaxy_conf(inst);
+	char *dir = strdup(conf), *slash;
+
+	if (!dir)
+		return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (!h->is_null(file) && (file->kind != GX_NODE_SCALAR)) {
+		free(dir);
+		return h->errorf(err, file, -EINVAL, "galaxy.job_config_file: expected a path");
+	}
+	if ((h->is_null(file) || !*file->scalar) && inline_conf &&
+	    inline_conf->kind == GX_NODE_MAPPING && inline_conf->n > 0) {
+		*ret_inline = inline_conf;
+	} else if (h->is_null(file) || !*file->scalar) {
+		for (size_t i = 0; !jc->path && handlers_default_job_confs[i]; i++) {
+			char *path = handlers_path_abs(handlers_default_job_confs[i], dir);
+
+			if (!path) {
+				free(dir);
+				return h->errorf(err, NULL, -ENOMEM, "out of memory");
+			}
+			if (handlers_exists(path))
+				jc->path = path;
+			else
+				free(path);
+		}
+	} else {
+		jc->path = handlers_path_abs(file->scalar, dir);
+		if (!jc->path) {
+			free(dir);
+			return h->errorf(err, NULL, -ENOMEM, "out of memory");
+		}
+		if (!handlers_exists(jc->path)) {
+			h->log(GX_LOG_WARNING,
+			       "Job config file %s does not exist, no static handlers will be run",
+			       jc->path);
+			free(jc->path);
+			jc->path = NULL;
+		}
+	}
+	free(dir);
+	return 0;
+}
+
+/* Read the job config that applies, if any, into jc. */
+static int handlers_jobconf_read(const struct gx_host *h, const struct gx_instance *inst,
+				 struct handlers_jobconf *jc, struct gx_error *err)
+{
+	const struct gx_node *inline_conf = NULL;
+	int r = handlers_jobconf_find(h, inst, jc, &inline_conf, err);
+
+	if (r < 0)
+		return r;
+	if (inline_conf)
+		return handlers_read_handling(h, handlers_map_get(inline_conf, "handling"), jc, err);
+	if (!jc->path)
+		return 0;
+	if (handlers_has_suffix(jc->path, ".xml"))
+		return handlers_read_xml(h, jc, err);
+	if (!handlers_has_suffix(jc->path, ".yml") && !handlers_has_suffix(jc->path, ".yaml"))
+		return h->errorf(err, h->get(inst->galaxy, "job_config_file"), -EINVAL,
+				 "Unknown job config file type: %s", jc->path);
+	r = handlers_yaml_load(h, jc->path, &jc->tree, err);
+	return r < 0 ? r : handlers_read_handling(h, jc->tree, jc, err);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Dynamic handlers: gravity.handlers expanded as upstream does */
+
+/* Append one replacement field of a name_template to f. */
+static int handlers_format_field(const struct gx_host *h, const struct gx_node *at,
+				 const char *field, const char *name, unsigned process,
+				 const char *instance_name, FILE *f, struct gx_error *err)
+{
+	const char *colon = strchr(field, ':');
+	size_t flen = colon ? (size_t)(colon - field) : strlen(field);
+	const char *spec = colon ? colon + 1 : "";
+	bool zero = spec[0] == '0';
+	const char *type = spec + zero;
+	int width = 0;
+	bool is_process = flen == 7 && strncmp(field, "process", 7) == 0;
+	const char *value = NULL;
+
+	for (; isdigit((unsigned char)*type) && width <= 256; type++)
+		width = width * 10 + (*type - '0');
+	if (flen == 4 && strncmp(field, "name", 4) == 0)
+		value = name;
+	else if (flen == 13 && strncmp(field, "instance_name", 13) == 0)
+		value = instance_name;
+	else if (!is_process)
+		return h->errorf(err, at, -EINVAL,
+				 "name_template: unknown field {%s}; use {name}, {process} or "
+				 "{instance_name}", field);
+	if (strlen(type) > 1 || (*type && *type != (is_process ? 'd' : 's')) ||
+	    (zero && !is_process) || width > 256)
+		return h->errorf(err, at, -EINVAL, "name_template: unsupported format spec in {%s}",
+				 field);
+	if (is_process)
+		fprintf(f, zero ? "%0*u" : "%*u", width, process);
+	else
+		fprintf(f, "%-*s", width, value);
+	return 0;
+}
+
+/* Python's str.format() of tmpl with {name}, {process} and {instance_name} (heap). */
+static int handlers_format(const struct gx_host *h, const struct gx_node *at, const char *tmpl,
+			   const char *name, unsigned process, const char *instance_name,
+			   char **ret, struct gx_error *err)
+{
+	char *buf = NULL, *field;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int r = 0;
+
+	if (!f)
+		return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	for (const char *p = tmpl; r == 0 && *p;) {
+		const char *end;
+
+		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			fputc(*p, f);
+			p += 2;
+		} else if (*p == '}') {
+			r = h->errorf(err, at, -EINVAL,
+				      "name_template: single '}' encountered in format string");
+		} else if (*p != '{') {
+			fputc(*p++, f);
+		} else if (!(end = strchr(p, '}'))) {
+			r = h->errorf(err, at, -EINVAL,
+				      "name_template: single '{' encountered in format string");
+		} else {
+			field = strndup(p + 1, (size_t)(end - p - 1));
+			r = field ? handlers_format_field(h, at, field, name, process,
+							  instance_name, f, err)
+				  : h->errorf(err, NULL, -ENOMEM, "out of memory");
+			free(field);
+			p = end + 1;
+		}
+	}
+	if (fclose(f) != 0 && r == 0)
+		r = h->errorf(err, NULL, -ENOMEM, "out of memory");
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	*ret = buf;
+	return 0;
+}
+
+static void handlers_dynamics_release(struct handlers_dynamics *dyn)
+{
+	for (size_t i = 0; i < dyn->n; i++) {
+		free(dyn->v[i].name);
+		handlers_strings_free(dyn->v[i].server_names, dyn->v[i].count);
+	}
+	free(dyn->v);
+	memset(dyn, 0, sizeof(*dyn));
+}
+
+static struct handlers_dynamic *handlers_dynamic_find(struct handlers_dynamics *dyn,
+						      const char *name)
+{
+	for (size_t i = 0; i < dyn->n; i++)
+		if (strcmp(dyn->v[i].name, name) == 0)
+			return &dyn->v[i];
+	return NULL;
+}
+
+/* Set entry name (a Python dict assignment: an existing one keeps its place). Takes names. */
+static int handlers_dynamic_set(struct handlers_dynamics *dyn, const char *name,
+				const struct gx_node *settings, bool list, unsigned count,
+				char **server_names)
+{
+	struct handlers_dynamic *d = handlers_dynamic_find(dyn, name), *grown;
+
+	if (!d) {
+		grown = realloc(dyn->v, (dyn->n + 1) * sizeof(*grown));
+		if (grown)
+			dyn->v = grown;
+		d = grown ? &grown[dyn->n] : NULL;
+		if (d) {
+			*d = (struct handlers_dynamic){ .name = strdup(name) };
+			if (!d->name)
+				d = NULL;
+			else
+				dyn->n++;
+		}
+		if (!d) {
+			handlers_strings_free(server_names, count);
+			return -ENOMEM;
+		}
+	} else {
+		handlers_strings_free(d->server_names, d->count);
+	}
+	d->settings = settings;
+	d->list = list;
+	d->count = count;
+	d->server_names = server_names;
+	return 0;
+}
+
+/* A one-entry vector holding a copy of s, or NULL. */
+static char **handlers_names_one(const char *s)
+{
+	char **v = calloc(1, sizeof(*v));
+
+	if (v && !(v[0] = strdup(s))) {
+		free(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/* Expand one gravity.handlers entry into dyn. */
+static int handlers_expand_one(const struct gx_host *h, const struct gx_instance *inst,
+			       const char *name, const struct gx_node *cfg,
+			       struct handlers_dynamics *dyn, struct gx_error *err)
+{
+	const struct gx_node *tmpl_node = h->get(cfg, "name_template");
+	const char *tmpl = h->get_str(cfg, "name_template");
+	long processes = h->get_int(cfg, "processes");
+	unsigned count = processes > 0 ? (unsigned)processes : 1;
+	size_t nlen = strlen(name);
+	char **names = NULL, *stripped;
+	const char *end;
+	int r = 0;
+
+	if (!tmpl && count == 1 && nlen && isdigit((unsigned char)name[nlen - 1])) {
+		names = handlers_names_one(name);
+		if (!names || handlers_dynamic_set(dyn, name, cfg, false, 1, names) < 0)
+			return h->errorf(err, NULL, -ENOMEM, "out of memory");
+		return 0;
+	}
+	if (!tmpl || !*tmpl)
+		tmpl = HANDLERS_DEFAULT_TEMPLATE;
+	while (isspace((unsigned char)*tmpl))
+		tmpl++;
+	for (end = tmpl + strlen(tmpl); end > tmpl && isspace((unsigned char)end[-1]);)
+		end--;
+	stripped = strndup(tmpl, (size_t)(end - tmpl));
+	if (inst->use_service_instances)
+		names = calloc(count, sizeof(*names));
+	if (!stripped || (inst->use_service_instances && !names)) {
+		free(stripped);
+		free(names);
+		return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	}
+	for (unsigned i = 0; r == 0 && i < count; i++) {
+		char *expanded = NULL, **one;
+
+		r = handlers_format(h, tmpl_node, stripped, name, i, inst->name, &expanded, err);
+		if (r < 0)
+			break;
+		if (inst->use_service_instances) {
+			names[i] = expanded;
+			continue;
+		}
+		if (handlers_dynamic_find(dyn, expanded)) {
+			h->log(GX_LOG_WARNING, "Duplicate handler name after expansion: %s", expanded);
+			free(expanded);
+			continue;
+		}
+		one = handlers_names_one(expanded);
+		r = one ? handlers_dynamic_set(dyn, expanded, cfg, false, 1, one) : -ENOMEM;
+		free(expanded);
+		if (r < 0)
+			r = h->errorf(err, NULL, r, "out of memory");
+	}
+	free(stripped);
+	if (inst->use_service_instances) {
+		if (r < 0)
+			handlers_strings_free(names, count);
+		else if (handlers_dynamic_set(dyn, name, cfg, true, count, names) < 0)
+			r = h->errorf(err, NULL, -ENOMEM, "out of memory");
+	}
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Registering the services */
+
+/* Has this expand already added a service called name? (services from first on) */
+static bool handlers_taken(const struct gx_instance *inst, size_t first, const char *name)
+{
+	for (size_t i = first; i < inst->n_services; i++)
+		if (strcmp(inst->services[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+static int handlers_add_static(const struct gx_host *h, const struct gx_instance *inst,
+			       struct handlers_static *s, struct gx_expand *ctx,
+			       struct gx_error *err)
+{
+	struct handlers_data *d = calloc(1, sizeof(*d));
+	struct gx_service_spec spec = {
+		.name = s->id,
+		.count = 1,
+		.settings = NULL, /* the type's defaults */
+		.data = d,
+		.free_data = handlers_data_free,
+	};
+
+	if (!d || !(d->server_names = handlers_names_one(s->id))) {
+		free(d);
+		return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	}
+	d->count = 1;
+	d->env = s->env;
+	d->n_env = s->n_env;
+	s->env = NULL;
+	s->n_env = 0;
+	return h->add_service(ctx, &spec, err);
+}
+
+static int handlers_add_dynamic(const struct gx_host *h, struct handlers_dynamic *dyn,
+				struct gx_expand *ctx, struct gx_error *err)
+{
+	struct handlers_data *d = calloc(1, sizeof(*d));
+	const struct gx_node **settings = calloc(dyn->count, sizeof(*settings));
+	struct gx_service_spec spec = {
+		.name = dyn->name,
+		.count = dyn->count,
+		.instances = dyn->list,
+		.data = d,
+		.free_data = handlers_data_free,
+	};
+	int r;
+
+	if (!d || !settings) {
+		free(d);
+		free(settings);
+		return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	}
+	for (unsigned i = 0; i < dyn->count; i++)
+		settings[i] = dyn->settings;
+	spec.settings = settings;
+	d->count = dyn->count;
+	d->server_names = dyn->server_names;
+	dyn->server_names = NULL;
+	dyn->count = 0;
+	r = h->add_service(ctx, &spec, err);
+	free(settings);
+	return r;
+}
+
+/*
+ * Static handlers from the job config, then gravity.handlers expanded.
+ * section maps handler names to their validated settings.
+ */
+static int handlers_expand(const struct gx_host *h, const struct gx_instance *inst,
+			   const struct gx_node *section, struct gx_expand *ctx,
+			   struct gx_error *err)
+{
+	struct handlers_jobconf jc = { 0 };
+	struct handlers_dynamics dyn = { 0 };
+	size_t first = inst->n_services;
+	int r = handlers_jobconf_read(h, inst, &jc, err);
+
+	for (size_t i = 0; r == 0 && section && section->kind == GX_NODE_MAPPING &&
+			   i < section->n; i++)
+		r = handlers_expand_one(h, inst, section->pairs[i].key->scalar,
+					section->pairs[i].value, &dyn, err);
+	if (r == 0 && dyn.n > 0 && !jc.dynamic_assign)
+		h->log(GX_LOG_WARNING, "%s", handlers_assign_warning);
+	for (size_t i = 0; r == 0 && i < jc.n; i++)
+		r = handlers_add_static(h, inst, &jc.v[i], ctx, err);
+	for (size_t i = 0; r == 0 && i < dyn.n; i++) {
+		if (handlers_taken(inst, first, dyn.v[i].name)) {
+			h->log(GX_LOG_WARNING,
+			       "Handler %s is defined both in the job config and in "
+			       "gravity.handlers; the gravity.handlers one is ignored",
+			       dyn.v[i].name);
+			continue;
+		}
+		r = handlers_add_dynamic(h, &dyn.v[i], ctx, err);
+	}
+	handlers_dynamics_release(&dyn);
+	handlers_jobconf_release(&jc);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Command and environment */
+
+static const char *handlers_server_name(const struct gx_service *svc, unsigned process)
+{
+	const struct handlers_data *d = svc->data;
+
+	return d && process < d->count ? d->server_names[process] : svc->name;
+}
+
+/* python ./scripts/galaxy-main -c GALAXY_CONF --server-name=NAME [--attach-to-pool=POOL]... */
+static int handlers_argv(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+			 struct gx_strv *argv, struct gx_error *err)
+{
+	const struct gx_instance *inst = svc->instance;
+	const struct gx_node *pools = h->get(svc->settings[process], "pools");
+	int r;
+
+	r = inst->virtualenv ? h->strv_pushf(argv, "%s/bin/python", inst->virtualenv)
+			     : h->strv_push(argv, "python");
+	if (r == 0)
+		r = h->strv_push(argv, "./scripts/galaxy-main");
+	if (r == 0)
+		r = h->strv_push(argv, "-c");
+	if (r == 0)
+		r = h->strv_push(argv, handlers_galaxy_conf(inst));
+	if (r == 0)
+		r = h->strv_pushf(argv, "--server-name=%s", handlers_server_name(svc, process));
+	for (size_t i = 0; r == 0 && pools && pools->kind == GX_NODE_SEQUENCE && i < pools->n; i++)
+		r = h->strv_pushf(argv, "--attach-to-pool=%s", pools->items[i]->scalar);
+	if (r < 0)
+		return h->errorf(err, NULL, r, "out of memory");
+	return 0;
+}
+
+/* A static handler's environment from the job config; dynamic ones have none of their own. */
+static int handlers_env(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+			struct gx_strv *env, struct gx_error *err)
+{
+	const struct handlers_data *d = svc->data;
+
+	for (size_t i = 0; d && i < d->n_env; i++)
+		if (h->strv_push(env, d->env[i]) < 0)
+			return h->errorf(err, NULL, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static const struct gx_service_type handlers_standalone = {
+	.name = "standalone",
+	.section = "handlers",
+	.doc = "Configure dynamic handlers in this section.\n"
+	       "See https://docs.galaxyproject.org/en/latest/admin/scaling.html"
+	       "#dynamically-defined-handlers for details.",
+	.options = handlers_options,
+	.named_sections = true,
+	.expand = handlers_expand,
+	.argv = handlers_argv,
+	.env = handlers_env,
+};
+
+static const struct gx_service_type *const handlers_types[] = {
+	&handlers_standalone,
+	NULL,
+};
+
+const struct gx_module gx_module = {
+	GX_MODULE_HEADER("handlers"),
+	.services = handlers_types,
+};

@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests for core/show.c: list rows, Galaxy version detection, show as YAML and JSON that read back the same. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "host.h"
+#include "instance.h"
+#include "node.h"
+#include "scratch.h"
+#include "show.h"
+#include "yaml.h"
+
+static const struct gx_host *host;
+
+static void show_setup(void)
+{
+	scratch_setup();
+	unsetenv("GRAVITY_CONFIG_FILE");
+	unsetenv("GALAXY_CONFIG_FILE");
+	host = gx_host_init(NULL, false);
+}
+
+static char *out_text;
+static size_t out_len;
+
+static void show_teardown(void)
+{
+	free(out_text);
+	out_text = NULL;
+	gx_host_release();
+	scratch_teardown();
+}
+
+TestSuite(version, .init = show_setup, .fini = show_teardown);
+TestSuite(list, .init = show_setup, .fini = show_teardown);
+TestSuite(show, .init = show_setup, .fini = show_teardown);
+
+/* ---------------------------------------------------------------------- */
+/* A service type of our own, so that show has services and a section to print */
+
+static const struct gx_option web_options[] = {
+	{ .name = "enable", .type = GX_TYPE_BOOL, .default_value = "true" },
+	{ .name = "bind", .type = GX_TYPE_STRING, .default_value = "localhost:8080" },
+	{ .name = "workers", .type = GX_TYPE_INT, .default_value = "1", .min = 1, .max = 64 },
+	{ .name = "preload", .type = GX_TYPE_BOOL },
+	{ .name = "ratio", .type = GX_TYPE_FLOAT, .default_value = "0.25" },
+	GX_SERVICE_COMMON_OPTIONS("15", "65"),
+	{ .name = NULL },
+};
+
+static int web_argv(const struct gx_host *h, const struct gx_service *svc, unsigned process,
+		    struct gx_strv *argv, struct gx_error *err)
+{
+	return h->strv_push(argv, "web");
+}
+
+static const struct gx_service_type web_type = {
+	.name = "web",
+	.section = "web",
+	.options = web_options,
+	.argv = web_argv,
+};
+
+static const struct gx_service_type *web_types[] = { &web_type };
+static const struct gx_plugins web_plugins = { .types = web_types, .n_types = 1 };
+
+struct built {
+	struct gx_config cfg;
+	struct gx_diag diag;
+	struct gx_instances insts;
+};
+
+static struct built B;
+
+/* Build the instances of one config file; they must load cleanly. */
+static void show_build(const char *file)
+{
+	struct gx_config_sources src = { .files = (char **)&file, .n_files = 1 };
+	struct gx_instance_env env = { 0 };
+	struct gx_error err = { 0 };
+
+	cr_assert_eq(gx_config_find(&B.cfg, &src, &err), 0, "%s", err.message);
+	cr_assert_eq(gx_config_load(&B.cfg, &B.diag), 0);
+	cr_assert_eq(gx_instances_build(&B.cfg, &web_plugins, host, &env, &B.diag, &B.insts), 0,
+		     "build failed: %s", B.diag.n ? B.diag.msgs[B.diag.n - 1].text : "");
+}
+
+static void show_release(void)
+{
+	gx_instances_release(&B.insts);
+	gx_config_release(&B.cfg);
+	gx_diag_release(&B.diag);
+}
+
+/* A Galaxy root at scratch/name with lib/galaxy and, if given, lib/galaxy/version.py. */
+static const char *show_root(const char *name, const char *version_py)
+{
+	char sub[PATH_MAX];
+
+	scratch_print(sub, sizeof(sub), "%s/lib/galaxy", name);
+	scratch_mkdir(sub);
+	if (version_py) {
+		scratch_print(sub, sizeof(sub), "%s/lib/galaxy/version.py", name);
+		scratch_write(sub, version_py);
+	}
+	return scratch_path(name);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Galaxy version */
+
+static void expect_version(const char *version_py, const char *want)
+{
+	char *v = gx_galaxy_version(show_root("g", version_py));
+
+	if (!want) {
+		cr_expect_null(v, "got %s for:\n%s", v, version_py);
+	} else {
+		cr_assert_not_null(v, "no version from:\n%s", version_py);
+		cr_expect_str_eq(v, want);
+	}
+	free(v);
+}
+
+Test(version, major_and_minor_as_galaxy_writes_them)
+{
+	expect_version("VERSION_MAJOR = \"23.1\"\n"
+		       "VERSION_MINOR = \"2\"\n"
+		       "VERSION = VERSION_MAJOR + (f\".{VERSION_MINOR}\" if VERSION_MINOR else \"\")\n",
+		       "23.1.2");
+}
+
+Test(version, empty_minor)
+{
+	expect_version("VERSION_MAJOR = '24.0'\nVERSION_MINOR = ''\n"
+		       "VERSION = VERSION_MAJOR + ('.' + VERSION_MINOR if VERSION_MINOR else '')\n",
+		       "24.0");
+}
+
+Test(version, dev_minor)
+{
+	expect_version("VERSION_MAJOR = \"24.2\"\nVERSION_MINOR = \"dev0\"\n", "24.2.dev0");
+}
+
+Test(version, major_only)
+{
+	expect_version("VERSION_MAJOR = \"22.05\"\n", "22.05");
+}
+
+Test(version, literal_version_wins)
+{
+	expect_version("VERSION_MAJOR = \"23.1\"\nVERSION_MINOR = \"2\"\n"
+		       "VERSION   =   '23.1.2rc1'  # pinned\n",
+		       "23.1.2rc1");
+}
+
+Test(version, other_names_are_not_version)
+{
+	expect_version("MY_VERSION = \"1\"\nVERSIONS = \"2\"\n  VERSION = \"3\"\n"
+		       "VERSION_MINOR = \"4\"\n",
+		       NULL);
+}
+
+Test(version, no_file)
+{
+	expect_version(NULL, NULL);
+	cr_expect_null(gx_galaxy_version(NULL));
+}
+
+/* ---------------------------------------------------------------------- */
+/* list */
+
+static FILE *show_out(void)
+{
+	FILE *f;
+
+	free(out_text);
+	out_text = NULL;
+	f = open_memstream(&out_text, &out_len);
+	cr_assert_not_null(f);
+	return f;
+}
+
+static const char *show_list(bool version)
+{
+	FILE *f = show_out();
+
+	gx_show_list(&B.insts, version, f);
+	fclose(f);
+	return out_text;
+}
+
+/* Two instances in one gravity file; the second's root has a version.py. */
+static const char *show_two_instances(void)
+{
+	show_root("a", NULL);
+	show_root("b", "VERSION_MAJOR = \"23.1\"\nVERSION_MINOR = \"2\"\n");
+	scratch_write("a/config/galaxy.yml", "galaxy: {}\n");
+	scratch_write("b/config/galaxy.yml", "galaxy: {}\n");
+	return scratch_write("gravity.yml",
+			     "gravity:\n"
+			     "  - instance_name: main\n"
+			     "    galaxy_config_file: a/config/galaxy.yml\n"
+			     "  - instance_name: a-rather-long-instance-name\n"
+			     "    galaxy_config_file: b/config/galaxy.yml\n");
+}
+
+Test(list, rows_as_upstream_prints_them)
+{
+	const char *g = show_two_instances();
+	char want[4 * PATH_MAX];
+
+	show_build(g);
+	scratch_print(want, sizeof(want),
+		      "TYPE      INSTANCE NAME       CONFIG PATH\n"
+		      "galaxy    main                %s\n"
+		      "galaxy    a-rather-long-instance-name  %s\n", g, g);
+	cr_expect_str_eq(show_list(false), want);
+	show_release();
+}
+
+Test(list, version_column)
+{
+	const char *g = show_two_instances();
+	char want[4 * PATH_MAX];
+
+	show_build(g);
+	scratch_print(want, sizeof(want),
+		      "TYPE      INSTANCE NAME       VERSION       CONFIG PATH\n"
+		      "galaxy    main                unknown       %s\n"
+		      "galaxy    a-rather-long-instance-name  23.1.2        %s\n", g, g);
+	cr_expect_str_eq(show_list(true), want);
+	show_release();
+}
+
+Test(list, nothing_configured)
+{
+	cr_expect_str_eq(show_list(false), "No configured instances\n");
+	cr_expect_str_eq(show_list(true), "No configured instances\n");
+}
+
+/* ---------------------------------------------------------------------- */
+/* show */
+
+static const char *show_text(const struct gx_instance *inst, bool json)
+{
+	FILE *f = show_out();
+
+	cr_assert_eq(gx_show_instance(inst, json, f), 0);
+	fclose(f);
+	return out_text;
+}
+
+static json_t *show_json(const struct gx_instance *inst)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(show_text(inst, true), 0, &jerr);
+
+	cr_assert_not_null(j, "not JSON (%s, line %d): %s", jerr.text, jerr.line, out_text);
+	cr_assert(json_is_object(j));
+	return j;
+}
+
+/* A config with strings that look like other types, and values of every kind. */
+static const char *show_tricky_config(void)
+{
+	const char *root = show_root("g", NULL);
+
+	return scratch_writef("g/config/galaxy.yml",
+			      "gravity:\n"
+			      "  instance_name: 'yes'\n"
+			      "  galaxy_user: '123'\n"
+			      "  galaxy_group: 'null'\n"
+			      "  log_namespace: \"a: b # c\"\n"
+			      "  umask: '027'\n"
+			      "  memory_limit: 1.0e+9\n"
+			      "  memory_high: 2\n"
+			      "  virtualenv: %s/venv\n"
+			      "  web:\n"
+			      "    bind: 'unix:/run/g.sock'\n"
+			      "    workers: 4\n"
+			      "    preload: off\n"
+			      "    ratio: 0.1\n"
+			      "    environment:\n"
+			      "      '1': one\n"
+			      "      EMPTY: ''\n"
+			      "      MULTI: \"line1\\nline2\"\n"
+			      "      QUOTE: \"it's\"\n"
+			      "      TILDE: '~'\n"
+			      "      LEAD: ' padded'\n"
+			      "galaxy:\n"
+			      "  galaxy_infrastructure_url: https://galaxy.example.org\n"
+			      "  interactivetools_enable: true\n"
+			      "  interactivetools_map: database/it.sqlite\n"
+			      "  brand: not shown\n",
+			      root);
+}
+
+static const char *const top_keys[] = {
+	"instance_name", "gravity_config_file", "galaxy_config_file", "process_manager",
+	"service_command_style", "use_service_instances", "app_server", "virtualenv",
+	"galaxy_root", "galaxy_user", "galaxy_group", "umask", "memory_limit", "memory_high",
+	"gravity_data_dir", "log_dir", "log_namespace", "app_config", "services", "settings",
+};
+
+Test(show, json_fields)
+{
+	const char *p = show_tricky_config();
+	const struct gx_instance *inst;
+	json_t *j, *v, *svc, *web, *env;
+	const char *key;
+	size_t k = 0;
+
+	show_build(p);
+	inst = B.insts.v[0];
+	j = show_json(inst);
+	cr_expect(strncmp(out_text, "{\n    \"instance_name\": \"yes\",\n", 30) == 0, "%s", out_text);
+	cr_expect_eq(out_text[out_len - 1], '\n');
+	json_object_foreach(j, key, v) {
+		cr_assert_lt(k, sizeof(top_keys) / sizeof(top_keys[0]), "extra key %s", key);
+		cr_expect_str_eq(key, top_keys[k]);
+		k++;
+	}
+	cr_expect_eq(k, sizeof(top_keys) / sizeof(top_keys[0]));
+	cr_expect_str_eq(json_string_value(json_object_get(j, "instance_name")), "yes");
+	cr_expect_str_eq(json_string_value(json_object_get(j, "gravity_config_file")), p);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "galaxy_config_file")), p);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "process_manager")), "supervisor");
+	cr_expect_str_eq(json_string_value(json_object_get(j, "service_command_style")), "gravity");
+	cr_expect(json_is_true(json_object_get(j, "use_service_instances")));
+	cr_expect_str_eq(json_string_value(json_object_get(j, "app_server")), "gunicorn");
+	cr_expect_str_eq(json_string_value(json_object_get(j, "virtualenv")), scratch_path("g/venv"));
+	cr_expect_str_eq(json_string_value(json_object_get(j, "galaxy_root")), scratch_path("g"));
+	cr_expect_str_eq(json_string_value(json_object_get(j, "galaxy_user")), "123");
+	cr_expect_str_eq(json_string_value(json_object_get(j, "galaxy_group")), "null");
+	cr_expect_str_eq(json_string_value(json_object_get(j, "umask")), "027");
+	cr_expect(json_is_real(json_object_get(j, "memory_limit")));
+	cr_expect_float_eq(json_real_value(json_object_get(j, "memory_limit")), 1e9, 1e-3);
+	cr_expect(json_is_real(json_object_get(j, "memory_high")));
+	cr_expect_float_eq(json_real_value(json_object_get(j, "memory_high")), 2.0, 1e-12);
+	cr_expect_str_eq(json_string_value(json_object_get(j, "gravity_data_dir")),
+			 scratch_path("g/database/gravity"));
+	cr_expect_str_eq(json_string_value(json_object_get(j, "log_dir")),
+			 scratch_path("g/database/gravity/log"));
+	cr_expect_str_eq(json_string_value(json_object_get(j, "log_namespace")), "a: b # c");
+
+	v = json_object_get(j, "app_config");
+	cr_expect_eq(json_object_size(v), 3, "only the keys services read, when set");
+	cr_expect_str_eq(json_string_value(json_object_get(v, "galaxy_infrastructure_url")),
+			 "https://galaxy.example.org");
+	cr_expect(json_is_true(json_object_get(v, "interactivetools_enable")));
+	cr_expect_str_eq(json_string_value(json_object_get(v, "interactivetools_map")),
+			 "database/it.sqlite");
+
+	v = json_object_get(j, "services");
+	cr_assert_eq(json_array_size(v), 1);
+	svc = json_array_get(v, 0);
+	cr_expect_str_eq(json_string_value(json_object_get(svc, "service_name")), "web");
+	cr_expect_str_eq(json_string_value(json_object_get(svc, "service_type")), "web");
+	cr_expect_eq(json_integer_value(json_object_get(svc, "processes")), 1);
+	cr_expect(json_is_false(json_object_get(svc, "service_instances")));
+
+	v = json_object_get(j, "settings");
+	cr_assert(json_is_object(v));
+	cr_expect_str_eq(json_string_value(json_object_get(v, "umask")), "027");
+	cr_expect(json_is_null(json_object_get(v, "process_manager")));
+	web = json_object_get(v, "web");
+	cr_assert(json_is_object(web));
+	cr_expect(json_is_true(json_object_get(web, "enable")));
+	cr_expect_str_eq(json_string_value(json_object_get(web, "bind")), "unix:/run/g.sock");
+	cr_expect(json_is_integer(json_object_get(web, "workers")));
+	cr_expect_eq(json_integer_value(json_object_get(web, "workers")), 4);
+	cr_expect(json_is_false(json_object_get(web, "preload")));
+	cr_expect(json_is_real(json_object_get(web, "ratio")));
+	cr_expect(json_is_null(json_object_get(web, "umask")));
+	cr_expect_eq(json_integer_value(json_object_get(web, "start_timeout")), 15);
+	env = json_object_get(web, "environment");
+	cr_expect_str_eq(json_string_value(json_object_get(env, "1")), "one");
+	cr_expect_str_eq(json_string_value(json_object_get(env, "EMPTY")), "");
+	cr_expect_str_eq(json_string_value(json_object_get(env, "MULTI")), "line1\nline2");
+	cr_expect_str_eq(json_string_value(json_object_get(env, "TILDE")), "~");
+	json_decref(j);
+	show_release();
+}
+
+/* The YAML node must say what the JSON value says, with strings staying strings. */
+static void show_same(json_t *j, const struct gx_node *n, const char *path)
+{
+	char sub[512];
+	bool b;
+	long l;
+	double d;
+
+	cr_assert_not_null(n, "%s: missing in the YAML", path);
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *v;
+		size_t i = 0;
+
+		cr_assert_eq(n->kind, GX_NODE_MAPPING, "%s: not a mapping", path);
+		cr_assert_eq(n->n, json_object_size(j), "%s: %zu keys, JSON has %zu", path, n->n,
+			     json_object_size(j));
+		json_object_foreach(j, key, v) {
+			cr_expect_str_eq(n->pairs[i].key->scalar, key, "%s: key %zu", path, i);
+			snprintf(sub, sizeof(sub), "%s.%s", path, key);
+			show_same(v, n->pairs[i].value, sub);
+			i++;
+		}
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *v;
+
+		cr_assert_eq(n->kind, GX_NODE_SEQUENCE, "%s: not a sequence", path);
+		cr_assert_eq(n->n, json_array_size(j), "%s: length", path);
+		json_array_foreach(j, i, v) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			show_same(v, n->items[i], sub);
+		}
+		break;
+	}
+	case JSON_STRING:
+		cr_assert_eq(n->kind, GX_NODE_SCALAR, "%s: not a scalar", path);
+		cr_expect_str_eq(n->scalar, json_string_value(j), "%s", path);
+		cr_expect(!n->plain || (!gx_node_is_null(n) && !gx_node_as_bool(n, &b) &&
+					!gx_node_as_long(n, &l) && !gx_node_as_double(n, &d)),
+			  "%s: string '%s' would read back as another type", path, n->scalar);
+		break;
+	case JSON_INTEGER:
+		cr_assert(n->plain && gx_node_as_long(n, &l), "%s: '%s' is not an int", path,
+			  n->scalar);
+		cr_expect_eq(l, json_integer_value(j), "%s", path);
+		break;
+	case JSON_REAL:
+		cr_assert(n->plain && gx_node_as_double(n, &d) && !gx_node_as_long(n, &l),
+			  "%s: '%s' is not a float", path, n->scalar);
+		cr_expect_float_eq(d, json_real_value(j), 1e-9 * (1 + json_real_value(j)), "%s",
+				   path);
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		cr_assert(n->plain && gx_node_as_bool(n, &b), "%s: '%s' is not a bool", path,
+			  n->scalar);
+		cr_expect_eq(b, json_is_true(j), "%s", path);
+		break;
+	case JSON_NULL:
+		cr_expect(gx_node_is_null(n), "%s: '%s' is not null", path,
+			  n->kind == GX_NODE_SCALAR ? n->scalar : gx_node_kind_name(n->kind));
+		break;
+	}
+}
+
+static void show_round_trip(const struct gx_instance *inst)
+{
+	json_t *j = show_json(inst);
+	struct gx_yaml_doc *doc = NULL;
+	struct gx_error err = { 0 };
+	const char *yaml = show_text(inst, false);
+
+	cr_assert_eq(gx_yaml_load_string("show.yml", yaml, strlen(yaml), &doc, &err), 0,
+		     "show's YAML does not load: %s:%u:%u: %s\n%s", err.file, err.line, err.column,
+		     err.message, yaml);
+	show_same(j, doc->root, "show");
+	gx_yaml_doc_free(doc);
+	json_decref(j);
+}
+
+Test(show, yaml_reads_back_as_the_json)
+{
+	show_build(show_tricky_config());
+	show_round_trip(B.insts.v[0]);
+	show_release();
+}
+
+Test(show, yaml_of_defaults_reads_back_as_the_json)
+{
+	show_root("g", NULL);
+	show_build(scratch_write("g/config/galaxy.yml", "galaxy:\n"));
+	show_round_trip(B.insts.v[0]);
+	show_release();
+}
+
+Test(show, yaml_of_an_instance_without_services)
+{
+	show_root("g", NULL);
+	show_build(scratch_write("g/config/galaxy.yml", "gravity:\n  web:\n    enable: false\n"
+							"galaxy: {}\n"));
+	cr_assert_eq(B.insts.v[0]->n_services, 0);
+	show_round_trip(B.insts.v[0]);
+	cr_expect(strstr(show_text(B.insts.v[0], false), "\nservices: []\n"), "%s", out_text);
+	show_release();
+}
+
+Test(show, yaml_text)
+{
+	const char *yaml;
+
+	show_build(show_tricky_config());
+	yaml = show_text(B.insts.v[0], false);
+	cr_expect(strncmp(yaml, "instance_name: 'yes'\n", 21) == 0, "%s", yaml);
+	cr_expect(strstr(yaml, "\numask: '027'\n"), "%s", yaml);
+	cr_expect(strstr(yaml, "\ngalaxy_user: '123'\n"), "%s", yaml);
+	cr_expect(strstr(yaml, "\ngalaxy_group: 'null'\n"), "%s", yaml);
+	cr_expect(strstr(yaml, "\nuse_service_instances: true\n"), "%s", yaml);
+	cr_expect(strstr(yaml, "\nmemory_limit: 1.0e+09\n"), "%s", yaml);
+	cr_expect(strstr(yaml, "\nmemory_high: 2.0\n"), "%s", yaml);
+	cr_expect(strstr(yaml, "\n    workers: 4\n"), "%s", yaml);
+	cr_expect(strstr(yaml, "\n      '1': one\n"), "%s", yaml);
+	cr_expect(strstr(yaml, "\n    umask: null\n"), "%s", yaml);
+	cr_expect_null(strstr(yaml, "brand"), "%s", yaml);
+	show_release();
+}
+
+Test(show, write_errors)
+{
+	FILE *full = fopen("/dev/full", "w");
+
+	show_root("g", NULL);
+	show_build(scratch_write("g/config/galaxy.yml", "galaxy: {}\n"));
+	cr_assert_not_null(full);
+	setvbuf(full, NULL, _IONBF, 0);
+	cr_expect_eq(gx_show_instance(B.insts.v[0], true, full), -EIO);
+	cr_expect_eq(gx_show_instance(B.insts.v[0], false, full), -EIO);
+	fclose(full);
+	show_release();
+}

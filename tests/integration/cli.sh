@@ -1,0 +1,232 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# End-to-end checks of the built galaxyctl: help, exit codes, config errors, list/show, backends, root rules.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=${GX_TOP_SRCDIR:-$here/../..}
+builddir=${GX_TOP_BUILDDIR:-$srcdir}
+galaxyctl=$builddir/galaxyctl
+galaxy=$builddir/galaxy
+
+if [ ! -x "$galaxyctl" ]; then
+    echo "cli.sh: $galaxyctl is not built" >&2
+    exit 99
+fi
+
+unset GRAVITY_CONFIG_FILE GALAXY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_ROOT_DIR \
+    GRAVITY_SKIP_SYSTEMD GRAVITY_IGNORE_ROOT GRAVITY_PLUGIN_PATH
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gx-cli-XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cd "$tmp" || exit 99
+
+failures=0
+count=0
+# Commands that would run Galaxy in the foreground if a check failed get a time limit.
+limit=
+command -v timeout >/dev/null 2>&1 && limit="timeout 60"
+
+ok() {
+    count=$((count + 1))
+    echo "ok $count - $1"
+}
+
+not_ok() {
+    count=$((count + 1))
+    failures=$((failures + 1))
+    echo "not ok $count - $1"
+    shift
+    for line in "$@"; do
+        echo "#   $line"
+    done
+    echo "#   stdout:"
+    sed 's/^/#     /' "$tmp/out"
+    echo "#   stderr:"
+    sed 's/^/#     /' "$tmp/err"
+}
+
+# run EXPECTED_STATUS DESCRIPTION COMMAND...: run with output in $tmp/out and $tmp/err.
+run() {
+    want=$1
+    what=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    if [ "$status" -eq "$want" ]; then
+        ok "$what (exit $want)"
+    else
+        not_ok "$what (exit $want)" "exited $status"
+    fi
+}
+
+# expect FILE WHAT PATTERN: an extended regular expression that a line of FILE must match.
+expect() {
+    if grep -E -q -e "$3" "$tmp/$1"; then
+        ok "$2"
+    else
+        not_ok "$2" "no line of $1 matches: $3"
+    fi
+}
+
+expect_not() {
+    if grep -E -q -e "$3" "$tmp/$1"; then
+        not_ok "$2" "a line of $1 matches: $3"
+    else
+        ok "$2"
+    fi
+}
+
+# Quote a path for use in an extended regular expression.
+re() {
+    printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'
+}
+
+# --- help, version, usage errors -------------------------------------------
+
+run 0 "galaxyctl --help" "$galaxyctl" --help
+expect out "--help prints the usage" '^Usage: galaxyctl \[OPTIONS\] COMMAND \[ARGS\]\.\.\.$'
+expect out "--help documents the exit codes" '^  3  invalid configuration \(nothing was changed\)$'
+run 0 "galaxyctl --version" "$galaxyctl" --version
+expect out "--version prints the version" '^galaxyctl, version [0-9]'
+
+for cmd in start stop restart graceful reload update shutdown follow list configs instances \
+    show get status pm supervisorctl exec; do
+    run 0 "galaxyctl $cmd --help" "$galaxyctl" "$cmd" --help
+    expect out "$cmd --help prints its usage" '^Usage: galaxyctl [a-z]+ \[OPTIONS\]'
+done
+
+run 2 "unknown command" "$galaxyctl" frobnicate
+expect err "unknown command is named" "No such command 'frobnicate'"
+run 2 "unknown option" "$galaxyctl" --frobnicate list
+run 2 "show takes one instance" "$galaxyctl" show a b
+run 2 "exec needs a service" "$galaxyctl" exec
+
+run 0 "galaxy --help" "$galaxy" --help
+expect out "galaxy --help prints its usage" '^Usage: galaxy \[OPTIONS\]$'
+expect out "galaxy --help documents --single-user" '-s, --single-user EMAIL'
+run 0 "galaxy --version" "$galaxy" --version
+expect out "galaxy --version names galaxy" '^galaxy, version [0-9]'
+run 2 "galaxy takes no command" "$galaxy" start
+
+# --- no config ---------------------------------------------------------------
+
+mkdir "$tmp/empty"
+(cd "$tmp/empty" && "$galaxyctl" list) >"$tmp/out" 2>"$tmp/err"
+status=$?
+if [ "$status" -eq 3 ]; then ok "no config file (exit 3)"; else not_ok "no config file (exit 3)" "exited $status"; fi
+expect err "no config file is explained" 'no config file found'
+
+# --- a stand-in Galaxy ---------------------------------------------------------
+
+root=$tmp/galaxy
+"$srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$root" >/dev/null || exit 99
+conf=$root/config/galaxy.yml
+conf_re=$(re "$conf")
+root_re=$(re "$root")
+
+run 0 "list on the stand-in" "$galaxyctl" -c "$conf" list
+expect out "list header" '^TYPE      INSTANCE NAME       CONFIG PATH$'
+expect out "list row" "^galaxy    _default_           $conf_re\$"
+expect err "galaxy-only config warns" "warning: Config file appears to be a Galaxy config but contains no gravity section, Gravity defaults will be used: $conf_re\$"
+run 0 "list --version on the stand-in" "$galaxyctl" -c "$conf" list --version
+expect out "list --version header" '^TYPE      INSTANCE NAME       VERSION       CONFIG PATH$'
+expect out "list --version row" "^galaxy    _default_           23\\.1\\.2        $conf_re\$"
+
+(cd "$root" && "$galaxyctl" configs) >"$tmp/out" 2>"$tmp/err"
+status=$?
+if [ "$status" -eq 0 ]; then ok "configs from the Galaxy root (exit 0)"; else not_ok "configs from the Galaxy root (exit 0)" "exited $status"; fi
+expect out "config/galaxy.yml is found from the cwd" "^galaxy    _default_           $conf_re\$"
+
+run 0 "show --json with \$GRAVITY_CONFIG_FILE" env GRAVITY_CONFIG_FILE="$conf" "$galaxyctl" show --json
+expect out "show --json: galaxy_root" "^    \"galaxy_root\": \"$root_re\",\$"
+expect out "show --json: state dir" "^    \"gravity_data_dir\": \"$root_re/database/gravity\",\$"
+expect out "show --json: umask stays a string" '^    "umask": "022",$'
+if command -v python3 >/dev/null 2>&1; then
+    if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["instance_name"] == "_default_"; assert d["log_dir"] == sys.argv[2] + "/database/gravity/log"; assert isinstance(d["services"], list)' \
+        "$tmp/out" "$root" 2>>"$tmp/err"; then
+        ok "show --json is JSON"
+    else
+        not_ok "show --json is JSON"
+    fi
+fi
+run 0 "show as YAML" "$galaxyctl" -c "$conf" --state-dir "$tmp/state" get _default_
+expect out "show: state dir from --state-dir" "^gravity_data_dir: $(re "$tmp/state")\$"
+expect out "show: log dir under it" "^log_dir: $(re "$tmp/state")/log\$"
+run 1 "show of an unknown instance" "$galaxyctl" -c "$conf" show nosuch
+expect err "the unknown instance is named" 'Unknown instance name: nosuch'
+
+# --- config errors: nothing is changed -------------------------------------------
+
+bad=$root/config/bad.yml
+cat >"$bad" <<EOF
+gravity:
+  galaxy_root: $root
+  gunicorn:
+    workers: many
+galaxy: {}
+EOF
+if [ -e "$builddir/services/.libs/gunicorn.so" ]; then
+    run 3 "type error in the config" env GRAVITY_SKIP_SYSTEMD=1 "$galaxyctl" -c "$bad" start
+    expect err "type error with file:line:col and key path" "^galaxyctl: $(re "$bad"):4:14: error: gravity\\.gunicorn\\.workers: "
+    expect err "nothing was changed" 'nothing was changed'
+    if [ -e "$root/database/gravity" ]; then
+        not_ok "a bad config writes no state" "$root/database/gravity exists"
+    else
+        ok "a bad config writes no state"
+    fi
+else
+    echo "# skipped the gunicorn type error: services/.libs/gunicorn.so is not built"
+fi
+
+cat >"$bad" <<EOF
+gravity:
+  umask: [022]
+galaxy: {}
+EOF
+run 3 "type error in a core option" "$galaxyctl" -c "$bad" show
+expect err "core type error with file:line:col" "^galaxyctl: $(re "$bad"):2:10: error: gravity\\.umask: "
+
+printf 'gravity:\n  gunicorn: [1, 2\nb: c\n' >"$bad"
+run 3 "YAML syntax error" "$galaxyctl" -c "$bad" list
+expect err "syntax error with file:line:col" "^galaxyctl: $(re "$bad"):[0-9]+:[0-9]+: error: "
+expect err "nothing was changed after a syntax error" 'nothing was changed'
+
+run 3 "missing config file" "$galaxyctl" -c "$tmp/nope.yml" list
+expect err "the missing file is named" "$(re "$tmp/nope.yml")"
+
+# --- backends --------------------------------------------------------------------
+
+run 4 "a backend that is not built" env GRAVITY_SKIP_SYSTEMD=1 "$galaxyctl" -c "$conf" --backend nosuch start
+expect err "unknown backend is named" "unknown backend 'nosuch'"
+expect err "the available backends are listed" 'available backends: '
+expect err "the paths searched are listed" "searched: .*$(re "$builddir")/backends/\\.libs"
+
+# --- root --------------------------------------------------------------------------
+
+if [ "$(id -u)" -eq 0 ]; then
+    run 3 "as root, supervisor is refused" $limit "$galaxyctl" -c "$conf" --backend supervisor start
+    expect err "upstream's root message" 'Gravity cannot be run as root unless using the systemd process manager'
+    expect err "GRAVITY_SKIP_SYSTEMD is suggested" 'GRAVITY_SKIP_SYSTEMD'
+    run 3 "as root, galaxy (direct) is refused" $limit "$galaxy" -c "$conf"
+    expect err "galaxy gets upstream's root message" 'Gravity cannot be run as root unless using the systemd process manager'
+
+    pm=$root/config/systemd.yml
+    printf 'gravity:\n  process_manager: systemd\n  galaxy_root: %s\ngalaxy: {}\n' "$root" >"$pm"
+    run 3 "as root, systemd needs galaxy_user" $limit "$galaxyctl" -c "$pm" start
+    expect err "galaxy_user is required" 'galaxy_user is required when running as root'
+    if [ -e "$root/database/gravity" ]; then
+        not_ok "a refused start writes no state" "$root/database/gravity exists"
+    else
+        ok "a refused start writes no state"
+    fi
+else
+    echo "# skipped the root checks: not running as root"
+fi
+
+echo "1..$count"
+if [ "$failures" -ne 0 ]; then
+    echo "# $failures of $count checks failed"
+    exit 1
+fi
+exit 0

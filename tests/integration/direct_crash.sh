@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# direct backend: kill -9 of a service (restarted), a service that cannot start (FATAL),
+# kill -9 of the manager (no orphan; the next start works and kills what an earlier crash left).
+set -euo pipefail
+. "$(dirname "$0")/direct_lib.sh"
+
+write_config <<'EOF'
+gravity:
+  process_manager: direct
+  galaxy_root: @ROOT@
+  virtualenv: @ROOT@/venv
+  start_retries: 2
+  gunicorn:
+    bind: unix:@WORK@/gunicorn.sock
+    start_timeout: 2
+  celery:
+    concurrency: 1
+    loglevel: INFO
+    start_timeout: 60
+    extra_args: --no-such-option
+galaxy:
+  brand: direct-test
+EOF
+
+gx start >"$work/start.out" 2>&1 || fail "start failed"
+wait_for 20 state_is gunicorn RUNNING || fail "gunicorn did not reach RUNNING"
+
+# kill -9 of a service: the manager restarts it.
+old=$(field gunicorn pid)
+kill -KILL "$old"
+wait_for 10 state_is gunicorn RUNNING || fail "gunicorn was not restarted"
+new=$(field gunicorn pid)
+[ "$new" != "$old" ] || fail "gunicorn kept its pid"
+[ "$(field gunicorn restarts)" = 1 ] || fail "restarts is $(field gunicorn restarts), not 1"
+grep -q "exited: gunicorn (terminated by SIGKILL; not expected)" "$state/direct/manager.log" ||
+	fail "the manager did not log why gunicorn exited"
+wait_for 10 curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version >/dev/null ||
+	fail "the restarted gunicorn does not answer"
+
+# celery exits at once (bad option): FATAL after start_retries failed starts.
+wait_for 30 state_is celery FATAL || fail "celery did not go FATAL"
+[ "$(field celery exit_status)" = 2 ] || fail "celery's exit status is not 2"
+gx status >"$work/status.out"
+grep -q '^celery  *FATAL  *exit status 2 (2 failed starts)' "$work/status.out" ||
+	fail "status does not say why celery is FATAL: $(cat "$work/status.out")"
+grep -q "gave up: celery entered FATAL state, 2 failed starts in a row (last: exit status 2)" \
+	"$state/direct/manager.log" || fail "the manager did not log why celery is FATAL"
+[ "$(grep -c "spawned: 'celery'" "$state/direct/manager.log")" = 2 ] || fail "celery was not tried exactly twice"
+
+# kill -9 of the manager: every service goes with it.
+mgr=$(manager_pid)
+kill -KILL "$mgr"
+wait_for 15 no_root_pids || fail "orphans left after kill -9 of the manager: $(root_pids)"
+[ -e "$state/direct/manager.sock" ] || fail "expected a stale socket to test cleanup with"
+
+# What a crash could leave (a process that ignored SIGTERM) is recorded; the next manager kills it.
+setsid sleep 300 </dev/null >/dev/null 2>&1 &
+straggler=$!
+extra_pids+=("$straggler")
+wait_for 5 test -e "/proc/$straggler/stat" || fail "no straggler"
+starttime=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$straggler/stat")
+echo "$straggler $starttime gunicorn" >"$state/direct/children"
+
+gx start >"$work/start2.out" 2>&1 || fail "start after the crash failed"
+[ "$(manager_pid)" != "$mgr" ] || fail "no new manager"
+wait_for 10 sh -c "! kill -0 $straggler 2>/dev/null || grep -q '^State:.*Z' /proc/$straggler/status" ||
+	fail "the recorded leftover survived the next start"
+grep -q "killing what a previous manager left running: gunicorn (pid $straggler)" \
+	"$state/direct/manager.log" || fail "the leftover kill was not logged"
+wait_for 20 state_is gunicorn RUNNING || fail "gunicorn did not come back after the crash"
+
+# start revives a FATAL service (and it fails again).
+gx start celery >/dev/null 2>&1 || fail "start celery failed"
+wait_for 30 state_is celery FATAL || fail "celery did not go FATAL again"
+
+gx stop >"$work/stop.out" 2>&1 || fail "stop failed"
+grep -qx 'All processes stopped, the direct manager will exit' "$work/stop.out" ||
+	fail "a FATAL service kept the manager up: $(cat "$work/stop.out")"
+wait_for 10 no_root_pids || fail "processes left after stop: $(root_pids)"
+echo "PASS"

@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: MIT
+# Shared by the direct_*.sh tests: a stand-in Galaxy root, its config, and cleanup of every process started in it.
+# shellcheck shell=bash
+
+top_srcdir=${GX_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${GX_TOP_BUILDDIR:-$top_srcdir}
+galaxyctl=$top_builddir/galaxyctl
+export GRAVITY_SKIP_SYSTEMD=1
+unset GRAVITY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_CONFIG_FILE GALAXY_ROOT_DIR
+
+if [ ! -e "$top_builddir/backends/.libs/direct.so" ]; then
+	echo "SKIP: the direct backend is not built"
+	exit 77
+fi
+if ! /usr/bin/python3 -c 'import gunicorn, celery' 2>/dev/null; then
+	echo "SKIP: Debian's gunicorn and python3-celery are not installed"
+	exit 77
+fi
+
+work=$(mktemp -d /tmp/gx-direct-XXXXXX)
+chmod 755 "$work"
+root=$work/root
+cfg=$root/config/galaxy.yml
+state=$root/database/gravity
+"$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$root" >/dev/null
+
+gx() {
+	"$galaxyctl" -c "$cfg" "$@"
+}
+
+# The config: stdin with @ROOT@ and @WORK@ replaced.
+write_config() {
+	sed -e "s|@ROOT@|$root|g" -e "s|@WORK@|$work|g" >"$cfg"
+}
+
+# Pids of every process whose working directory is the stand-in root: the services.
+root_pids() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/cwd" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+manager_pid() {
+	cat "$state/direct/manager.pid" 2>/dev/null || true
+}
+
+extra_pids=()
+cleanup() {
+	local pid
+	timeout 30 "$galaxyctl" -c "$cfg" shutdown >/dev/null 2>&1 || true
+	pid=$(manager_pid)
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	for pid in $(root_pids) "${extra_pids[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	gx status 2>&1 || true
+	[ -f "$state/direct/manager.log" ] && { echo "--- manager.log"; tail -n 40 "$state/direct/manager.log"; }
+	for log in "$state"/log/*.log "$work"/*.out; do
+		[ -f "$log" ] && { echo "--- $log"; tail -n 20 "$log"; }
+	done
+	exit 1
+}
+
+# Wait up to $1 seconds for the rest of the arguments to succeed.
+wait_for() {
+	local secs=$1 i
+	shift
+	for i in $(seq 1 $((secs * 5))); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# One field of a program's status row (JSON): field NAME FIELD.
+field() {
+	gx status --json 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+for row in json.load(sys.stdin):
+    if row["name"] == sys.argv[1]:
+        print(row[sys.argv[2]])' "$1" "$2"
+}
+
+state_is() {
+	[ "$(field "$1" state)" = "$2" ]
+}
+
+no_root_pids() {
+	[ -z "$(root_pids)" ]
+}
+
+# A process's status line from /proc, e.g. proc_status PID Umask.
+proc_status() {
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
+}

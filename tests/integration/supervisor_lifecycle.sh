@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The supervisor backend against a real supervisord on the stand-in: start, status (--json),
+# a killed service comes back, update restarts only what changed, restart, graceful, pm,
+# follow, stop (supervisord exits), and start -f in the foreground until Ctrl-C.
+set -euo pipefail
+. "$(dirname "$0")/supervisor_lib.sh"
+
+if ! /usr/bin/python3 -c 'import gunicorn, celery' 2>/dev/null || ! command -v curl >/dev/null; then
+	echo "SKIP: Debian's gunicorn, celery or curl is not installed"
+	exit 77
+fi
+
+cfg=$root/config/galaxy.yml
+sv=$root/database/gravity/supervisor
+logs=$root/database/gravity/log
+port=$(free_port)
+watch_pidfile "$sv/supervisord.pid"
+gx() { "$galaxyctl" -c "$cfg" "$@"; }
+config() { # $1: extra gunicorn lines, $2: extra celery lines
+	cat >"$cfg" <<EOF
+gravity:
+  virtualenv: $root/venv
+  gunicorn:
+    bind: localhost:$port
+    start_timeout: 1
+$1
+  celery:
+    concurrency: 1
+    loglevel: INFO
+    start_timeout: 1
+$2
+galaxy:
+  brand: lifecycle
+EOF
+}
+status_json() { gx status --json 2>/dev/null; }
+all_running() { all_in_state "$(status_json)" RUNNING; }
+pid_of() { json_pid "$(status_json)" "$1"; }
+answers() { curl -sf --max-time 2 "http://localhost:$port/api/version" | grep -q version_major; }
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# ---- start
+config "" ""
+out=$(gx start 2>&1) || fail "start: $out"
+echo "$out"
+for s in gunicorn celery celery-beat; do
+	grep -qx "$s: started" <<<"$out" || fail "start did not report $s: $out"
+done
+grep -qx "Log files are in $logs" <<<"$out" || fail "no log dir line: $out"
+subst "$fixtures/supervisord.conf" | cmp -s - "$sv/supervisord.conf" ||
+	fail "supervisord.conf: $(subst "$fixtures/supervisord.conf" | diff - "$sv/supervisord.conf")"
+[ -S "$sv/supervisor.sock" ] && [ -s "$sv/supervisord.pid" ] || fail "no socket or pid file"
+supervisord_pid=$(cat "$sv/supervisord.pid")
+WAIT=30 wait_for all_running || fail "not everything RUNNING: $(gx status 2>&1)"
+wait_for answers || fail "gunicorn does not answer on localhost:$port"
+ok "start: supervisord up, gunicorn, celery and celery-beat RUNNING, gunicorn answers"
+
+table=$(gx status 2>&1)
+echo "$table"
+for s in gunicorn celery celery-beat; do
+	grep -Eq "^$s +RUNNING +pid [0-9]+, uptime [0-9]+:[0-9]{2}:[0-9]{2}$" <<<"$table" ||
+		fail "status line of $s: $table"
+done
+json=$(status_json)
+/usr/bin/python3 - "$json" "$logs" <<'PY' || fail "status --json: $json"
+import json, sys
+rows = {r["name"]: r for r in json.loads(sys.argv[1])}
+assert sorted(rows) == ["celery", "celery-beat", "gunicorn"], rows
+for name, r in rows.items():
+    assert r["instance"] == "_default_" and r["service"] == name, r
+    assert r["state"] == "RUNNING" and r["pid"] > 0 and r["uptime_s"] >= 0, r
+    assert r["log"] == f"{sys.argv[2]}/{name}.log", r
+PY
+ok "status: supervisorctl-like table and the core's JSON"
+
+# ---- a service killed with SIGKILL comes back
+old=$(pid_of celery)
+kill -KILL "$old"
+back() { p=$(pid_of celery); [ -n "$p" ] && [ "$p" != "$old" ] && all_running; }
+WAIT=30 wait_for back || fail "celery did not come back: $(gx status 2>&1)"
+ok "kill -9 celery: supervisord restarted it (pid $old -> $(pid_of celery))"
+
+# ---- update restarts only what changed
+g=$(pid_of gunicorn) c=$(pid_of celery) b=$(pid_of celery-beat)
+config "    stop_timeout: 30" ""
+out=$(gx update 2>&1) || fail "update: $out"
+echo "$out"
+grep -qx "Updating service gunicorn" <<<"$out" && grep -qx "gunicorn: stopped" <<<"$out" &&
+	grep -qx "gunicorn: updated process group" <<<"$out" || fail "update said: $out"
+grep -q "celery" <<<"$out" && fail "update touched celery: $out"
+WAIT=30 wait_for all_running || fail "not RUNNING after update: $(gx status 2>&1)"
+[ "$(pid_of gunicorn)" != "$g" ] || fail "gunicorn was not restarted"
+[ "$(pid_of celery)" = "$c" ] && [ "$(pid_of celery-beat)" = "$b" ] || fail "celery was restarted"
+wait_for answers || fail "gunicorn does not answer after update"
+ok "update: only the changed gunicorn restarted"
+
+config "    stop_timeout: 30" "    enable_beat: false"
+out=$(gx update 2>&1) || fail "update: $out"
+grep -qx "celery-beat: stopped" <<<"$out" && grep -qx "celery-beat: removed process group" <<<"$out" ||
+	fail "update said: $out"
+wait_for gone "$b" || fail "celery-beat still runs"
+[ "$(gx status 2>/dev/null | grep -c celery-beat || true)" = 0 ] || fail "status still lists celery-beat"
+[ ! -e "$sv/supervisord.conf.d/_default_.d/celery-beat_celery-beat.conf" ] || fail "its file stayed"
+ok "update: a disabled service is stopped and removed"
+
+# ---- restart, graceful, pm, follow
+c=$(pid_of celery)
+out=$(gx restart celery 2>&1) || fail "restart: $out"
+[ "$out" = "$(printf 'celery: stopped\ncelery: started')" ] || fail "restart said: $out"
+WAIT=30 wait_for all_running || fail "not RUNNING after restart"
+[ "$(pid_of celery)" != "$c" ] || fail "celery was not restarted"
+ok "restart celery"
+
+g=$(pid_of gunicorn)
+out=$(gx graceful gunicorn 2>&1) || fail "graceful: $out"
+[ "$out" = "$(printf 'gunicorn: stopped\ngunicorn: started')" ] || fail "graceful (preload) said: $out"
+WAIT=30 wait_for all_running || fail "not RUNNING after graceful"
+[ "$(pid_of gunicorn)" != "$g" ] || fail "gunicorn was not restarted"
+wait_for answers || fail "gunicorn does not answer after graceful"
+ok "graceful gunicorn with preload restarts it"
+
+out=$(gx pm status 2>&1) || fail "pm status: $out"
+grep -Eq "^gunicorn +RUNNING" <<<"$out" || fail "pm status: $out"
+ok "pm passes through to supervisorctl"
+
+out=$(timeout -s TERM 3 "$galaxyctl" -c "$cfg" follow celery 2>&1) || true
+grep -q "celery" <<<"$out" || fail "follow showed: $out"
+ok "follow tails the service's log"
+
+# ---- stop: supervisord exits when nothing runs any more
+pids="$(pid_of gunicorn) $(pid_of celery)"
+out=$(gx stop 2>&1) || fail "stop: $out"
+echo "$out"
+grep -qx "All processes stopped, supervisord will exit" <<<"$out" && grep -qx "Shut down" <<<"$out" &&
+	grep -qx "supervisord has terminated" <<<"$out" || fail "stop said: $out"
+for p in $supervisord_pid $pids; do
+	wait_for gone "$p" || fail "pid $p still runs after stop"
+done
+ok "stop: every process and supervisord are gone"
+
+out=$(gx status 2>&1) || fail "status: $out"
+grep -q "supervisord is not running" <<<"$out" && grep -Eq "^gunicorn +STOPPED" <<<"$out" ||
+	fail "status without supervisord: $out"
+ok "status says supervisord is not running"
+
+# ---- start -f: foreground until interrupted
+setsid "$galaxyctl" -c "$cfg" start -f >"$work/fg.out" 2>&1 </dev/null &
+fg=$!
+bgpids+=("$fg")
+WAIT=30 wait_for answers || fail "foreground start: gunicorn does not answer"
+fg_supervisord=$(cat "$sv/supervisord.pid")
+[ "$(ps -o ppid= -p "$fg_supervisord" | tr -d ' ')" = "$fg" ] || fail "supervisord is not our child"
+sleep 1
+kill -INT -- "-$fg"
+WAIT=30 wait_for gone "$fg" || fail "start -f did not end after SIGINT"
+rc=0
+wait "$fg" || rc=$?
+[ $rc = 0 ] || fail "start -f exited with $rc"
+gone "$fg_supervisord" || fail "supervisord survived start -f"
+grep -q "gunicorn_config loaded" "$work/fg.out" || fail "start -f did not follow the logs"
+! answers || fail "gunicorn still answers"
+ok "start -f: runs supervisord in the foreground, follows logs, stops on SIGINT"

@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# graceful on two gunicorns under supervisord is a rolling restart: through nginx, a request
+# loop sees no failure; a stopped instance is started first; one that cannot come back is an error.
+set -euo pipefail
+. "$(dirname "$0")/supervisor_lib.sh"
+
+if ! /usr/bin/python3 -c 'import gunicorn' 2>/dev/null || ! command -v curl >/dev/null; then
+	echo "SKIP: Debian's gunicorn or curl is not installed"
+	exit 77
+fi
+
+cfg=$root/config/galaxy.yml
+sv=$root/database/gravity/supervisor
+port=$(free_port)
+watch_pidfile "$sv/supervisord.pid"
+gx() { "$galaxyctl" -c "$cfg" "$@"; }
+config() { # $1: the second gunicorn's socket
+	cat >"$cfg" <<EOF
+gravity:
+  virtualenv: $root/venv
+  gunicorn:
+    - bind: unix:$work/g0.sock
+      start_timeout: 1
+      restart_timeout: 20
+    - bind: unix:$1
+      start_timeout: 1
+      restart_timeout: 20
+  celery:
+    enable: false
+    enable_beat: false
+EOF
+}
+status_json() { gx status --json 2>/dev/null; }
+all_running() { all_in_state "$(status_json)" RUNNING; }
+pid_of() { json_pid "$(status_json)" "$1"; }
+answers() { curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep -q version_major; }
+
+# ---- nginx in front of both sockets, as production does (or the client fails over itself)
+front=
+if command -v nginx >/dev/null; then
+	mkdir -p "$work/nginx/tmp"
+	cat >"$work/nginx/nginx.conf" <<EOF
+$( [ "$(id -u)" = 0 ] && echo "user root;" )
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/tmp/body;
+    proxy_temp_path $work/nginx/tmp/proxy;
+    fastcgi_temp_path $work/nginx/tmp/fastcgi;
+    uwsgi_temp_path $work/nginx/tmp/uwsgi;
+    scgi_temp_path $work/nginx/tmp/scgi;
+    upstream galaxy {
+        server unix:$work/g0.sock max_fails=0;
+        server unix:$work/g1.sock max_fails=0;
+    }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            proxy_pass http://galaxy;
+            proxy_next_upstream error timeout http_502 http_503;
+        }
+    }
+}
+EOF
+	setsid nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" >"$work/nginx.out" 2>&1 </dev/null &
+	bgpids+=("$!")
+	front=nginx
+fi
+request() {
+	if [ -n "$front" ]; then
+		curl -sf --max-time 10 -o /dev/null "http://127.0.0.1:$port/api/version"
+	else # without nginx: the client fails over, as nginx's proxy_next_upstream would
+		curl -sf --max-time 10 -o /dev/null --unix-socket "$work/g0.sock" http://localhost/api/version ||
+			curl -sf --max-time 10 -o /dev/null --unix-socket "$work/g1.sock" http://localhost/api/version
+	fi
+}
+# Requests until $work/stop appears (at most 2000): counts in $work/loop.count, failures in .fail.
+loop() {
+	local n=0 failed=0
+	rm -f "$work/stop"
+	while [ ! -e "$work/stop" ] && [ $n -lt 2000 ]; do
+		request || failed=$((failed + 1))
+		n=$((n + 1))
+	done
+	echo $n >"$work/loop.count"
+	echo $failed >"$work/loop.fail"
+}
+run_under_load() { # the command to run while the loop runs; its output in $work/cmd.out
+	local rc=0
+	loop &
+	local lp=$!
+	sleep 1
+	"$@" >"$work/cmd.out" 2>&1 || rc=$?
+	sleep 1
+	touch "$work/stop"
+	wait $lp
+	echo "requests: $(cat "$work/loop.count"), failed: $(cat "$work/loop.fail") (${front:-client failover})"
+	return $rc
+}
+
+# ---- start both
+config "$work/g1.sock"
+out=$(gx start 2>&1) || fail "start: $out"
+grep -qx "gunicorn:gunicorn_0: started" <<<"$out" && grep -qx "gunicorn:gunicorn_1: started" <<<"$out" ||
+	fail "start said: $out"
+WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
+wait_for answers "$work/g0.sock" && wait_for answers "$work/g1.sock" || fail "gunicorns do not answer"
+[ -z "$front" ] || wait_for request || fail "nginx does not answer"
+ok "two gunicorns under supervisord: gunicorn:gunicorn_0 and gunicorn:gunicorn_1"
+
+# ---- rolling restart under load
+p0=$(pid_of gunicorn:gunicorn_0) p1=$(pid_of gunicorn:gunicorn_1)
+run_under_load gx graceful || fail "graceful: $(cat "$work/cmd.out")"
+out=$(cat "$work/cmd.out")
+echo "$out"
+want="Performing rolling restart on service: gunicorn
+Restarting gunicorn instance 0
+gunicorn:gunicorn_0: stopped
+gunicorn:gunicorn_0: started
+Restarted gunicorn instance 0, waiting for readiness check...
+Restarting gunicorn instance 1
+gunicorn:gunicorn_1: stopped
+gunicorn:gunicorn_1: started
+Restarted gunicorn instance 1, waiting for readiness check..."
+[ "$(grep -v '^Gunicorn on ' <<<"$out")" = "$want" ] || fail "graceful said: $out"
+[ "$(grep -c "^Gunicorn on unix:$work/g[01].sock running, version: 23.1.2 (disk version: 23.1.2)$" <<<"$out")" -ge 4 ] ||
+	fail "readiness lines: $out"
+[ "$(cat "$work/loop.fail")" = 0 ] || fail "$(cat "$work/loop.fail") requests failed during the rolling restart"
+[ "$(cat "$work/loop.count")" -ge 10 ] || fail "too few requests: $(cat "$work/loop.count")"
+[ "$(pid_of gunicorn:gunicorn_0)" != "$p0" ] && [ "$(pid_of gunicorn:gunicorn_1)" != "$p1" ] ||
+	fail "not both gunicorns were restarted"
+ok "graceful: rolling restart, one at a time, no failed request"
+
+# ---- a stopped instance is started first, then the others roll
+out=$(gx pm stop gunicorn:gunicorn_1 2>&1) || fail "pm stop: $out"
+p0=$(pid_of gunicorn:gunicorn_0)
+run_under_load gx graceful gunicorn || fail "graceful: $(cat "$work/cmd.out")"
+out=$(cat "$work/cmd.out")
+grep -qx "Instance 1 of gunicorn is not running, starting it" <<<"$out" &&
+	grep -qx "gunicorn:gunicorn_1: started" <<<"$out" &&
+	grep -qx "Restarting gunicorn instance 0" <<<"$out" || fail "graceful said: $out"
+grep -q "Restarting gunicorn instance 1" <<<"$out" && fail "the freshly started instance was restarted: $out"
+[ "$(pid_of gunicorn:gunicorn_0)" != "$p0" ] || fail "instance 0 was not restarted"
+[ "$(cat "$work/loop.fail")" = 0 ] || fail "$(cat "$work/loop.fail") requests failed"
+WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
+ok "graceful starts a stopped instance instead of refusing, then rolls the others"
+
+# ---- an instance that cannot come back stops the rolling restart with an error
+config "$work/missing/g1.sock"
+rc=0
+out=$(gx graceful 2>&1) || rc=$?
+[ $rc != 0 ] || fail "graceful succeeded with a broken instance: $out"
+grep -qx "Restarted gunicorn instance 0, waiting for readiness check..." <<<"$out" ||
+	fail "instance 0 was not restarted first: $out"
+grep -q "Refusing to continue rolling restart, instance 1 did not come back: gunicorn:gunicorn_1 is FATAL" <<<"$out" ||
+	fail "graceful said: $out"
+answers "$work/g0.sock" || fail "instance 0 is down"
+ok "an instance that does not come back ends the rolling restart with an error"
+
+config "$work/g1.sock"
+out=$(gx stop 2>&1) || fail "stop: $out"
+grep -qx "Shut down" <<<"$out" || fail "stop said: $out"
+ok "stop"
