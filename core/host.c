@@ -123,16 +123,17 @@ static int host_status_add(struct gx_status *st, const struct gx_status_row *row
 
 /*
  * PATH with the virtualenv's bin first, as Gravity sets it for every
- * service: in front of the PATH the service's environment sets, if any,
- * else of galaxyctl's own.
+ * service: in front of path, else of the PATH the service type set, else
+ * of galaxyctl's own.
  */
-static int host_env_path(const struct gx_instance *inst, struct gx_strv *env)
+static int host_env_path(const struct gx_instance *inst, struct gx_strv *env, const char *path)
 {
 	long i = gx_strv_env_find(env, "PATH");
-	const char *path = i >= 0 ? env->v[i] + strlen("PATH=") : getenv("PATH");
 	char *bin, *value = NULL;
 	int r = -ENOMEM;
 
+	if (!path)
+		path = i >= 0 ? env->v[i] + strlen("PATH=") : getenv("PATH");
 	if (!path || !*path)
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	bin = gx_path_join(inst->virtualenv, "bin");
@@ -185,9 +186,10 @@ static int host_service_argv(const struct gx_service *svc, unsigned process,
 }
 
 /*
- * In Gravity's order: the service's own variables, VIRTUAL_ENV when a
- * virtualenv is set, the environment: option (which may override both),
- * then the virtualenv's bin put in front of PATH.
+ * As Gravity builds it: the service's own variables, VIRTUAL_ENV and PATH
+ * with the virtualenv's bin first when a virtualenv is set, then the
+ * environment: option, which may override any of them, except that the
+ * virtualenv's bin stays in front of a PATH it sets.
  */
 static int host_service_env(const struct gx_service *svc, unsigned process, struct gx_strv *env,
 			    struct gx_error *err)
@@ -203,17 +205,22 @@ static int host_service_env(const struct gx_service *svc, unsigned process, stru
 		if (r < 0)
 			return r;
 	}
-	if (svc->instance->virtualenv)
+	if (svc->instance->virtualenv) {
 		r = gx_strv_env_set(env, "VIRTUAL_ENV", svc->instance->virtualenv);
+		if (r == 0)
+			r = host_env_path(svc->instance, env, NULL);
+	}
 	extra = gx_node_get(svc->settings[process], "environment");
 	for (size_t i = 0; r == 0 && extra && extra->kind == GX_NODE_MAPPING && i < extra->n; i++) {
+		const char *name = extra->pairs[i].key->scalar;
 		const struct gx_node *v = extra->pairs[i].value;
+		const char *value = gx_node_is_null(v) ? "" : v->scalar;
 
-		r = gx_strv_env_set(env, extra->pairs[i].key->scalar,
-				    gx_node_is_null(v) ? "" : v->scalar);
+		if (svc->instance->virtualenv && strcmp(name, "PATH") == 0 && *value)
+			r = host_env_path(svc->instance, env, value);
+		else
+			r = gx_strv_env_set(env, name, value);
 	}
-	if (r == 0 && svc->instance->virtualenv)
-		r = host_env_path(svc->instance, env);
 	if (r == -ENOMEM)
 		gx_error_set(err, NULL, r, "out of memory");
 	return r;

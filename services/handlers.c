@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Service type "standalone": Galaxy job handlers, static (job config) and dynamic (gravity.handlers). */
-#include <errno.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,11 +323,11 @@ static int handlers_yaml_load(const struct gx_host *h, const char *path, struct 
 	yaml_parser_t parser;
 	yaml_node_t *root;
 	FILE *f = fopen(path, "r");
-	int r = 0;
+	int r = 0, e = errno;
 
 	if (!f)
-		return h->errorf(err, NULL, -errno, "Cannot read job config file %s: %s", path,
-				 strerror(errno));
+		return h->errorf(err, NULL, -e, "Cannot read job config file %s: %s", path,
+				 strerror(e));
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(f);
 		return h->errorf(err, NULL, -ENOMEM, "out of memory");
@@ -883,18 +883,17 @@ static int handlers_expand_one(const struct gx_host *h, const struct gx_instance
 /* ---------------------------------------------------------------------- */
 /* Registering the services */
 
-/* Has this expand already added a service called name? (services from first on) */
-static bool handlers_taken(const struct gx_instance *inst, size_t first, const char *name)
+/* Does the job config define a handler called name? */
+static bool handlers_static_has(const struct handlers_jobconf *jc, const char *name)
 {
-	for (size_t i = first; i < inst->n_services; i++)
-		if (strcmp(inst->services[i]->name, name) == 0)
+	for (size_t i = 0; i < jc->n; i++)
+		if (strcmp(jc->v[i].id, name) == 0)
 			return true;
 	return false;
 }
 
-static int handlers_add_static(const struct gx_host *h, const struct gx_instance *inst,
-			       struct handlers_static *s, struct gx_expand *ctx,
-			       struct gx_error *err)
+static int handlers_add_static(const struct gx_host *h, struct handlers_static *s,
+			       struct gx_expand *ctx, struct gx_error *err)
 {
 	struct handlers_data *d = calloc(1, sizeof(*d));
 	struct gx_service_spec spec = {
@@ -958,7 +957,6 @@ static int handlers_expand(const struct gx_host *h, const struct gx_instance *in
 {
 	struct handlers_jobconf jc = { 0 };
 	struct handlers_dynamics dyn = { 0 };
-	size_t first = inst->n_services;
 	int r = handlers_jobconf_read(h, inst, &jc, err);
 
 	for (size_t i = 0; r == 0 && section && section->kind == GX_NODE_MAPPING &&
@@ -968,9 +966,9 @@ static int handlers_expand(const struct gx_host *h, const struct gx_instance *in
 	if (r == 0 && dyn.n > 0 && !jc.dynamic_assign)
 		h->log(GX_LOG_WARNING, "%s", handlers_assign_warning);
 	for (size_t i = 0; r == 0 && i < jc.n; i++)
-		r = handlers_add_static(h, inst, &jc.v[i], ctx, err);
+		r = handlers_add_static(h, &jc.v[i], ctx, err);
 	for (size_t i = 0; r == 0 && i < dyn.n; i++) {
-		if (handlers_taken(inst, first, dyn.v[i].name)) {
+		if (handlers_static_has(&jc, dyn.v[i].name)) {
 			h->log(GX_LOG_WARNING,
 			       "Handler %s is defined both in the job config and in "
 			       "gravity.handlers; the gravity.handlers one is ignored",

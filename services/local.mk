@@ -46,7 +46,7 @@ if BUILD_SERVICE_HANDLERS
 service_LTLIBRARIES += services/handlers.la
 services_handlers_la_SOURCES = services/handlers.c
 # core/ comes after the system dirs here: core/yaml.h would otherwise shadow libyaml's <yaml.h>.
-services_handlers_la_CPPFLAGS = $(AM_CPPFLAGS) $(YAML_CFLAGS) $(XML_CFLAGS) -idirafter $(top_srcdir)/core
+services_handlers_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(YAML_CFLAGS) $(XML_CFLAGS)
 services_handlers_la_LDFLAGS = $(GX_MODULE_FLAGS)
 services_handlers_la_LIBADD = $(YAML_LIBS) $(XML_LIBS)
 endif

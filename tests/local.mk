@@ -178,6 +178,21 @@ tests_backends_test_systemd_LDADD = $(GX_HARNESS_LIBS) $(NETTLE_LIBS) -lm
 EXTRA_tests_backends_test_systemd_DEPENDENCIES = services/gunicorn.la services/celery.la
 # --- end backends/systemd.c ---
 
+# --- backends/direct: the manager's pure parts (state table, names, programs, logs, prefixes, lines) ---
+if BUILD_BACKEND_DIRECT
+unit_tests += tests/backends/test_direct
+tests_backends_test_direct_SOURCES = tests/backends/test_direct_fsm.c \
+	tests/backends/test_direct_names.c tests/backends/test_direct_program.c \
+	tests/backends/test_direct_logfile.c tests/backends/test_direct_prefix.c \
+	tests/backends/test_direct_proto.c backends/direct/fsm.c backends/direct/names.c \
+	backends/direct/program.c backends/direct/logfile.c backends/direct/prefix.c \
+	backends/direct/proto.c
+tests_backends_test_direct_CPPFLAGS = $(GX_UNIT_FLAGS) -I$(top_srcdir)/core \
+	-iquote $(top_srcdir)/backends/direct $(JANSSON_CFLAGS)
+tests_backends_test_direct_LDADD = $(CRITERION_LIBS) $(JANSSON_LIBS)
+endif
+# --- end backends/direct ---
+
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 
@@ -206,17 +221,8 @@ EXTRA_DIST += tests/fixtures/galaxy-standin tests/fixtures/http
 # --- core/config.c, core/instance.c, core/cli.c, core/show.c, core/status.c, core/host.c,
 # core/commands.c: unit tests (scratch.h: temp dirs) and the CLI integration test ---
 if HAVE_CRITERION
-core_app_tests = tests/core/test_config tests/core/test_instance tests/core/test_cli \
-	tests/core/test_status tests/core/test_show
-tests_core_test_show_SOURCES = tests/core/test_show.c tests/core/scratch.h
-tests_core_test_show_CPPFLAGS = $(GX_UNIT_FLAGS) $(JANSSON_CFLAGS)
-tests_core_test_show_LDADD = $(GX_UNIT_LIBS) $(JANSSON_LIBS)
-tests_core_test_status_SOURCES = tests/core/test_status.c
-tests_core_test_status_CPPFLAGS = $(GX_UNIT_FLAGS) $(JANSSON_CFLAGS)
-tests_core_test_status_LDADD = $(GX_UNIT_LIBS) $(JANSSON_LIBS)
-tests_core_test_cli_SOURCES = tests/core/test_cli.c
-tests_core_test_cli_CPPFLAGS = $(GX_UNIT_FLAGS)
-tests_core_test_cli_LDADD = $(GX_UNIT_LIBS)
+unit_tests += tests/core/test_config tests/core/test_instance tests/core/test_cli \
+	tests/core/test_show tests/core/test_status tests/core/test_host
 tests_core_test_config_SOURCES = tests/core/test_config.c tests/core/scratch.h
 tests_core_test_config_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_config_LDADD = $(GX_UNIT_LIBS)
@@ -224,10 +230,20 @@ tests_core_test_config_LDADD = $(GX_UNIT_LIBS)
 tests_core_test_instance_SOURCES = tests/core/test_instance.c tests/core/scratch.h
 tests_core_test_instance_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_instance_LDADD = $(GX_UNIT_LIBS)
-check_PROGRAMS += $(core_app_tests)
-TESTS += $(core_app_tests)
+tests_core_test_cli_SOURCES = tests/core/test_cli.c
+tests_core_test_cli_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_cli_LDADD = $(GX_UNIT_LIBS)
+tests_core_test_show_SOURCES = tests/core/test_show.c tests/core/scratch.h
+tests_core_test_show_CPPFLAGS = $(GX_UNIT_FLAGS) $(JANSSON_CFLAGS)
+tests_core_test_show_LDADD = $(GX_UNIT_LIBS) $(JANSSON_LIBS)
+tests_core_test_status_SOURCES = tests/core/test_status.c
+tests_core_test_status_CPPFLAGS = $(GX_UNIT_FLAGS) $(JANSSON_CFLAGS)
+tests_core_test_status_LDADD = $(GX_UNIT_LIBS) $(JANSSON_LIBS)
+tests_core_test_host_SOURCES = tests/core/test_host.c
+tests_core_test_host_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_host_LDADD = $(GX_UNIT_LIBS)
 endif
-# The built galaxyctl and galaxy end to end (needs no Criterion; run directly, so keep it executable).
+# The built galaxyctl and galaxy end to end (no Criterion needed); run directly, so it stays executable.
 TESTS += tests/integration/cli.sh
 EXTRA_DIST += tests/integration/cli.sh
 # --- end core/config.c ... core/commands.c ---
@@ -248,13 +264,37 @@ EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.
 # --- integration: the systemd backend (a real systemd user manager in a private mount namespace;
 # systemd_fakectl.sh records systemctl/journalctl command lines for what cannot run here) ---
 TESTS += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
-	tests/integration/systemd_instances.sh tests/integration/systemd_fakectl.sh
+	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
+	tests/integration/systemd_fakectl.sh
 EXTRA_DIST += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
-	tests/integration/systemd_instances.sh tests/integration/systemd_fakectl.sh \
-	tests/integration/systemd_env.sh tests/fixtures/systemd
+	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
+	tests/integration/systemd_fakectl.sh tests/integration/systemd_env.sh tests/fixtures/systemd
 # --- end integration: systemd ---
 
 # --- integration: exec of a job handler (services/handlers.c) on the stand-in ---
 TESTS += tests/integration/exec_handler.sh
 EXTRA_DIST += tests/integration/exec_handler.sh
 # --- end integration: exec of a job handler ---
+
+# --- integration: the supervisor backend against a real supervisord (tests/fixtures/supervisor) ---
+supervisor_integration = tests/integration/supervisor_files.sh \
+	tests/integration/supervisor_lifecycle.sh tests/integration/supervisor_rolling.sh \
+	tests/integration/supervisor_instances.sh
+TESTS += $(supervisor_integration)
+EXTRA_DIST += $(supervisor_integration) tests/integration/supervisor_lib.sh \
+	tests/fixtures/supervisor tests/bench/supervisor.sh
+# --- end integration: supervisor ---
+
+# --- integration: the direct backend on the stand-in (direct_lib.sh is their shared part) ---
+if BUILD_BACKEND_DIRECT
+TESTS += tests/integration/direct_lifecycle.sh tests/integration/direct_crash.sh \
+	tests/integration/direct_graceful.sh tests/integration/direct_update.sh \
+	tests/integration/direct_foreground.sh tests/integration/direct_rotation.sh \
+	tests/integration/direct_root.sh tests/integration/direct_container.sh
+endif
+EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle.sh \
+	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \
+	tests/integration/direct_update.sh tests/integration/direct_foreground.sh \
+	tests/integration/direct_rotation.sh tests/integration/direct_root.sh \
+	tests/integration/direct_container.sh
+# --- end integration: direct ---

@@ -20,7 +20,7 @@
 /* ---------------------------------------------------------------------- */
 /* Programs: what the manager is told to run */
 
-static void direct_creds_release(struct direct_creds *c)
+void direct_creds_release(struct direct_creds *c)
 {
 	free(c->groups);
 	free(c->user);
@@ -29,7 +29,7 @@ static void direct_creds_release(struct direct_creds *c)
 }
 
 /* Root with galaxy_user: that user (and group).  Otherwise the current user, for HOME and USER. */
-static int direct_creds_init(const struct direct_ctx *x, const struct gx_instance *inst,
+int direct_creds_init(const struct direct_ctx *x, const struct gx_instance *inst,
 			     struct direct_creds *c)
 {
 	const struct passwd *pw;

@@ -90,6 +90,13 @@ int direct_ensure(const struct direct_ctx *x, struct direct_group *g, bool start
 		  json_t **ret_update);
 
 /* build.c: programs, as the manager is told to run them */
+/*
+ * Who inst's services run as: galaxy_user (and galaxy_group) when
+ * galaxyctl is root, else the current user (for HOME and USER only).
+ */
+int direct_creds_init(const struct direct_ctx *x, const struct gx_instance *inst,
+		      struct direct_creds *c);
+void direct_creds_release(struct direct_creds *c);
 /* An integer option of map, or fallback when it is absent or null. */
 long direct_opt_int(const struct direct_ctx *x, const struct gx_node *map, const char *key,
 		    long fallback);

@@ -458,8 +458,8 @@ static void mgr_on_signal(struct direct_manager *m)
 				for (size_t i = 0; i < m->n_progs; i++)
 					mgr_kill_group(m->progs[i], SIGKILL);
 			} else if (!m->shutting_down) {
-				mgr_log(m, "INFO", "received SIG%s, stopping every program",
-					sigabbrev_np(sig));
+				mgr_log(m, "INFO", "received SIG%s (from pid %ld), stopping every program",
+					sigabbrev_np(sig), (long)si.ssi_pid);
 				mgr_begin_shutdown(m);
 			}
 		}

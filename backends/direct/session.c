@@ -174,8 +174,16 @@ static void direct_note(const char *msg)
 
 int direct_lock(const struct direct_ctx *x, struct direct_group *g)
 {
-	int r = direct_mkdir_p(g->paths.dir, &(struct direct_creds){ 0 });
+	struct direct_creds c;
+	int r = direct_creds_init(x, g->insts[0], &c);
 
+	if (r < 0)
+		return r;
+	/* The state dir belongs to the services' user (celery-beat writes there); direct/ to us. */
+	r = direct_mkdir_p(g->state_dir, &c);
+	direct_creds_release(&c);
+	if (r == 0)
+		r = direct_mkdir_p(g->paths.dir, &(struct direct_creds){ 0 });
 	if (r < 0)
 		return x->h->errorf(x->err, NULL, r, "cannot create %s: %s", g->paths.dir,
 				    strerror(-r));

@@ -279,16 +279,31 @@ static int sv_proc_call(struct sv_ctx *c, const char *ns, const char *method,
 	return *fault ? 0 : 1;
 }
 
-static int sv_start_proc(struct sv_ctx *c, const struct sv_proc *p, size_t *failures)
+/*
+ * startProcess without waiting for startsecs.  ours: this command's
+ * supervisord start or update may have started it meanwhile, which is no
+ * error.
+ */
+static int sv_start_proc(struct sv_ctx *c, const struct sv_proc *p, bool ours, size_t *failures)
 {
 	struct sv_param params[2] = { SV_STR(sv_ns(p)), SV_BOOLEAN(false) };
-	long fault = 0;
-	int r = sv_proc_call(c, sv_ns(p), "supervisor.startProcess", params, 2, 30, "started",
-			     &fault);
+	struct sv_rpc *rpc;
+	struct sv_reply reply;
+	int r = sv_ctx_rpc(c, &rpc);
 
-	if (r == 0 && fault != SV_FAULT_ALREADY_STARTED)
-		(*failures)++;
-	return r < 0 ? r : 0;
+	if (r == 0)
+		r = sv_rpc_call(rpc, "supervisor.startProcess", params, 2, 30, &reply, c->err);
+	if (r < 0)
+		return r;
+	if (!reply.fault_code || (ours && reply.fault_code == SV_FAULT_ALREADY_STARTED)) {
+		sv_out(c, "%s: started\n", sv_ns(p));
+	} else {
+		sv_fault_line(c, sv_ns(p), &reply);
+		if (reply.fault_code != SV_FAULT_ALREADY_STARTED)
+			(*failures)++;
+	}
+	sv_reply_release(&reply);
+	return 0;
 }
 
 /*
@@ -310,16 +325,18 @@ static int sv_start_procs(struct sv_ctx *c, const struct sv_proc *procs, size_t 
 		const struct sv_value *info = sv_info_find(&infos, p);
 		long state = info ? sv_value_get_int(info, "state", -1) : -1;
 
+		bool ours = c->launched || sv_is_fresh(c, p->t->prog.groups[p->i]);
+
 		if (!info) {
 			sv_out(c, "%s: ERROR (no such process)\n", sv_ns(p));
 			failures++;
 		} else if (sv_running_state(state)) {
-			if (c->launched || sv_is_fresh(c, p->t->prog.groups[p->i]))
+			if (ours)
 				sv_out(c, "%s: started\n", sv_ns(p));
 			else if (p->t->named)
 				sv_out(c, "%s: ERROR (already started)\n", sv_ns(p));
 		} else {
-			r = sv_start_proc(c, p, &failures);
+			r = sv_start_proc(c, p, ours, &failures);
 		}
 	}
 	sv_reply_release(&infos);
@@ -342,9 +359,14 @@ static int sv_stop_request(struct sv_ctx *c, const struct sv_proc *procs, size_t
 		const struct sv_proc *p = &procs[k];
 		const struct sv_value *info = sv_info_find(&infos, p);
 		struct sv_param params[2] = { SV_STR(sv_ns(p)), SV_BOOLEAN(false) };
+		long state = info ? sv_value_get_int(info, "state", -1) : -1;
 		long fault = 0;
 
-		if (!info || !sv_running_state(sv_value_get_int(info, "state", -1))) {
+		if (state == SV_STOPPING) { /* on its way: wait for it */
+			pending[k] = true;
+			continue;
+		}
+		if (!info || !sv_running_state(state)) {
 			if (p->t->named)
 				sv_out(c, "%s: ERROR (%s)\n", sv_ns(p), info ? "not running" : "no such process");
 			*failures += !info && p->t->named;
@@ -513,7 +535,7 @@ static int sv_rolling(struct sv_ctx *c, const struct sv_target *t)
 		r = sv_proc_state(c, &p, &state, NULL);
 		if (r == 0 && sv_stopped_state(state)) {
 			h->log(GX_LOG_INFO, "Instance %u of %s is not running, starting it", i, name);
-			r = sv_start_proc(c, &p, &failures);
+			r = sv_start_proc(c, &p, false, &failures);
 			if (r == 0 && failures)
 				r = h->errorf(c->err, NULL, -EIO,
 					      "Refusing to continue rolling restart, instance %u could not "
@@ -535,7 +557,7 @@ static int sv_rolling(struct sv_ctx *c, const struct sv_target *t)
 		h->log(GX_LOG_INFO, "Restarting %s instance %u", name, i);
 		r = sv_stop_one(c, &p);
 		if (r == 0)
-			r = sv_start_proc(c, &p, &failures);
+			r = sv_start_proc(c, &p, false, &failures);
 		if (r == 0 && failures)
 			r = h->errorf(c->err, NULL, -EIO,
 				      "Refusing to continue rolling restart, instance %u could not be "

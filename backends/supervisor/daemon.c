@@ -209,30 +209,47 @@ static void sv_on_signal(int sig)
 	sv_signalled = sig;
 }
 
-/* Wait for pid; on a signal to us, pass it on to pid and also. */
-static int sv_wait_forwarding(pid_t pid, pid_t also, int *ret_status)
-{
-	for (;;) {
-		int sig = sv_signalled;
-
-		if (sig) {
-			sv_signalled = 0;
-			kill(pid, sig);
-			if (also > 0)
-				kill(also, sig);
-		}
-		if (waitpid(pid, ret_status, 0) == pid)
-			return 0;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
-
 static int sv_exit_code(int status)
 {
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+}
+
+/*
+ * Wait for pid and also (when > 0): a signal to us is passed on to both,
+ * and when also ends first, pid is asked to end too.
+ */
+static int sv_wait_children(pid_t pid, pid_t also, int *ret_status)
+{
+	bool done = false, also_done = also <= 0;
+
+	while (!done || !also_done) {
+		int sig = sv_signalled, status;
+		pid_t w;
+
+		if (sig) {
+			sv_signalled = 0;
+			if (!done)
+				kill(pid, sig);
+			if (!also_done)
+				kill(also, sig);
+		}
+		w = waitpid(also_done ? pid : -1, &status, 0);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == pid) {
+			done = true;
+			*ret_status = status;
+		} else if (w == also) {
+			also_done = true;
+			if (!done)
+				kill(pid, SIGTERM);
+		}
+	}
+	return 0;
 }
 
 int sv_run_child(struct sv_ctx *c, char *const argv[], pid_t also)
@@ -252,12 +269,7 @@ int sv_run_child(struct sv_ctx *c, char *const argv[], pid_t also)
 	if (pid < 0) {
 		r = c->h->errorf(c->err, NULL, -errno, "cannot run %s: %s", argv[0], strerror(errno));
 	} else {
-		r = sv_wait_forwarding(pid, also, &status);
-		if (r == 0 && also > 0) {
-			int also_status;
-
-			r = sv_wait_forwarding(also, 0, &also_status);
-		}
+		r = sv_wait_children(pid, also, &status);
 		if (r < 0)
 			r = c->h->errorf(c->err, NULL, r, "waiting for %s: %s", argv[0], strerror(-r));
 		else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)

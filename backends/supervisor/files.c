@@ -408,7 +408,6 @@ static bool sv_any_failed(const struct sv_value *results)
 
 static int sv_apply_group(struct sv_ctx *c, const char *g, int which)
 {
-	const struct gx_host *h = c->h;
 	struct sv_reply reply;
 	int r;
 

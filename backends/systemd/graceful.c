@@ -97,10 +97,17 @@ static int sd_rolling_check(const struct sd *sd, const struct gx_service *svc,
 	for (unsigned i = 0; r == 0 && i < units->n; i++) {
 		long timeout = sd_restart_timeout(sd, svc, i);
 
-		if (sd_state_of(&states[i]) != GX_STATE_RUNNING) {
+		enum gx_state state = sd_state_of(&states[i]);
+
+		if (state != GX_STATE_RUNNING) {
 			sd->h->log(GX_LOG_INFO, "Instance %u of %s is not running, starting %s", i,
 				   svc->name, units->v[i]);
-			r = sd_systemctl_l(sd, &call, NULL, err, "start", units->v[i], NULL);
+			/* A unit that failed (its start limit, say) must be reset to start again. */
+			if (state == GX_STATE_FATAL)
+				r = sd_systemctl_l(sd, &call, NULL, err, "reset-failed", units->v[i],
+						   NULL);
+			if (r == 0)
+				r = sd_systemctl_l(sd, &call, NULL, err, "start", units->v[i], NULL);
 			if (r < 0)
 				break;
 		}

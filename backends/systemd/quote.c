@@ -148,10 +148,10 @@ static bool sd_quote(struct sd_buf *b, const char *s, bool exec, bool force_quot
 	return true;
 }
 
-bool sd_quote_exec_word(struct sd_buf *b, const char *s)
+bool sd_quote_exec_word(struct sd_buf *b, const char *s, bool first)
 {
 	/* A leading @ - : + ! would be read as an ExecStart= prefix unless quoted. */
-	return sd_quote(b, s, true, b->len == 0 && *s && strchr("@-:+!", *s));
+	return sd_quote(b, s, true, first && *s && strchr("@-:+!", *s));
 }
 
 bool sd_quote_env_value(struct sd_buf *b, const char *s)

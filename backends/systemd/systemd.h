@@ -42,9 +42,10 @@ void sd_buf_release(struct sd_buf *b);
 
 /*
  * One word of ExecStart=: Python's shlex.quote() as upstream writes it,
- * made exact for systemd: '\' doubled, '%' as "%%", '$' as "$$".
+ * made exact for systemd: '\' doubled, '%' as "%%", '$' as "$$"; the
+ * first word is also quoted when it starts like an ExecStart= prefix.
  */
-bool sd_quote_exec_word(struct sd_buf *b, const char *s);
+bool sd_quote_exec_word(struct sd_buf *b, const char *s, bool first);
 /* The value of Environment=NAME=VALUE: shlex.quote() with '\' and '%' escaped. */
 bool sd_quote_env_value(struct sd_buf *b, const char *s);
 /* A plain setting value (paths, names): '%' escaped, control characters refused. */

@@ -273,7 +273,7 @@ static int sd_render_direct_command(const struct sd_render *r, const struct gx_s
 
 		if (i > 0)
 			sd_buf_add(b, " ");
-		if (!sd_quote_exec_word(b, word))
+		if (!sd_quote_exec_word(b, word, i == 0))
 			rc = sd_unrepresentable(r, "the command", word);
 		free(program);
 	}
@@ -288,16 +288,16 @@ static int sd_render_gravity_command(const struct sd_render *r, const struct gx_
 	if (!r->o->self_exe)
 		return r->h->errorf(r->err, NULL, -ENOENT,
 				    "cannot tell where galaxyctl is, to write it into the units");
-	if (!sd_quote_exec_word(b, r->o->self_exe))
+	if (!sd_quote_exec_word(b, r->o->self_exe, true))
 		return sd_unrepresentable(r, "the path of galaxyctl", r->o->self_exe);
 	sd_buf_add(b, " --config-file ");
-	if (!sd_quote_exec_word(b, r->inst->config_file))
+	if (!sd_quote_exec_word(b, r->inst->config_file, false))
 		return sd_unrepresentable(r, "the config file path", r->inst->config_file);
 	sd_buf_add(b, svc->count > 1 ? " exec --service-instance %i " : " exec ");
-	if (!sd_quote_exec_word(b, r->inst->name))
+	if (!sd_quote_exec_word(b, r->inst->name, false))
 		return sd_unrepresentable(r, "the instance name", r->inst->name);
 	sd_buf_add(b, " ");
-	if (!sd_quote_exec_word(b, svc->name))
+	if (!sd_quote_exec_word(b, svc->name, false))
 		return sd_unrepresentable(r, "the service name", svc->name);
 	return 0;
 }

@@ -83,10 +83,13 @@ static int sd_scan(const struct sd *sd, struct sd_present *p, struct gx_error *e
 	int n = scandir(sd->unit_dir, &list, sd_gravity_filter, alphasort);
 	int r = 0;
 
-	if (n < 0)
-		return errno == ENOENT ? 0
-				       : sd->h->errorf(err, NULL, -errno, "cannot read %s: %s",
-						       sd->unit_dir, strerror(errno));
+	if (n < 0) {
+		int e = errno;
+
+		return e == ENOENT ? 0
+				   : sd->h->errorf(err, NULL, -e, "cannot read %s: %s", sd->unit_dir,
+						   strerror(e));
+	}
 	p->names = calloc((size_t)n + 1, sizeof(*p->names));
 	p->texts = calloc((size_t)n + 1, sizeof(*p->texts));
 	p->owned = calloc((size_t)n + 1, sizeof(*p->owned));
@@ -299,7 +302,9 @@ static int sd_remove_files(const struct sd *sd, const struct sd_present *p, cons
 		if (!path)
 			return h->errorf(err, NULL, -ENOMEM, "out of memory");
 		if (unlink(path) < 0 && errno != ENOENT) {
-			r = h->errorf(err, NULL, -errno, "cannot remove %s: %s", path, strerror(errno));
+			int e = errno;
+
+			r = h->errorf(err, NULL, -e, "cannot remove %s: %s", path, strerror(e));
 			free(path);
 			return r;
 		}
@@ -321,11 +326,14 @@ static int sd_render_all(const struct sd *sd, struct sd_files *files, struct gx_
 		.virtual_env = getenv("VIRTUAL_ENV"),
 	};
 	char *manager_path = NULL;
+	bool direct = false;
 	int r = 0;
 
-	for (size_t i = 0; i < rq->n_instances && !manager_path; i++)
-		if (strcmp(rq->instances[i]->service_command_style, "direct") == 0)
-			manager_path = sd_manager_path(sd);
+	/* Only the direct command style writes PATH, from the manager's own. */
+	for (size_t i = 0; i < rq->n_instances; i++)
+		direct = direct || strcmp(rq->instances[i]->service_command_style, "direct") == 0;
+	if (direct)
+		manager_path = sd_manager_path(sd);
 	o.manager_path = manager_path;
 	for (size_t i = 0; r == 0 && i < rq->n_instances; i++)
 		r = sd_render_instance(sd->h, &o, rq->instances[i],

@@ -15,6 +15,16 @@
 
 typedef bool (*quote_fn)(struct sd_buf *b, const char *s);
 
+static bool exec_first(struct sd_buf *b, const char *s)
+{
+	return sd_quote_exec_word(b, s, true);
+}
+
+static bool exec_later(struct sd_buf *b, const char *s)
+{
+	return sd_quote_exec_word(b, s, false);
+}
+
 /* s quoted by fn after prefix (what the buffer held before); NULL when refused. */
 static char *quoted(quote_fn fn, const char *prefix, const char *s)
 {
@@ -47,29 +57,29 @@ static void expect_quote(quote_fn fn, const char *prefix, const char *s, const c
 
 Test(quote, exec_words_are_shlex_quoted_and_escaped_for_systemd)
 {
-	expect_quote(sd_quote_exec_word, "x ", "gunicorn", "gunicorn");
-	expect_quote(sd_quote_exec_word, "x ", "--bind=unix:/a/b.sock", "--bind=unix:/a/b.sock");
-	expect_quote(sd_quote_exec_word, "x ", "", "''");
-	expect_quote(sd_quote_exec_word, "x ", "a b", "'a b'");
-	expect_quote(sd_quote_exec_word, "x ", "factory()", "'factory()'");
-	expect_quote(sd_quote_exec_word, "x ", "it's", "'it'\"'\"'s'");
-	expect_quote(sd_quote_exec_word, "x ", "100%", "100%%");
-	expect_quote(sd_quote_exec_word, "x ", "$HOME", "'$$HOME'");
-	expect_quote(sd_quote_exec_word, "x ", "a\\b", "'a\\\\b'");
-	expect_quote(sd_quote_exec_word, "x ", ";", "';'");
-	expect_quote(sd_quote_exec_word, "x ", "tab\there", "'tab\there'");
-	expect_quote(sd_quote_exec_word, "x ", "caf\xc3\xa9", "'caf\xc3\xa9'");
-	expect_quote(sd_quote_exec_word, "x ", "two\nlines", NULL);
-	expect_quote(sd_quote_exec_word, "x ", "cr\r", NULL);
-	expect_quote(sd_quote_exec_word, "x ", "bell\a", NULL);
+	expect_quote(exec_later, "x ", "gunicorn", "gunicorn");
+	expect_quote(exec_later, "x ", "--bind=unix:/a/b.sock", "--bind=unix:/a/b.sock");
+	expect_quote(exec_later, "x ", "", "''");
+	expect_quote(exec_later, "x ", "a b", "'a b'");
+	expect_quote(exec_later, "x ", "factory()", "'factory()'");
+	expect_quote(exec_later, "x ", "it's", "'it'\"'\"'s'");
+	expect_quote(exec_later, "x ", "100%", "100%%");
+	expect_quote(exec_later, "x ", "$HOME", "'$$HOME'");
+	expect_quote(exec_later, "x ", "a\\b", "'a\\\\b'");
+	expect_quote(exec_later, "x ", ";", "';'");
+	expect_quote(exec_later, "x ", "tab\there", "'tab\there'");
+	expect_quote(exec_later, "x ", "caf\xc3\xa9", "'caf\xc3\xa9'");
+	expect_quote(exec_later, "x ", "two\nlines", NULL);
+	expect_quote(exec_later, "x ", "cr\r", NULL);
+	expect_quote(exec_later, "x ", "bell\a", NULL);
 }
 
 Test(quote, a_leading_exec_prefix_character_is_quoted_in_the_first_word_only)
 {
-	expect_quote(sd_quote_exec_word, "", "@program", "'@program'");
-	expect_quote(sd_quote_exec_word, "", "-program", "'-program'");
-	expect_quote(sd_quote_exec_word, "", "/usr/bin/x", "/usr/bin/x");
-	expect_quote(sd_quote_exec_word, "x ", "-k", "-k");
+	expect_quote(exec_first, "ExecStart=", "@program", "'@program'");
+	expect_quote(exec_first, "ExecStart=", "-program", "'-program'");
+	expect_quote(exec_first, "ExecStart=", "/usr/bin/x", "/usr/bin/x");
+	expect_quote(exec_later, "ExecStart=x ", "-k", "-k");
 }
 
 Test(quote, environment_values_keep_dollars)

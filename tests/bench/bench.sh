@@ -22,3 +22,6 @@ print(f"galaxyctl show (docs example): median {show:.3f} ms")
 print(f"/bin/true:                     median {true:.3f} ms")
 print(f"difference:                    {show - true:.3f} ms")
 PY
+
+# The supervisor backend: status and a no-change update against a running supervisord.
+"$srcdir/tests/bench/supervisor.sh" "$builddir" "$srcdir"

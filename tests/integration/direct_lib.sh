@@ -24,8 +24,10 @@ cfg=$root/config/galaxy.yml
 state=$root/database/gravity
 "$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$root" >/dev/null
 
+# galaxyctl on the test's config (with --backend $gx_backend when set).
+gx_backend=
 gx() {
-	"$galaxyctl" -c "$cfg" "$@"
+	"$galaxyctl" -c "$cfg" ${gx_backend:+--backend "$gx_backend"} "$@"
 }
 
 # The config: stdin with @ROOT@ and @WORK@ replaced.
@@ -49,7 +51,7 @@ manager_pid() {
 extra_pids=()
 cleanup() {
 	local pid
-	timeout 30 "$galaxyctl" -c "$cfg" shutdown >/dev/null 2>&1 || true
+	timeout 30 "$galaxyctl" -c "$cfg" --backend direct shutdown >/dev/null 2>&1 || true
 	pid=$(manager_pid)
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	for pid in $(root_pids) "${extra_pids[@]}"; do

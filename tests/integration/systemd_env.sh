@@ -14,7 +14,7 @@ if [ -z "${GX_SD_IN_NS:-}" ] && [ -z "${SD_NO_MANAGER:-}" ]; then
 	[ "$(id -u)" = 0 ] || sd_skip "a private mount namespace needs root (unshare -m)"
 	[ -x /lib/systemd/systemd ] || sd_skip "no /lib/systemd/systemd"
 	command -v systemctl >/dev/null || sd_skip "no systemctl"
-	command -v unshare >/dev/null || sd_skip "no unshare"
+	command -v unshare >/dev/null && command -v setpriv >/dev/null || sd_skip "no unshare/setpriv"
 	unshare -m true 2>/dev/null || sd_skip "unshare -m is not permitted here"
 	GX_SD_IN_NS=1 exec unshare -m bash "$0" "$@"
 fi
@@ -58,6 +58,7 @@ sd_cleanup() {
 	exit "$rc"
 }
 trap sd_cleanup EXIT
+trap 'exit 130' INT TERM
 
 sd_fail() {
 	echo "FAIL: $*" >&2
@@ -97,7 +98,8 @@ unset VIRTUAL_ENV GRAVITY_SYSTEMCTL_EXTRA_ARGS DBUS_SESSION_BUS_ADDRESS GRAVITY_
 SD_UNITS=$GRAVITY_SYSTEMD_UNIT_PATH
 
 if [ -z "${SD_NO_MANAGER:-}" ]; then
-	/lib/systemd/systemd --user >"$SD_TMP/manager.log" 2>&1 &
+	# --pdeathsig: even if this shell is killed outright, the manager (and its units) goes too.
+	setpriv --pdeathsig TERM /lib/systemd/systemd --user >"$SD_TMP/manager.log" 2>&1 &
 	SD_MGR=$!
 	sd_wait_for 10 test -S "$XDG_RUNTIME_DIR/systemd/private" ||
 		sd_fail "the systemd user manager did not start (see $SD_TMP/manager.log)"

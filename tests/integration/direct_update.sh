@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# direct backend: update restarts only the service whose command changed, adds and removes services;
+# update --clean empties the manager, which then exits.
+set -euo pipefail
+. "$(dirname "$0")/direct_lib.sh"
+
+config() {
+	write_config <<EOF
+gravity:
+  process_manager: direct
+  galaxy_root: @ROOT@
+  virtualenv: @ROOT@/venv
+  gunicorn:
+    bind: unix:@WORK@/gunicorn.sock
+    start_timeout: 2
+  celery:
+    concurrency: $1
+    loglevel: INFO
+    start_timeout: 2
+    enable_beat: $2
+$3
+galaxy:
+  brand: direct-test
+EOF
+}
+
+config 1 true ""
+gx start >/dev/null 2>&1 || fail "start failed"
+for name in gunicorn celery celery-beat; do
+	wait_for 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
+done
+gunicorn=$(field gunicorn pid)
+celery=$(field celery pid)
+beat=$(field celery-beat pid)
+
+# Nothing changed: nothing restarts.
+gx update >"$work/update0.out" 2>&1 || fail "update failed"
+grep -q 'service' "$work/update0.out" && fail "an update without changes changed: $(cat "$work/update0.out")"
+[ "$(field celery pid)" = "$celery" ] || fail "an update without changes restarted celery"
+
+# celery's command changes: only celery restarts.
+config 2 true ""
+gx update >"$work/update1.out" 2>&1 || fail "update failed"
+grep -qx 'Updating service celery' "$work/update1.out" || fail "update: $(cat "$work/update1.out")"
+[ "$(field celery pid)" != "$celery" ] || fail "celery was not restarted"
+tr '\0' ' ' <"/proc/$(field celery pid)/cmdline" | grep -q -- '--concurrency 2' ||
+	fail "celery does not run the new command"
+[ "$(field gunicorn pid)" = "$gunicorn" ] || fail "gunicorn was restarted"
+[ "$(field celery-beat pid)" = "$beat" ] || fail "celery-beat was restarted"
+
+# celery-beat goes, two handlers come.
+config 2 false "  handlers:
+    handler:
+      processes: 2
+      start_timeout: 1"
+gx update >"$work/update2.out" 2>&1 || fail "update failed"
+grep -qx 'Removing service celery-beat' "$work/update2.out" || fail "update: $(cat "$work/update2.out")"
+grep -qx 'Adding service handler:handler_0' "$work/update2.out" || fail "update: $(cat "$work/update2.out")"
+kill -0 "$beat" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$beat/status" && fail "celery-beat still runs"
+gx status >"$work/status.out"
+grep -q '^celery-beat' "$work/status.out" && fail "celery-beat is still listed"
+wait_for 10 state_is handler:handler_1 RUNNING || fail "the added handler did not start"
+[ "$(field gunicorn pid)" = "$gunicorn" ] || fail "gunicorn was restarted"
+grep -q 'server_name=handler_1' "$state/log/handler_1.log" || fail "handler_1 logged nothing"
+
+# --clean: every program goes, and the manager with them.
+gx update --clean >"$work/update3.out" 2>&1 || fail "update --clean failed"
+grep -qx 'Removing service gunicorn' "$work/update3.out" || fail "update --clean: $(cat "$work/update3.out")"
+grep -qx 'No programs left, the direct manager will exit' "$work/update3.out" ||
+	fail "update --clean: $(cat "$work/update3.out")"
+[ -e "$state/direct/manager.pid" ] && fail "the manager did not exit"
+wait_for 10 no_root_pids || fail "processes left after update --clean: $(root_pids)"
+echo "PASS"
