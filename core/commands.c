@@ -333,6 +333,13 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 	}
 	if (run_build_request(run, name, &rq, &insts, &targets) < 0)
 		return GX_EXIT_FAILURE;
+	/* Names that select nothing of this backend must not read as "everything". */
+	if (rq.n_targets == 0 && (run->n_selected > 0 || run->n_services > 0) &&
+	    run->cli.command != GX_CMD_UPDATE && run->cli.command != GX_CMD_PM) {
+		free(insts);
+		free(targets);
+		return GX_EXIT_OK;
+	}
 	r = run->cli.command == GX_CMD_STATUS ? b->status(run->host, &rq, st, &err)
 					      : slot(run->host, &rq, &err);
 	free(insts);
@@ -358,6 +365,27 @@ static void run_print_log_dirs(const struct run *run)
 	}
 }
 
+/* Every service named must be configured in an instance the command concerns. */
+static bool run_services_configured(const struct run *run)
+{
+	bool ok = true;
+
+	for (size_t k = 0; k < run->n_services; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < run->insts.n && !found; i++)
+			for (size_t s = 0; run_instance_wanted(run, i) && s < run->insts.v[i]->n_services; s++)
+				found = found || run_service_matches(run->insts.v[i]->services[s],
+								     run->services[k]);
+		if (!found) {
+			gx_log(GX_LOG_ERROR, "Service '%s' is not configured%s", run->services[k],
+			       run->n_selected ? " in the named instance(s)" : "");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 static int run_backend_command(struct run *run)
 {
 	const char **names = calloc(run->insts.n + 1, sizeof(*names));
@@ -372,6 +400,10 @@ static int run_backend_command(struct run *run)
 	    run_resolve_names(run, run->cli.args, run->cli.n_args) < 0) {
 		free(names);
 		return run->selected ? GX_EXIT_USAGE : GX_EXIT_FAILURE;
+	}
+	if (!run_services_configured(run)) {
+		free(names);
+		return GX_EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < run->insts.n; i++)
 		if ((all || run_instance_wanted(run, i)) && run_check_root(run, run->insts.v[i]) < 0)

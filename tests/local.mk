@@ -173,7 +173,8 @@ tests_backends_test_systemd_SOURCES = tests/backends/test_systemd.c backends/sys
 	backends/systemd/systemd.h backends/systemd/quote.c backends/systemd/unit.c \
 	backends/systemd/ctl.c backends/systemd/update.c backends/systemd/status.c \
 	backends/systemd/graceful.c
-tests_backends_test_systemd_CPPFLAGS = $(GX_HARNESS_FLAGS) -I$(top_srcdir)/core $(NETTLE_CFLAGS)
+tests_backends_test_systemd_CPPFLAGS = $(GX_HARNESS_FLAGS) -idirafter $(top_srcdir)/core \
+	$(NETTLE_CFLAGS)
 tests_backends_test_systemd_LDADD = $(GX_HARNESS_LIBS) $(NETTLE_LIBS) -lm
 EXTRA_tests_backends_test_systemd_DEPENDENCIES = services/gunicorn.la services/celery.la
 # --- end backends/systemd.c ---
@@ -263,9 +264,11 @@ EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.
 
 # --- integration: the systemd backend (a real systemd user manager in a private mount namespace;
 # systemd_fakectl.sh records systemctl/journalctl command lines for what cannot run here) ---
+if BUILD_BACKEND_SYSTEMD
 TESTS += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
 	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
 	tests/integration/systemd_fakectl.sh
+endif
 EXTRA_DIST += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
 	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
 	tests/integration/systemd_fakectl.sh tests/integration/systemd_env.sh tests/fixtures/systemd
@@ -296,5 +299,5 @@ EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle
 	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \
 	tests/integration/direct_update.sh tests/integration/direct_foreground.sh \
 	tests/integration/direct_rotation.sh tests/integration/direct_root.sh \
-	tests/integration/direct_container.sh
+	tests/integration/direct_container.sh tests/bench/direct_bench.sh
 # --- end integration: direct ---

@@ -161,3 +161,16 @@ gone "$fg_supervisord" || fail "supervisord survived start -f"
 grep -q "gunicorn_config loaded" "$work/fg.out" || fail "start -f did not follow the logs"
 ! answers || fail "gunicorn still answers"
 ok "start -f: runs supervisord in the foreground, follows logs, stops on SIGINT"
+
+# start -f also ends when supervisord is shut down from elsewhere.
+setsid "$galaxyctl" -c "$cfg" start -f --quiet >"$work/fg2.out" 2>&1 </dev/null &
+fg=$!
+bgpids+=("$fg")
+WAIT=30 wait_for answers || fail "foreground start (2): gunicorn does not answer"
+out=$(gx shutdown 2>&1) || fail "shutdown: $out"
+WAIT=30 wait_for gone "$fg" || fail "start -f did not end with supervisord"
+rc=0
+wait "$fg" || rc=$?
+[ $rc = 0 ] || fail "start -f exited with $rc: $(cat "$work/fg2.out")"
+grep -q "supervisord started with pid" "$work/fg2.out" || fail "start -f --quiet did not follow supervisord's log"
+ok "start -f ends when supervisord is shut down"
