@@ -25,16 +25,23 @@
  *   terminal, prefixed; Ctrl-C stops everything.
  * - Program and log names are the supervisor backend's: gunicorn:gunicorn_0
  *   (gunicorn_0.log), celery (celery.log), and INSTANCE:SERVICE[N]
- *   (INSTANCE_galaxy_TYPE_SERVICE[_N].log) when instance names are in use.
+ *   (INSTANCE_TYPE_SERVICE[_N].log) when instance names are in use.
  * - The commands always run the real command (never `galaxyctl exec`), with
  *   the environment the service plugin built; PATH, HOME, USER and LOGNAME
  *   are added when missing, and GALAXY_CONFIG_* variables of galaxyctl's own
  *   environment (galaxy --single-user) are passed on.
+ * - Crash safety: each service leads its own process group and gets SIGTERM
+ *   when the manager dies (PR_SET_PDEATHSIG; SIGTERM rather than SIGKILL,
+ *   so that gunicorn and celery take their own workers down); the manager
+ *   records what it runs in direct/children, and the next manager kills what
+ *   survived (found by pid and start time, so a reused pid is left alone).
  * - As root (GRAVITY_SKIP_SYSTEMD set) with galaxy_user, every service runs
  *   as that user (and galaxy_group); the names are resolved here, so the
  *   manager never needs the user database.
- * - memory_limit and memory_high are passed to the manager but not enforced
- *   yet.
+ * - memory_limit and memory_high: the manager measures the resident memory
+ *   of each limited program's process group every 5 s (memory.c); over
+ *   memory_limit it restarts the program, over memory_high it says so (with
+ *   no cgroup, nothing can throttle).  cgroup v2 limits are not used.
  */
 #include <errno.h>
 #include <signal.h>
@@ -375,7 +382,7 @@ static int direct_update(const struct gx_host *h, const struct gx_request *rq, s
 			break;
 		c = direct_connect(&x, g);
 		if (c > 0)
-			h->log(GX_LOG_DEBUG, "The direct manager is not running (%s): galaxyctl start applies the config",
+			h->log(GX_LOG_INFO, "The direct manager is not running (%s): galaxyctl start applies the config",
 			       g->state_dir);
 		if (c < 0)
 			r = c;

@@ -19,7 +19,8 @@ backend_LTLIBRARIES += backends/supervisor.la
 backends_supervisor_la_SOURCES = backends/supervisor.c backends/supervisor/sv.h \
 	backends/supervisor/buf.c backends/supervisor/quote.c backends/supervisor/render.c \
 	backends/supervisor/xmlrpc.c backends/supervisor/files.c backends/supervisor/daemon.c \
-	backends/supervisor/control.c
+	backends/supervisor/procs.c backends/supervisor/control.c backends/supervisor/graceful.c \
+	backends/supervisor/status.c
 backends_supervisor_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(CURL_CFLAGS) $(XML_CFLAGS)
 backends_supervisor_la_LDFLAGS = $(GX_MODULE_FLAGS)
 backends_supervisor_la_LIBADD = $(CURL_LIBS) $(XML_LIBS)
@@ -36,7 +37,8 @@ DIRECT_MANAGER_SOURCES = backends/direct/manager.c backends/direct/manager.h \
 	backends/direct/fsm.c backends/direct/fsm.h backends/direct/program.c \
 	backends/direct/program.h backends/direct/proto.c backends/direct/proto.h \
 	backends/direct/logfile.c backends/direct/logfile.h backends/direct/prefix.c \
-	backends/direct/prefix.h backends/direct/spawn.c backends/direct/spawn.h
+	backends/direct/prefix.h backends/direct/spawn.c backends/direct/spawn.h \
+	backends/direct/memory.c backends/direct/proc.c backends/direct/proc.h
 backend_LTLIBRARIES += backends/direct.la
 backends_direct_la_SOURCES = backends/direct.c backends/direct/cli.h \
 	backends/direct/session.c backends/direct/build.c backends/direct/graceful.c \

@@ -108,6 +108,11 @@ void sv_ctx_release(struct sv_ctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
+int sv_oom(struct sv_ctx *c)
+{
+	return c->h->errorf(c->err, NULL, -ENOMEM, "out of memory");
+}
+
 void sv_out(const struct sv_ctx *c, const char *fmt, ...)
 {
 	va_list ap;

@@ -28,6 +28,7 @@ struct run {
 	struct gx_instances insts;
 	struct gx_diag diag;
 	bool is_root;
+	char *state_dir; /* --state-dir or $GRAVITY_STATE_DIR, absolute; NULL when unset or empty */
 	/* The names on the command line, resolved. */
 	bool *selected;        /* per instance: named on the command line */
 	size_t n_selected;
@@ -84,6 +85,17 @@ static void run_print_error(const struct gx_error *err)
 /* ---------------------------------------------------------------------- */
 /* Loading */
 
+/* The state dir override, made absolute once so that instances and backends agree on it. */
+static int run_state_dir(struct run *run)
+{
+	const char *dir = run->cli.state_dir ? run->cli.state_dir : getenv("GRAVITY_STATE_DIR");
+
+	if (!dir || !*dir)
+		return 0;
+	run->state_dir = gx_path_abs(dir, NULL);
+	return run->state_dir ? 0 : -ENOMEM;
+}
+
 static int run_load(struct run *run, const char *self_exe)
 {
 	struct gx_config_sources src = {
@@ -93,11 +105,16 @@ static int run_load(struct run *run, const char *self_exe)
 	};
 	struct gx_instance_env env = {
 		.is_root = run->is_root,
-		.state_dir = run->cli.state_dir ? run->cli.state_dir : getenv("GRAVITY_STATE_DIR"),
 		.galaxy_root_dir = getenv("GALAXY_ROOT_DIR"),
 	};
 	struct gx_error err = { 0 };
 	int r;
+
+	if (run_state_dir(run) < 0) {
+		gx_log(GX_LOG_ERROR, "out of memory");
+		return GX_EXIT_FAILURE;
+	}
+	env.state_dir = run->state_dir;
 
 	if (gx_plugins_init(&run->plugins, run_builddir(self_exe), GX_PKGLIBDIR) < 0 ||
 	    gx_plugins_load(&run->plugins, &err) < 0) {
@@ -310,8 +327,7 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		.foreground = run->cli.foreground,
 		.quiet = run->cli.quiet,
 		.user_mode = run->cli.user_mode >= 0 ? run->cli.user_mode : !run->is_root,
-		.state_dir_override = run->cli.state_dir ? run->cli.state_dir
-							 : getenv("GRAVITY_STATE_DIR"),
+		.state_dir_override = run->state_dir,
 		.argc = (int)run->cli.n_args,
 		.argv = run->cli.args,
 	};
@@ -652,6 +668,7 @@ int gx_main(int argc, char **argv)
 	fflush(stdout);
 	free(run.selected);
 	free(run.services);
+	free(run.state_dir);
 	gx_instances_release(&run.insts);
 	gx_config_release(&run.cfg);
 	gx_diag_release(&run.diag);

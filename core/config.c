@@ -47,22 +47,32 @@ static int config_add_path(struct gx_config *cfg, const char *path, const char *
 	return 0;
 }
 
-/* A file the user named must exist. */
+/*
+ * A file the user named must exist.  With resolve, symlinks are resolved,
+ * as upstream's --config-file does (the systemd backend hashes this path).
+ */
 static int config_add_named(struct gx_config *cfg, const char *path, const char *cwd,
-			    const char *how, struct gx_error *err)
+			    const char *how, bool resolve, struct gx_error *err)
 {
-	char *abs = gx_path_abs(path, cwd);
+	char *abs = gx_path_abs(path, cwd), *real = NULL;
 	bool is_dir, ok;
+	int r;
 
 	if (!abs)
 		return -ENOMEM;
 	is_dir = gx_path_is_dir(abs);
 	ok = !is_dir && gx_path_exists(abs);
-	free(abs);
-	if (!ok)
+	if (!ok) {
+		free(abs);
 		return gx_error_set(err, NULL, -ENOENT, "config file %s (from %s) does not exist%s",
 					  path, how, is_dir ? " (it is a directory)" : "");
-	return config_add_path(cfg, path, cwd);
+	}
+	if (resolve)
+		real = realpath(abs, NULL);
+	r = config_add_path(cfg, real ? real : abs, NULL);
+	free(real);
+	free(abs);
+	return r;
 }
 
 static int config_add_env_list(struct gx_config *cfg, const char *list, const char *cwd,
@@ -73,7 +83,7 @@ static int config_add_env_list(struct gx_config *cfg, const char *list, const ch
 
 	for (char *p = copy ? strtok_r(copy, ":", &save) : NULL; p && r == 0;
 	     p = strtok_r(NULL, ":", &save))
-		r = config_add_named(cfg, p, cwd, "$GRAVITY_CONFIG_FILE", err);
+		r = config_add_named(cfg, p, cwd, "$GRAVITY_CONFIG_FILE", true, err);
 	free(copy);
 	return r;
 }
@@ -120,11 +130,11 @@ int gx_config_find(struct gx_config *cfg, const struct gx_config_sources *src,
 
 	if (src->n_files > 0) {
 		for (size_t i = 0; i < src->n_files && r == 0; i++)
-			r = config_add_named(cfg, src->files[i], cwd, "--config-file", err);
+			r = config_add_named(cfg, src->files[i], cwd, "--config-file", true, err);
 	} else if (gravity_env && *gravity_env) {
 		r = config_add_env_list(cfg, gravity_env, cwd, err);
 	} else if (galaxy_env && *galaxy_env) {
-		r = config_add_named(cfg, galaxy_env, cwd, "$GALAXY_CONFIG_FILE", err);
+		r = config_add_named(cfg, galaxy_env, cwd, "$GALAXY_CONFIG_FILE", false, err);
 	} else {
 		for (size_t i = 0; cwd_candidates[i]; i++) {
 			char *p = gx_path_abs(cwd_candidates[i], cwd);

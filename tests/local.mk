@@ -250,8 +250,10 @@ EXTRA_DIST += tests/integration/cli.sh
 # --- end core/config.c ... core/commands.c ---
 
 # --- integration: exec of celery, celery-beat, tusd, gx-it-proxy on the stand-in ---
+# (lib.sh is shared by every exec_*.sh and thirdparty_plugin.sh)
 TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh
-EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh
+EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh \
+	tests/integration/lib.sh
 # --- end integration: exec of celery, celery-beat, tusd, gx-it-proxy ---
 
 # --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin ---
@@ -293,11 +295,13 @@ if BUILD_BACKEND_DIRECT
 TESTS += tests/integration/direct_lifecycle.sh tests/integration/direct_crash.sh \
 	tests/integration/direct_graceful.sh tests/integration/direct_update.sh \
 	tests/integration/direct_foreground.sh tests/integration/direct_rotation.sh \
-	tests/integration/direct_root.sh tests/integration/direct_container.sh
+	tests/integration/direct_root.sh tests/integration/direct_container.sh \
+	tests/integration/direct_manager.sh tests/integration/direct_instances.sh
 endif
 EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle.sh \
 	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \
 	tests/integration/direct_update.sh tests/integration/direct_foreground.sh \
 	tests/integration/direct_rotation.sh tests/integration/direct_root.sh \
-	tests/integration/direct_container.sh tests/bench/direct_bench.sh
+	tests/integration/direct_container.sh tests/integration/direct_manager.sh \
+	tests/integration/direct_instances.sh tests/bench/direct_bench.sh
 # --- end integration: direct ---

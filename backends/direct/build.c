@@ -30,7 +30,7 @@ void direct_creds_release(struct direct_creds *c)
 
 /* Root with galaxy_user: that user (and group).  Otherwise the current user, for HOME and USER. */
 int direct_creds_init(const struct direct_ctx *x, const struct gx_instance *inst,
-			     struct direct_creds *c)
+		      struct direct_creds *c)
 {
 	const struct passwd *pw;
 	int n = 64;
@@ -62,19 +62,21 @@ int direct_creds_init(const struct direct_ctx *x, const struct gx_instance *inst
 		}
 		c->gid = gr->gr_gid;
 	}
-	for (;;) {
+	for (bool oom = false; !oom;) {
+		gid_t *grown = realloc(c->groups, (size_t)n * sizeof(gid_t));
 		int got = n;
 
-		c->groups = realloc(c->groups, (size_t)n * sizeof(gid_t));
-		if (!c->groups)
-			break;
-		if (getgrouplist(c->user ? c->user : inst->galaxy_user, c->gid, c->groups, &got) >= 0) {
+		oom = !grown;
+		if (grown)
+			c->groups = grown;
+		if (grown && getgrouplist(c->user ? c->user : inst->galaxy_user, c->gid, c->groups,
+					  &got) >= 0) {
 			c->n_groups = got;
 			break;
 		}
 		n = got > n ? got : n * 2;
 	}
-	if (!c->groups || !c->user || !c->home) {
+	if (!c->n_groups || !c->user || !c->home) {
 		direct_creds_release(c);
 		return direct_oom(x);
 	}
@@ -127,7 +129,7 @@ static int direct_env(const struct direct_ctx *x, const struct gx_service *svc, 
 }
 
 long direct_opt_int(const struct direct_ctx *x, const struct gx_node *map, const char *key,
-			   long fallback)
+		    long fallback)
 {
 	const struct gx_node *n = x->h->get(map, key);
 
@@ -216,7 +218,7 @@ int direct_mkdir_p(const char *dir, const struct direct_creds *c)
  * none, to clean), with the state and log dirs ready.
  */
 int direct_update_request(const struct direct_ctx *x, const struct direct_group *g,
-				 bool clean, bool start, json_t **ret)
+			  bool clean, bool start, json_t **ret)
 {
 	json_t *programs = json_array(), *instances = json_array();
 	struct direct_procs ps = { 0 };
@@ -240,10 +242,13 @@ int direct_update_request(const struct direct_ctx *x, const struct direct_group 
 		if (clean)
 			continue;
 		r = direct_creds_init(x, inst, &c);
-		if (r == 0 && (direct_mkdir_p(inst->state_dir, &c) < 0 ||
-			       direct_mkdir_p(inst->log_dir, &c) < 0))
-			r = x->h->errorf(x->err, NULL, -errno, "cannot create %s or %s: %s",
-					 inst->state_dir, inst->log_dir, strerror(errno));
+		for (size_t d = 0; r == 0 && d < 2; d++) {
+			const char *dir = d == 0 ? inst->state_dir : inst->log_dir;
+			int m = direct_mkdir_p(dir, &c);
+
+			if (m < 0)
+				r = x->h->errorf(x->err, NULL, m, "cannot create %s: %s", dir, strerror(-m));
+		}
 		for (size_t k = 0; r == 0 && k < ps.n; k++) {
 			json_t *o;
 

@@ -84,12 +84,8 @@ int direct_client_connect(const struct direct_paths *p, struct direct_conn *c)
 	close(fd);
 	if (r != -ENOENT && r != -ECONNREFUSED)
 		return r;
-	if (direct_client_manager_pid(p) > 0)
-		return -EAGAIN;
-	/* Nobody holds the pid file: what is left is stale. */
-	unlink(p->sock);
-	unlink(p->pid);
-	return -ENOENT;
+	/* Nobody holds the pid file: what is left is stale, and the next manager replaces it. */
+	return direct_client_manager_pid(p) > 0 ? -EAGAIN : -ENOENT;
 }
 
 static long client_ms_left(const struct timespec *until)

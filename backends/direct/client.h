@@ -24,8 +24,9 @@ int direct_client_lock(const struct direct_paths *p, void (*note)(const char *ms
 
 /*
  * Connect to the manager of p.  0 when connected; -ENOENT when no manager
- * runs (stale pid file and socket are removed); -EAGAIN when a manager
- * lives but does not answer; another negative errno otherwise.
+ * runs (a stale pid file or socket is left to the next manager, which
+ * holds the lock that proves it stale); -EAGAIN when a manager lives but
+ * does not answer; another negative errno otherwise.
  */
 int direct_client_connect(const struct direct_paths *p, struct direct_conn *c);
 

@@ -23,7 +23,7 @@
  * and ignore the command.  Returns 1 when that happened.
  */
 int direct_start_instead(const struct direct_ctx *x, struct direct_group *g,
-				const char *command)
+			 const char *command)
 {
 	json_t *reply = NULL;
 	int r = direct_connect(x, g);
@@ -158,7 +158,7 @@ static enum gx_graceful direct_graceful_method(const struct gx_host *h, const st
 }
 
 int direct_graceful_service(const struct direct_ctx *x, struct direct_group *g,
-				   const struct gx_service *svc)
+			    const struct gx_service *svc)
 {
 	enum gx_graceful method = direct_graceful_method(x->h, svc);
 	struct direct_procs ps = { 0 };

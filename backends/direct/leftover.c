@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "manager_int.h"
+#include "proc.h"
 
 /* How long leftovers get to exit after SIGTERM before SIGKILL. */
 #define LEFTOVER_GRACE_MS 5000
@@ -22,58 +23,19 @@ struct leftover {
 	long long starttime;
 };
 
-/* Fields of /proc/PID/stat after the command name: state, pgrp and starttime. */
-static int leftover_stat(pid_t pid, char *state, pid_t *pgrp, long long *starttime)
-{
-	char path[64], buf[1024];
-	const char *p;
-	ssize_t n;
-	int fd, field;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p)
-		return -EIO;
-	/* Field 3 (state) follows ") "; pgrp is field 5, starttime field 22. */
-	p += 2;
-	*state = *p;
-	for (field = 3; *p && field < 22; p++)
-		if (*p == ' ') {
-			field++;
-			if (field == 5)
-				*pgrp = (pid_t)strtol(p + 1, NULL, 10);
-		}
-	if (field != 22)
-		return -EIO;
-	*starttime = strtoll(p, NULL, 10);
-	return 0;
-}
-
 long long mgr_proc_starttime(pid_t pid)
 {
-	long long t = -1;
-	pid_t pgrp;
-	char state;
+	struct direct_procstat st;
 
-	return leftover_stat(pid, &state, &pgrp, &t) == 0 ? t : -1;
+	return direct_proc_stat(pid, &st) == 0 ? st.starttime : -1;
 }
 
 /* Still the same, living process? */
 static bool leftover_alive(const struct leftover *l)
 {
-	long long t;
-	pid_t pgrp;
-	char state;
+	struct direct_procstat st;
 
-	return leftover_stat(l->pid, &state, &pgrp, &t) == 0 && t == l->starttime && state != 'Z';
+	return direct_proc_stat(l->pid, &st) == 0 && st.starttime == l->starttime && st.state != 'Z';
 }
 
 void mgr_children_write(struct direct_manager *m)
@@ -122,16 +84,15 @@ static void leftover_group(pid_t pgid, long long since, struct leftover **v, siz
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		long long t;
-		pid_t pid, pgrp = 0;
-		char state;
+		struct direct_procstat st;
+		pid_t pid;
 
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
 		pid = (pid_t)strtol(e->d_name, NULL, 10);
-		if (leftover_stat(pid, &state, &pgrp, &t) == 0 && pgrp == pgid && t >= since &&
-		    state != 'Z')
-			leftover_push(v, n, pid, t);
+		if (direct_proc_stat(pid, &st) == 0 && st.pgrp == pgid && st.starttime >= since &&
+		    st.state != 'Z')
+			leftover_push(v, n, pid, st.starttime);
 	}
 	closedir(d);
 }

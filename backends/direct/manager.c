@@ -24,6 +24,9 @@
 /* Output is read in chunks of this size, a few per wakeup, so that no program starves the others. */
 #define MGR_CHUNK 16384
 #define MGR_READS_PER_WAKEUP 4
+/* The daemon's own log: manager.log, rotated at 10 MB, three backups. */
+#define MGR_OWN_LOG_MAX (10LL << 20)
+#define MGR_OWN_LOG_BACKUPS 3
 
 static const int mgr_signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 };
 
@@ -36,23 +39,31 @@ uint64_t mgr_now_ms(void)
 }
 
 /* supervisord's format: "2024-01-20 14:44:24,619 INFO spawned: 'celery' with pid 291651". */
-void mgr_log(const struct direct_manager *m, const char *level, const char *fmt, ...)
+void mgr_log(struct direct_manager *m, const char *level, const char *fmt, ...)
 {
 	struct timespec ts;
 	struct tm tm;
-	char stamp[32];
+	char line[2048];
+	size_t len;
 	va_list ap;
+	int n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(stderr, "%s,%03ld %s ", stamp, ts.tv_nsec / 1000000, level);
+	len = strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
+	n = snprintf(line + len, sizeof(line) - len, ",%03ld %s ", ts.tv_nsec / 1000000, level);
+	len += n > 0 ? (size_t)n : 0;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(line + len, sizeof(line) - len - 1, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	fflush(stderr);
-	(void)m;
+	len = n < 0 ? len : len + (size_t)n < sizeof(line) - 1 ? len + (size_t)n : sizeof(line) - 2;
+	line[len++] = '\n';
+	if (m && m->own_log.fd >= 0) {
+		direct_logfile_write(&m->own_log, line, len);
+	} else {
+		fwrite(line, 1, len, stderr);
+		fflush(stderr);
+	}
 }
 
 static void mgr_epoll_add(struct direct_manager *m, int fd, struct mgr_tag *tag)
@@ -123,6 +134,7 @@ int mgr_add(struct direct_manager *m, struct direct_spec *spec, struct mgr_prog 
 	p->spec = spec;
 	p->state = GX_STATE_STOPPED;
 	p->out_fd = -1;
+	p->report_fd = -1;
 	p->exit_status = -1;
 	p->tag = (struct mgr_tag){ .source = MGR_SRC_OUTPUT, .owner = p };
 	direct_logfile_init(&p->log);
@@ -146,6 +158,29 @@ static void mgr_close_output(struct direct_manager *m, struct mgr_prog *p)
 		direct_prefix_flush(&p->px, STDOUT_FILENO);
 }
 
+/*
+ * What the exec report says, once known: a failure becomes the reason the
+ * program exited.  True when the exec failed.
+ */
+static bool mgr_check_exec(struct direct_manager *m, struct mgr_prog *p)
+{
+	char why[512];
+	int r;
+
+	if (p->report_fd < 0)
+		return false;
+	r = direct_spawn_check(p->report_fd, p->spec, why, sizeof(why));
+	if (r == 0)
+		return false;
+	close(p->report_fd);
+	p->report_fd = -1;
+	if (r > 0)
+		return false;
+	mgr_log(m, "INFO", "spawnerr: %s: %s", p->spec->name, why);
+	mgr_set_why(p, why);
+	return true;
+}
+
 void mgr_remove(struct direct_manager *m, struct mgr_prog *p)
 {
 	size_t i;
@@ -157,6 +192,8 @@ void mgr_remove(struct direct_manager *m, struct mgr_prog *p)
 	memmove(m->progs + i, m->progs + i + 1, (m->n_progs - i - 1) * sizeof(*m->progs));
 	m->n_progs--;
 	mgr_close_output(m, p);
+	if (p->report_fd >= 0)
+		close(p->report_fd);
 	direct_logfile_release(&p->log);
 	direct_prefix_release(&p->px);
 	direct_spec_free(p->spec);
@@ -232,7 +269,7 @@ static int mgr_open_log(struct direct_manager *m, struct mgr_prog *p)
 static int mgr_spawn(struct direct_manager *m, struct mgr_prog *p)
 {
 	char why[512];
-	int out = -1, r;
+	int out = -1, report = -1, r;
 	pid_t pid = 0;
 
 	if (p->next_spec) {
@@ -240,20 +277,19 @@ static int mgr_spawn(struct direct_manager *m, struct mgr_prog *p)
 		p->next_spec = NULL;
 	}
 	mgr_open_log(m, p);
-	r = direct_spawn(p->spec, &pid, &out, why, sizeof(why));
+	r = direct_spawn(p->spec, &pid, &out, &report, why, sizeof(why));
 	if (r < 0) {
 		mgr_log(m, "INFO", "spawnerr: %s: %s", p->spec->name, why);
 		mgr_set_why(p, why);
-		p->exit_status = 127;
 		return r;
 	}
 	p->pid = pid;
+	p->report_fd = report;
 	p->starttime = mgr_proc_starttime(pid);
 	p->out_fd = out;
 	mgr_epoll_add(m, out, &p->tag);
 	p->spawned_ms = mgr_now_ms();
 	p->deadline_ms = p->spawned_ms + (uint64_t)p->spec->start_timeout * 1000u;
-	p->killed = false;
 	if (p->started_once)
 		p->restarts++;
 	p->started_once = true;
@@ -297,13 +333,15 @@ static void mgr_act(struct direct_manager *m, struct mgr_prog *p, enum direct_ac
 		mgr_log(m, "WARN", "killing '%s' (%ld) with SIGKILL: still running %ld s after SIGTERM",
 			p->spec->name, (long)p->pid, p->spec->stop_timeout);
 		mgr_kill_group(p, SIGKILL);
-		p->killed = true;
 		if (m->shutting_down)
 			m->unclean = true;
 		p->deadline_ms = 0;
 		break;
 	case DIRECT_ACT_SCHEDULE:
 		delay = direct_backoff_delay(p->failures);
+		/* A good run shorter than a second (start_timeout 0) does not restart in a tight loop. */
+		if (delay == 0 && now - p->spawned_ms < 1000)
+			delay = 1;
 		p->deadline_ms = now + delay * 1000u;
 		if (delay)
 			mgr_log(m, "INFO", "backoff: '%s' starts again in %u s (%u failed start%s)",
@@ -323,6 +361,7 @@ static void mgr_entered(struct direct_manager *m, struct mgr_prog *p)
 	switch (p->state) {
 	case GX_STATE_RUNNING:
 		p->deadline_ms = 0;
+		mgr_check_exec(m, p);
 		mgr_log(m, "INFO", "success: %s entered RUNNING state, process has stayed up for > than %ld seconds (start_timeout)",
 			p->spec->name, p->spec->start_timeout);
 		break;
@@ -388,14 +427,18 @@ static void mgr_exited(struct direct_manager *m, struct mgr_prog *p, int status)
 {
 	bool expected = p->state == GX_STATE_STOPPING;
 
+	bool exec_failed;
+
 	mgr_read_output(m, p, true);
 	mgr_close_output(m, p);
 	kill(-p->pid, SIGKILL); /* whatever the process left behind in its group */
 	mgr_describe_exit(p, status);
+	exec_failed = mgr_check_exec(m, p); /* the child reported before it exited: known by now */
 	p->pid = 0;
 	m->children_dirty = true;
-	mgr_log(m, "INFO", "%s: %s (%s; %s)", expected ? "stopped" : "exited", p->spec->name, p->why,
-		expected ? "expected" : "not expected");
+	if (!exec_failed)
+		mgr_log(m, "INFO", "%s: %s (%s; %s)", expected ? "stopped" : "exited",
+			p->spec->name, p->why, expected ? "expected" : "not expected");
 	mgr_event(m, p, DIRECT_EV_EXIT);
 }
 
@@ -439,6 +482,8 @@ static void mgr_on_signal(struct direct_manager *m)
 			mgr_reap(m);
 			break;
 		case SIGHUP:
+			if (m->own_log.fd >= 0)
+				direct_logfile_reopen(&m->own_log);
 			mgr_log(m, "INFO", "received SIGHUP, reopening log files");
 			for (size_t i = 0; i < m->n_progs; i++)
 				if (m->progs[i]->log.fd >= 0)
@@ -487,7 +532,10 @@ static void mgr_on_timer(struct direct_manager *m)
 static void mgr_arm_timer(struct direct_manager *m)
 {
 	struct itimerspec its = { 0 };
-	uint64_t next = 0;
+	uint64_t next;
+
+	mgr_memory_poll(m, mgr_now_ms());
+	next = m->memory_deadline_ms;
 
 	for (size_t i = 0; i < m->n_progs; i++) {
 		uint64_t d = m->progs[i]->deadline_ms;
@@ -668,6 +716,7 @@ int direct_manager_new(const struct direct_manager_opts *opts, struct direct_man
 	if (!m)
 		return -ENOMEM;
 	m->epfd = m->sigfd = m->timerfd = m->listenfd = m->pidfd = -1;
+	direct_logfile_init(&m->own_log);
 	m->foreground = opts->foreground;
 	m->colour = opts->foreground && direct_prefix_want_colour(STDOUT_FILENO);
 	m->is_init = getpid() == 1;
@@ -735,6 +784,7 @@ void direct_manager_free(struct direct_manager *m)
 	if (m->timerfd >= 0)
 		close(m->timerfd);
 	sigprocmask(SIG_SETMASK, &m->old_mask, NULL);
+	direct_logfile_release(&m->own_log);
 	direct_paths_release(&m->paths);
 	free(m);
 	malloc_trim(0);
@@ -753,6 +803,8 @@ int direct_manager_serve(const char *state_dir, int ready_fd)
 		fputs(msg + 7, stderr);
 	} else {
 		snprintf(msg, sizeof(msg), "ok\n");
+		/* Its own log, rotated like the services' (stderr stays on it for what libc says). */
+		direct_logfile_open(&m->own_log, m->paths.log, MGR_OWN_LOG_MAX, MGR_OWN_LOG_BACKUPS);
 		mgr_log(m, "INFO", "the direct manager runs for %s (pid %ld)", state_dir, (long)getpid());
 	}
 	if (ready_fd >= 0) {

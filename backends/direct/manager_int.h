@@ -30,6 +30,7 @@ struct mgr_prog {
 	pid_t pid;                     /* 0 when no process */
 	long long starttime;           /* /proc starttime of pid, for crash cleanup */
 	int out_fd;                    /* the output pipe, -1 when none */
+	int report_fd;                 /* how the exec went (spawn.h), -1 once known */
 	struct mgr_tag tag;
 	struct direct_logfile log;
 	struct direct_prefix px;       /* foreground only */
@@ -42,8 +43,9 @@ struct mgr_prog {
 	uint64_t deadline_ms;          /* 0: none */
 	bool start_after_stop;         /* restart, or update with a new command */
 	bool remove_after_stop;        /* dropped by update */
-	bool killed;                   /* the last stop needed SIGKILL */
 	bool in_scope;                 /* update bookkeeping */
+	long rss_kb;                   /* the process group's, when memory is limited */
+	bool over_high;                /* above memory_high at the last measure */
 };
 
 /* What a client waits for before its reply. */
@@ -80,11 +82,13 @@ struct direct_manager {
 	bool unclean;                  /* a stop during shutdown needed SIGKILL */
 	struct sigaction old_sigpipe;
 	struct rlimit nofile;          /* the limit services get */
+	uint64_t memory_deadline_ms;   /* next memory measure; 0: nothing is limited */
+	struct direct_logfile own_log; /* the daemon's manager.log; closed: stderr */
 };
 
 /* manager.c */
 uint64_t mgr_now_ms(void);
-void mgr_log(const struct direct_manager *m, const char *level, const char *fmt, ...)
+void mgr_log(struct direct_manager *m, const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct mgr_prog *mgr_find(const struct direct_manager *m, const char *name);
 int mgr_add(struct direct_manager *m, struct direct_spec *spec, struct mgr_prog **ret);
@@ -102,6 +106,9 @@ void mgr_client_input(struct direct_manager *m, struct mgr_client *c);
 void mgr_clients_check(struct direct_manager *m);
 void mgr_clients_free(struct direct_manager *m);
 json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c);
+
+/* memory.c: measure limited programs when due, and schedule the next measure */
+void mgr_memory_poll(struct direct_manager *m, uint64_t now);
 
 /* leftover.c */
 void mgr_leftovers_kill(struct direct_manager *m);

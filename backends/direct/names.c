@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Program and log file names, the supervisor backend's (upstream supervisor.py). */
 #include <stdio.h>
+#include <string.h>
 
 #include "names.h"
 
-bool direct_names_use_instance(size_t n_instances, bool only_name_is_default)
+bool direct_names_use_instance(size_t n_instances, const char *only_name)
 {
-	return n_instances > 1 || (n_instances == 1 && !only_name_is_default);
+	return n_instances > 1 || (n_instances == 1 && strcmp(only_name, "_default_") != 0);
 }
 
 char *direct_names_program(bool use_instance, const char *instance, const char *service,
@@ -35,7 +36,7 @@ char *direct_names_log(bool use_instance, const char *log_dir, const char *insta
 	if (count > 1)
 		snprintf(suffix, sizeof(suffix), "_%u", i);
 	if (use_instance)
-		r = asprintf(&s, "%s/%s_galaxy_%s_%s%s.log", log_dir, instance, type, service, suffix);
+		r = asprintf(&s, "%s/%s_%s_%s%s.log", log_dir, instance, type, service, suffix);
 	else
 		r = asprintf(&s, "%s/%s%s.log", log_dir, service, suffix);
 	return r < 0 ? NULL : s;

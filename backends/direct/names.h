@@ -8,9 +8,9 @@
 
 /*
  * Upstream's rule: instance names appear in program names when several
- * instances are loaded or the only one has a name of its own.
+ * instances are loaded or the only one is not called _default_.
  */
-bool direct_names_use_instance(size_t n_instances, bool only_name_is_default);
+bool direct_names_use_instance(size_t n_instances, const char *only_name);
 
 /*
  * Process i of a service with count processes: gunicorn:gunicorn_0,
@@ -21,8 +21,9 @@ char *direct_names_program(bool use_instance, const char *instance, const char *
 			   unsigned count, unsigned i);
 
 /*
- * Its log file: <log_dir>/gunicorn_0.log, celery.log; with instance names
- * <log_dir>/main_galaxy_gunicorn_gunicorn_0.log (INSTANCE_galaxy_TYPE_SERVICE).
+ * Its log file, as the supervisor backend names it: <log_dir>/gunicorn_0.log,
+ * celery.log; with instance names <log_dir>/main_gunicorn_gunicorn_0.log
+ * (INSTANCE_TYPE_SERVICE[_N]).
  */
 char *direct_names_log(bool use_instance, const char *log_dir, const char *instance,
 		       const char *type, const char *service, unsigned count, unsigned i);

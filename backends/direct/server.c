@@ -174,13 +174,14 @@ static json_t *server_reply(struct direct_manager *m, char *const *names, json_t
 
 /*
  * The programs a request names, as a NULL-terminated vector of names
- * (every program when "names" is absent or null).  NULL with *error set
- * when a name is unknown.
+ * (every program when "names" is absent or null).  An unknown name is
+ * skipped when skip_unknown, else NULL is returned with *error set.
  */
-static char **server_names(struct direct_manager *m, json_t *req, json_t **error)
+static char **server_names(struct direct_manager *m, json_t *req, bool skip_unknown,
+			   json_t **error)
 {
 	json_t *names = json_object_get(req, "names");
-	size_t n = json_is_array(names) ? json_array_size(names) : m->n_progs;
+	size_t n = json_is_array(names) ? json_array_size(names) : m->n_progs, k = 0;
 	char **v = calloc(n + 1, sizeof(*v));
 
 	if (!v) {
@@ -191,13 +192,15 @@ static char **server_names(struct direct_manager *m, json_t *req, json_t **error
 		const char *name = json_is_array(names) ? json_string_value(json_array_get(names, i))
 							: m->progs[i]->spec->name;
 
+		if (name && !mgr_find(m, name) && skip_unknown)
+			continue;
 		if (!name || !mgr_find(m, name)) {
 			*error = server_error("no such program: %s", name ? name : "(not a string)");
 			direct_strv_free(v);
 			return NULL;
 		}
-		v[i] = strdup(name);
-		if (!v[i]) {
+		v[k] = strdup(name);
+		if (!v[k++]) {
 			*error = server_error("out of memory");
 			direct_strv_free(v);
 			return NULL;
@@ -235,7 +238,8 @@ static json_t *server_start_stop(struct direct_manager *m, json_t *req, struct m
 
 	if (m->shutting_down && strcmp(op, "stop") != 0)
 		return server_error("the direct manager is shutting down");
-	names = server_names(m, req, &error);
+	/* Stopping what does not exist is done already. */
+	names = server_names(m, req, strcmp(op, "stop") == 0, &error);
 	if (!names)
 		return error;
 	for (size_t i = 0; names[i]; i++) {
@@ -271,7 +275,7 @@ static json_t *server_signal(struct direct_manager *m, json_t *req)
 
 	if (sig <= 0 || sig >= NSIG)
 		return server_error("invalid signal number %lld", (long long)sig);
-	names = server_names(m, req, &error);
+	names = server_names(m, req, false, &error);
 	if (!names)
 		return error;
 	for (size_t i = 0; names[i]; i++)
@@ -350,6 +354,9 @@ static const char *server_update_one(struct direct_manager *m, struct direct_spe
 		mgr_event(m, p, DIRECT_EV_STOP);
 	} else {
 		mgr_set_spec(m, p, s);
+		/* A new command may cure a FATAL one (a program stopped on request stays stopped). */
+		if (start && p->state == GX_STATE_FATAL)
+			mgr_event(m, p, DIRECT_EV_START);
 	}
 	return "changed";
 }
@@ -419,7 +426,7 @@ json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c)
 				 "programs", (json_int_t)m->n_progs);
 	if (strcmp(op, "status") == 0) {
 		json_t *error = NULL, *reply;
-		char **names = server_names(m, req, &error);
+		char **names = server_names(m, req, false, &error);
 
 		if (!names)
 			return error;

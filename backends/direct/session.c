@@ -40,14 +40,14 @@ int direct_oom(const struct direct_ctx *x)
 }
 
 int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h,
-			   const struct gx_request *rq, struct gx_error *err)
+		    const struct gx_request *rq, struct gx_error *err)
 {
 	memset(x, 0, sizeof(*x));
 	x->h = h;
 	x->rq = rq;
 	x->err = err;
 	x->use_instance_name = direct_names_use_instance(rq->n_instances,
-							 rq->n_instances == 1 && rq->instances[0]->name_is_default);
+							 rq->n_instances ? rq->instances[0]->name : "");
 	x->groups = calloc(rq->n_instances + 1, sizeof(*x->groups));
 	if (!x->groups)
 		return direct_oom(x);
@@ -75,7 +75,7 @@ int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h,
 }
 
 bool direct_targeted(const struct gx_request *rq, const struct gx_instance *inst,
-			    const struct gx_service *svc)
+		     const struct gx_service *svc)
 {
 	if (rq->n_targets == 0)
 		return true;
@@ -98,7 +98,7 @@ void direct_procs_release(struct direct_procs *ps)
 
 /* The processes of a group's instances: every one (all), or those the command names. */
 int direct_group_procs(const struct direct_ctx *x, const struct direct_group *g, bool all,
-			      const struct gx_service *only, struct direct_procs *ret)
+		       const struct gx_service *only, struct direct_procs *ret)
 {
 	struct direct_procs ps = { 0 };
 	size_t alloc = 0;
@@ -276,7 +276,7 @@ static int direct_spawn_manager(const struct direct_ctx *x, struct direct_group 
 }
 
 int direct_call(const struct direct_ctx *x, struct direct_group *g, json_t *req,
-		       int timeout_ms, json_t **ret)
+		int timeout_ms, json_t **ret)
 {
 	char why[700] = "";
 	int r;
@@ -324,17 +324,21 @@ const char *direct_reply_state(json_t *reply, const char *name)
 
 /* The manager is running with every program of the group loaded (update). */
 int direct_ensure(const struct direct_ctx *x, struct direct_group *g, bool start_all,
-			 json_t **ret_update)
+		  json_t **ret_update)
 {
 	json_t *req = NULL, *reply = NULL;
-	int r = direct_connect(x, g);
+	/* The programs first: a config that cannot run leaves no manager behind. */
+	int r = direct_update_request(x, g, false, start_all, &req);
 
+	if (r == 0)
+		r = direct_connect(x, g);
 	if (r > 0)
 		r = direct_spawn_manager(x, g);
-	if (r == 0)
-		r = direct_update_request(x, g, false, start_all, &req);
-	if (r == 0)
+	if (r == 0) {
 		r = direct_call(x, g, req, direct_stop_wait_ms(g), &reply);
+		req = NULL;
+	}
+	json_decref(req);
 	if (r == 0 && ret_update)
 		*ret_update = reply;
 	else

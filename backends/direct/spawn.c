@@ -9,7 +9,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "spawn.h"
@@ -88,13 +87,11 @@ static void spawn_describe(const struct direct_spec *s, const struct spawn_repor
 	}
 }
 
-int direct_spawn(const struct direct_spec *s, pid_t *ret_pid, int *ret_out, char *why,
-		 size_t len)
+int direct_spawn(const struct direct_spec *s, pid_t *ret_pid, int *ret_out, int *ret_report,
+		 char *why, size_t len)
 {
-	struct spawn_report rep;
 	int out[2], report[2];
 	pid_t parent = getpid(), pid;
-	ssize_t n;
 
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		snprintf(why, len, "cannot create a pipe: %s", strerror(errno));
@@ -122,19 +119,30 @@ int direct_spawn(const struct direct_spec *s, pid_t *ret_pid, int *ret_out, char
 		return r;
 	}
 	setpgid(pid, pid); /* also here, so that signals to the group never miss it */
-	do
-		n = read(report[0], &rep, sizeof(rep));
-	while (n < 0 && errno == EINTR);
-	close(report[0]);
-	if (n == (ssize_t)sizeof(rep)) {
-		close(out[0]);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		spawn_describe(s, &rep, why, len);
-		return rep.error > 0 ? -rep.error : -EIO;
-	}
 	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	fcntl(report[0], F_SETFL, fcntl(report[0], F_GETFL) | O_NONBLOCK);
 	*ret_pid = pid;
 	*ret_out = out[0];
+	*ret_report = report[0];
 	return 0;
+}
+
+int direct_spawn_check(int report_fd, const struct direct_spec *s, char *why, size_t len)
+{
+	struct spawn_report rep;
+	ssize_t n;
+
+	do
+		n = read(report_fd, &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 1;
+	if (n < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	if (n != (ssize_t)sizeof(rep)) {
+		snprintf(why, len, "cannot set up the process");
+		return -EIO;
+	}
+	spawn_describe(s, &rep, why, len);
+	return rep.error > 0 ? -rep.error : -EIO;
 }

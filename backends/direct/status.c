@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "proc.h"
 
 /* ---------------------------------------------------------------------- */
 /* status */
@@ -14,7 +15,6 @@
 /* Resident memory of whole process groups (a gunicorn and its workers), from /proc. */
 static void direct_group_rss(const pid_t *pgids, long *rss_kb, size_t n)
 {
-	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 
@@ -23,36 +23,28 @@ static void direct_group_rss(const pid_t *pgids, long *rss_kb, size_t n)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		char path[300], buf[1024];
-		const char *p;
-		long pgrp = 0, rss = 0;
-		FILE *f;
-		int field;
+		struct direct_procstat st;
 
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
+		    direct_proc_stat((pid_t)strtol(e->d_name, NULL, 10), &st) < 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-		fclose(f);
-		if (!p)
-			continue;
-		/* After ") ": field 3 is the state, 5 the group, 24 the resident pages. */
-		for (field = 2; *p && field < 24; p++)
-			if (*p == ' ') {
-				field++;
-				if (field == 5)
-					pgrp = strtol(p + 1, NULL, 10);
-				if (field == 24)
-					rss = strtol(p + 1, NULL, 10);
-			}
 		for (size_t i = 0; i < n; i++)
-			if (pgids[i] > 0 && pgids[i] == pgrp)
-				rss_kb[i] += rss * page_kb;
+			if (pgids[i] > 0 && pgids[i] == st.pgrp)
+				rss_kb[i] += st.rss_kb;
 	}
 	closedir(d);
+}
+
+/* "H:MM:SS", or "N days, H:MM:SS", as supervisorctl shows uptimes. */
+static void direct_uptime_text(double s, char *buf, size_t len)
+{
+	long t = (long)s;
+
+	if (t >= 86400)
+		snprintf(buf, len, "%ld days, %ld:%02ld:%02ld", t / 86400, t % 86400 / 3600,
+			 t % 3600 / 60, t % 60);
+	else
+		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t % 3600 / 60, t % 60);
 }
 
 static enum gx_state direct_state_parse(const char *s)
@@ -71,7 +63,7 @@ static enum gx_state direct_state_parse(const char *s)
 }
 
 int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
-			       struct gx_status *st)
+			struct gx_status *st)
 {
 	struct direct_procs ps = { 0 };
 	json_t *reply = NULL;
@@ -121,6 +113,13 @@ int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
 				 (long long)json_integer_value(json_object_get(p, "failures")),
 				 json_integer_value(json_object_get(p, "failures")) == 1 ? "" : "s");
 			row.detail = detail;
+		} else if (row.pid > 0 && row.restarts > 0) { /* the table says how often it restarted */
+			char uptime[64];
+
+			direct_uptime_text(row.uptime_s, uptime, sizeof(uptime));
+			snprintf(detail, sizeof(detail), "pid %ld, uptime %s, restarts %ld", row.pid,
+				 uptime, row.restarts);
+			row.detail = detail;
 		}
 		if (x->h->status_add(st, &row) < 0)
 			r = direct_oom(x);
@@ -134,17 +133,6 @@ int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
 
 /* ---------------------------------------------------------------------- */
 /* Output */
-
-static void direct_print_uptime(const struct gx_host *h, double s)
-{
-	long t = (long)s;
-
-	if (t >= 86400)
-		h->out(", uptime %ld days, %ld:%02ld:%02ld", t / 86400, t % 86400 / 3600,
-		       t % 3600 / 60, t % 60);
-	else
-		h->out(", uptime %ld:%02ld:%02ld", t / 3600, t % 3600 / 60, t % 60);
-}
 
 /* The rows of a reply, as `galaxyctl status` prints them. */
 void direct_print_table(const struct gx_host *h, json_t *reply, const struct direct_procs *ps)
@@ -160,8 +148,11 @@ void direct_print_table(const struct gx_host *h, json_t *reply, const struct dir
 
 		h->out("%-*s %-10s", width, ps->v[i].name, direct_reply_state(reply, ps->v[i].name));
 		if (pid > 0) {
-			h->out(" pid %lld", (long long)pid);
-			direct_print_uptime(h, json_number_value(json_object_get(st, "uptime")));
+			char uptime[64];
+
+			direct_uptime_text(json_number_value(json_object_get(st, "uptime")), uptime,
+					   sizeof(uptime));
+			h->out(" pid %lld, uptime %s", (long long)pid, uptime);
 		}
 		h->out("\n");
 	}
@@ -169,12 +160,14 @@ void direct_print_table(const struct gx_host *h, json_t *reply, const struct dir
 
 /* "name: stopped", as supervisorctl says it. */
 void direct_print_results(const struct gx_host *h, json_t *reply,
-				 const struct direct_procs *ps, const char *word)
+			  const struct direct_procs *ps, const char *word)
 {
 	for (size_t i = 0; i < ps->n; i++) {
 		const char *state = direct_reply_state(reply, ps->v[i].name);
 
-		if (word)
+		if (!direct_reply_find(reply, ps->v[i].name))
+			h->out("%s: ERROR (no such process)\n", ps->v[i].name);
+		else if (word)
 			h->out("%s: %s\n", ps->v[i].name, word);
 		else if (strcmp(state, "STOPPED") == 0)
 			h->out("%s: stopped\n", ps->v[i].name);

@@ -19,7 +19,7 @@
 #define SV_START_TIMEOUT_S 60.0
 #define SV_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
-static double sv_now(void)
+double sv_now(void)
 {
 	struct timespec ts;
 
@@ -27,7 +27,7 @@ static double sv_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void sv_sleep(double s)
+void sv_sleep(double s)
 {
 	struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9) };
 

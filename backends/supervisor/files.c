@@ -35,11 +35,6 @@ struct sv_paths_list {
 	size_t alloc;
 };
 
-static int sv_oom(struct sv_ctx *c)
-{
-	return c->h->errorf(c->err, NULL, -ENOMEM, "out of memory");
-}
-
 static void sv_plan_release(struct sv_plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++) {

@@ -111,7 +111,7 @@ int sv_program_init(struct sv_program *p, const struct gx_service *svc, bool uin
 /* ---------------------------------------------------------------------- */
 /* Program files */
 
-static int sv_oom(const struct gx_host *h, struct gx_error *err)
+static int sv_render_oom(const struct gx_host *h, struct gx_error *err)
 {
 	return h->errorf(err, NULL, -ENOMEM, "out of memory");
 }
@@ -225,7 +225,7 @@ static int sv_put_env_pair(const struct gx_host *h, struct sv_buf *b,
 	char *name = strndup(entry, (size_t)(eq - entry));
 
 	if (!name)
-		return sv_oom(h, err);
+		return sv_render_oom(h, err);
 	if (!sv_env_name_ok(name)) {
 		int r = sv_cannot(h, err, svc, "environment variable name", name,
 				  "supervisor only takes letters, digits and '_'");
@@ -272,7 +272,7 @@ static int sv_put_direct_env(const struct gx_host *h, struct sv_buf *b,
 		if (asprintf(&path, "PATH=%s/bin/:%s", inst->virtualenv,
 			     user_path < 0 ? "" : h->is_null(up) ? "" : up->scalar) < 0) {
 			path = NULL;
-			r = sv_oom(h, err);
+			r = sv_render_oom(h, err);
 			goto out;
 		}
 		path_at = (long)env.n;
@@ -335,7 +335,7 @@ int sv_render_program(const struct gx_host *h, const struct gx_service *svc, boo
 	if (r < 0)
 		return r;
 	if (sv_program_init(&p, svc, uin) < 0)
-		return sv_oom(h, err);
+		return sv_render_oom(h, err);
 	sv_buf_puts(&b, sv_program_template_head);
 	sv_buf_printf(&b, "[program:%s]\n", p.program);
 	sv_buf_puts(&b, "command         = ");
@@ -374,7 +374,7 @@ int sv_render_program(const struct gx_host *h, const struct gx_service *svc, boo
 	sv_buf_puts(&b, "\nredirect_stderr = true\n");
 	text = sv_buf_steal(&b);
 	if (!text) {
-		r = sv_oom(h, err);
+		r = sv_render_oom(h, err);
 		goto out;
 	}
 	*ret = text;
@@ -403,7 +403,7 @@ int sv_render_group(const struct gx_host *h, const struct gx_instance *inst, cha
 	sv_buf_putc(&b, '\n');
 	text = sv_buf_steal(&b);
 	if (!text)
-		return sv_oom(h, err);
+		return sv_render_oom(h, err);
 	*ret = text;
 	return 0;
 }
@@ -447,7 +447,7 @@ int sv_render_supervisord_conf(const struct gx_host *h, const char *socket, char
 	sv_buf_release(&sock);
 	sv_buf_release(&b);
 	if (!text)
-		return sv_oom(h, err);
+		return sv_render_oom(h, err);
 	*ret = text;
 	return 0;
 }

@@ -204,6 +204,8 @@ struct sv_ctx {
 int sv_ctx_init(struct sv_ctx *c, const struct gx_host *h, const struct gx_request *rq,
 		struct gx_error *err);
 void sv_ctx_release(struct sv_ctx *c);
+/* The out-of-memory error. */
+int sv_oom(struct sv_ctx *c);
 /*
  * A line for the user on stdout, like supervisorctl's, flushed so that it
  * keeps its place among the diagnostics on stderr.
@@ -255,11 +257,84 @@ char *sv_file_tail(const char *path, unsigned lines);
  * for too.
  */
 int sv_run_child(struct sv_ctx *c, char *const argv[], pid_t also);
+/* A monotonic clock in seconds, and a sleep that signals do not cut short. */
+double sv_now(void);
+void sv_sleep(double s);
 /* Is the socket path short enough for a unix socket?  An error if not. */
 int sv_check_socket_path(struct sv_ctx *c);
 
 /* ------------------------------------------------------------------ */
-/* Operations (control.c)                                              */
+/* The processes a command acts on (procs.c)                           */
+
+/* supervisor.states.ProcessStates */
+enum sv_state {
+	SV_STOPPED = 0,
+	SV_STARTING = 10,
+	SV_RUNNING = 20,
+	SV_BACKOFF = 30,
+	SV_STOPPING = 40,
+	SV_EXITED = 100,
+	SV_FATAL = 200,
+};
+
+/* A service the command acts on, and how supervisord names its processes. */
+struct sv_target {
+	const struct gx_service *svc;
+	bool named; /* named on the command line (not a whole instance) */
+	struct sv_program prog;
+};
+
+struct sv_selection {
+	struct sv_target *v;
+	size_t n;
+};
+
+/* One process of a target. */
+struct sv_proc {
+	const struct sv_target *t;
+	unsigned i;
+};
+
+bool sv_running_state(long s); /* STARTING, RUNNING, BACKOFF */
+bool sv_stopped_state(long s); /* STOPPED, EXITED, FATAL */
+const char *sv_state_word(long s);
+
+/* The targets of the request: every service of every instance when none is named. */
+int sv_select(struct sv_ctx *c, struct sv_selection *sel);
+void sv_selection_release(struct sv_selection *sel);
+/* Every process of the selection (heap; caller frees), or NULL. */
+struct sv_proc *sv_procs(const struct sv_selection *sel, size_t *ret_n);
+/* "group:name", or "name" when they are equal. */
+const char *sv_ns(const struct sv_proc *p);
+/* getAllProcessInfo (release ret), and one process in it, or NULL. */
+int sv_infos(struct sv_ctx *c, struct sv_reply *ret);
+const struct sv_value *sv_info_find(const struct sv_reply *infos, const struct sv_proc *p);
+/* The state of one process (-1 when supervisord does not know it) and its description (heap). */
+int sv_proc_state(struct sv_ctx *c, const struct sv_proc *p, long *ret_state,
+		  char **ret_description);
+/*
+ * Call method on one process and print supervisorctl's line (success, or
+ * the fault).  1 when it succeeded, 0 when it failed (*fault has the
+ * code), a negative errno when supervisord could not be asked.
+ */
+int sv_proc_call(struct sv_ctx *c, const char *ns, const char *method,
+		 const struct sv_param *params, size_t n, double timeout_s, const char *success,
+		 long *fault);
+/* startProcess without waiting; ours: this command may have started it already. */
+int sv_start_proc(struct sv_ctx *c, const struct sv_proc *p, bool ours, size_t *failures);
+/* Start what is not running; stop what runs (together); both. */
+int sv_start_procs(struct sv_ctx *c, const struct sv_proc *procs, size_t n);
+int sv_stop_procs(struct sv_ctx *c, const struct sv_proc *procs, size_t n);
+int sv_restart_procs(struct sv_ctx *c, const struct sv_proc *procs, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* Operations (control.c, graceful.c, status.c)                        */
+
+/*
+ * Start supervisord when it is not running; the command then stops there,
+ * as upstream does (*ret_was_running false, with a warning naming it).
+ */
+int sv_ensure_running(struct sv_ctx *c, const char *command, bool *ret_was_running);
 
 int sv_op_start(struct sv_ctx *c);
 int sv_op_stop(struct sv_ctx *c);

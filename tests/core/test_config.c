@@ -94,6 +94,37 @@ Test(find, config_file_named_twice_is_read_once)
 	cfg_expect_paths(&src, a, NULL);
 }
 
+/* As click's resolve_path: the systemd backend hashes this path, so it must be upstream's. */
+Test(find, config_file_symlinks_are_resolved)
+{
+	const char *real = scratch_write("real/galaxy.yml", "galaxy: {}\n");
+	char *files[] = { "link/galaxy.yml" };
+	struct gx_config_sources src = cfg_sources(files, 1, false);
+
+	cr_assert_eq(symlink(scratch_path("real"), scratch_path("link")), 0);
+	cfg_expect_paths(&src, real, NULL);
+}
+
+Test(find, gravity_config_file_symlinks_are_resolved)
+{
+	const char *real = scratch_write("real/galaxy.yml", "galaxy: {}\n");
+	struct gx_config_sources src = cfg_sources(NULL, 0, false);
+
+	cr_assert_eq(symlink(scratch_path("real"), scratch_path("link")), 0);
+	setenv("GRAVITY_CONFIG_FILE", scratch_path("link/galaxy.yml"), 1);
+	cfg_expect_paths(&src, real, NULL);
+}
+
+Test(find, galaxy_config_file_symlinks_are_kept)
+{
+	struct gx_config_sources src = cfg_sources(NULL, 0, false);
+
+	scratch_write("real/galaxy.yml", "galaxy: {}\n");
+	cr_assert_eq(symlink(scratch_path("real"), scratch_path("link")), 0);
+	setenv("GALAXY_CONFIG_FILE", scratch_path("link/galaxy.yml"), 1);
+	cfg_expect_paths(&src, scratch_path("link/galaxy.yml"), NULL);
+}
+
 Test(find, missing_config_file_is_an_error)
 {
 	char *files[] = { "nope.yml" };

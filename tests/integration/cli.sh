@@ -153,6 +153,10 @@ fi
 run 0 "show as YAML" "$galaxyctl" -c "$conf" --state-dir "$tmp/state" get _default_
 expect out "show: state dir from --state-dir" "^gravity_data_dir: $(re "$tmp/state")\$"
 expect out "show: log dir under it" "^log_dir: $(re "$tmp/state")/log\$"
+run 0 "an empty \$GRAVITY_STATE_DIR is unset" env GRAVITY_STATE_DIR= "$galaxyctl" -c "$conf" show
+expect out "show: the default state dir" "^gravity_data_dir: $root_re/database/gravity\$"
+(cd "$tmp" && "$galaxyctl" -c "$conf" --state-dir rel/state show) >"$tmp/out" 2>"$tmp/err"
+expect out "show: a relative --state-dir is made absolute" "^gravity_data_dir: $(re "$tmp")/rel/state\$"
 run 1 "show of an unknown instance" "$galaxyctl" -c "$conf" show nosuch
 expect err "the unknown instance is named" 'Unknown instance name: nosuch'
 

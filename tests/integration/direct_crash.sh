@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# direct backend: kill -9 of a service (restarted), a service that cannot start (FATAL),
-# kill -9 of the manager (no orphan; the next start works and kills what an earlier crash left).
+# direct backend: kill -9 of a service (restarted), a service that cannot start (FATAL), memory_limit
+# and memory_high, kill -9 of the manager (no orphan; the next start works and kills what an earlier
+# crash left).
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
@@ -19,8 +20,20 @@ gravity:
     loglevel: INFO
     start_timeout: 60
     extra_args: --no-such-option
+  handlers:
+    hungry:
+      processes: 1
+      start_timeout: 1
+      memory_limit: 0.001
+    heavy:
+      processes: 1
+      start_timeout: 1
+      memory_high: 0.001
 galaxy:
   brand: direct-test
+  job_config:
+    handling:
+      assign: [db-skip-locked]
 EOF
 
 gx start >"$work/start.out" 2>&1 || fail "start failed"
@@ -47,6 +60,21 @@ grep -q '^celery  *FATAL  *exit status 2 (2 failed starts)' "$work/status.out" |
 grep -q "gave up: celery entered FATAL state, 2 failed starts in a row (last: exit status 2)" \
 	"$state/direct/manager.log" || fail "the manager did not log why celery is FATAL"
 [ "$(grep -c "spawned: 'celery'" "$state/direct/manager.log")" = 2 ] || fail "celery was not tried exactly twice"
+
+# memory_limit (1 MB, less than any python holds): restarted, with the reason logged.
+hungry=$(field hungry pid)
+wait_for 15 grep -q "memory: hungry holds [0-9]* kB, over its memory_limit of 1048 kB: restarting it" \
+	"$state/direct/manager.log" || fail "memory_limit was not enforced"
+pid_changed() {
+	local now
+	now=$(field "$1" pid)
+	[ -n "$now" ] && [ "$now" != 0 ] && [ "$now" != "$2" ]
+}
+wait_for 10 pid_changed hungry "$hungry" || fail "hungry was not restarted"
+grep -q "memory: heavy holds [0-9]* kB, over its memory_high of 1048 kB (without a cgroup it cannot be throttled)" \
+	"$state/direct/manager.log" || fail "memory_high was not reported"
+[ "$(grep -c 'memory: heavy' "$state/direct/manager.log")" = 1 ] || fail "memory_high was reported more than once"
+[ "$(field heavy restarts)" = 0 ] || fail "memory_high restarted heavy"
 
 # kill -9 of the manager: every service goes with it.
 mgr=$(manager_pid)

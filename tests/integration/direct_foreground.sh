@@ -35,6 +35,7 @@ wait_for 10 galaxy_pid >/dev/null || fail "galaxy did not start"
 gpid=$(galaxy_pid)
 wait_for 20 grep -q 'Listening at: unix:' "$work/fg.out" || fail "no gunicorn line on the terminal"
 wait_for 20 grep -q 'celery@.* ready' "$work/fg.out" || fail "no celery line on the terminal"
+wait_for 20 grep -q 'beat: Starting' "$work/fg.out" || fail "no celery-beat line on the terminal"
 grep -q $'^\e\\[3[0-9]mgunicorn    |\e\\[0m \\[.*Listening at: unix:' "$work/fg.out" ||
 	fail "gunicorn's lines are not prefixed with its name in colour: $(grep -m1 Listening "$work/fg.out" | cat -v)"
 grep -q $'^\e\\[3[0-9]mcelery-beat |\e\\[0m ' "$work/fg.out" || fail "celery-beat's lines are not prefixed"

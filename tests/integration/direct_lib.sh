@@ -84,11 +84,11 @@ wait_for() {
 
 # One field of a program's status row (JSON): field NAME FIELD.
 field() {
-	gx status --json 2>/dev/null | /usr/bin/python3 -c '
+	gx status --json 2>"$work/field.err" | /usr/bin/python3 -c '
 import json, sys
 for row in json.load(sys.stdin):
     if row["name"] == sys.argv[1]:
-        print(row[sys.argv[2]])' "$1" "$2"
+        print(row[sys.argv[2]])' "$1" "$2" 2>/dev/null || { cat "$work/field.err" >&2; return 1; }
 }
 
 state_is() {

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# direct backend: start (twice at once), status, the services' process setup, the control socket, stop.
+# direct backend: start (twice at once), status, the services' process setup, the control socket,
+# follow, stop.
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
@@ -96,6 +97,16 @@ except OSError:
 	grep -q 'refused a control connection from uid 65534' "$state/direct/manager.log" ||
 		fail "the refused peer was not logged"
 fi
+
+# follow: the logs' last lines, then what comes, each prefixed; SIGINT ends it.
+rc=0
+timeout -s INT 3 "$galaxyctl" -c "$cfg" follow >"$work/follow.out" 2>&1 || rc=$?
+[ "$rc" = 124 ] || fail "follow exited by itself ($rc): $(cat "$work/follow.out")"
+grep -q '^gunicorn    | .*Listening at: unix:' "$work/follow.out" || fail "follow: $(head "$work/follow.out")"
+grep -q '^celery-beat | ' "$work/follow.out" || fail "follow did not show celery-beat"
+timeout -s INT 3 "$galaxyctl" -c "$cfg" follow --quiet >"$work/follow2.out" 2>&1 || true
+grep -q "^direct | .*spawned: 'gunicorn'" "$work/follow2.out" ||
+	fail "follow --quiet does not show the manager's log: $(head "$work/follow2.out")"
 
 gx stop >"$work/stop.out" 2>&1 || fail "stop failed"
 for name in gunicorn celery celery-beat; do

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# direct backend: log files rotate at log_max_bytes keeping log_backups files; SIGHUP reopens them.
+# direct backend: log files rotate at log_max_bytes keeping log_backups files; SIGHUP reopens them;
+# graceful of a gunicorn without preload is a SIGHUP.
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
@@ -15,6 +16,7 @@ gravity:
     bind: unix:@WORK@/gunicorn.sock
     start_timeout: 1
     extra_args: --access-logfile -
+    preload: false
   celery:
     enable: false
     enable_beat: false
@@ -67,6 +69,13 @@ moved=$(stat -c %s "$log.moved")
 requests 5 || fail "requests failed"
 wait_for 5 grep -q 'n=4 ' "$log" || fail "the reopened log did not get the new lines"
 [ "$(stat -c %s "$log.moved")" = "$moved" ] || fail "the moved log still grows"
+
+# Without preload, gunicorn's graceful method is SIGHUP: same process, new workers.
+gunicorn=$(field gunicorn pid)
+gx graceful >"$work/graceful.out" 2>&1 || fail "graceful failed"
+grep -qx 'gunicorn: signalled' "$work/graceful.out" || fail "graceful: $(cat "$work/graceful.out")"
+wait_for 10 grep -q 'Handling signal: hup' "$log" || fail "gunicorn did not get SIGHUP"
+[ "$(field gunicorn pid)" = "$gunicorn" ] || fail "graceful restarted gunicorn instead of signalling it"
 
 gx stop >/dev/null 2>&1 || fail "stop failed"
 wait_for 10 no_root_pids || fail "processes left after stop: $(root_pids)"

@@ -3,55 +3,16 @@
 # `galaxyctl exec celery` and `exec celery-beat` really start the stand-in's celery and stay up.
 set -euo pipefail
 
-top_srcdir=${GX_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${GX_TOP_BUILDDIR:-$top_srcdir}
-galaxyctl=$top_builddir/galaxyctl
-export GRAVITY_SKIP_SYSTEMD=1
-unset GRAVITY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_CONFIG_FILE GALAXY_ROOT_DIR
+. "${GX_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 if ! /usr/bin/python3 -c 'import celery' 2>/dev/null; then
 	echo "SKIP: Debian's python3-celery is not installed"
 	exit 77
 fi
 
-work=$(mktemp -d /tmp/gx-exec-celery-XXXXXX)
-pids=()
-any_alive() {
-	local pid
-	for pid in "${pids[@]}"; do
-		kill -0 -- "-$pid" 2>/dev/null && return 0
-	done
-	return 1
-}
-# Stop every process group we started: TERM, up to 5 s to exit, then KILL.
-cleanup() {
-	local pid i
-	for pid in "${pids[@]}"; do
-		kill -TERM -- "-$pid" 2>/dev/null || true
-	done
-	for i in $(seq 1 25); do
-		any_alive || break
-		sleep 0.2
-	done
-	for pid in "${pids[@]}"; do
-		kill -KILL -- "-$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for log in "$work"/*.log; do
-		[ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }
-	done
-	exit 1
-}
-
-root=$work/galaxy
-"$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$root" >/dev/null
-cat >"$root/config/galaxy.yml" <<EOF
+make_work exec-celery
+make_standin
+cat >"$cfg" <<EOF
 gravity:
   virtualenv: $root/venv
   gunicorn:
@@ -66,24 +27,8 @@ state=$work/data/gravity
 
 # Start one service in a session of its own; $! is then its process group.
 start() {
-	setsid "$galaxyctl" -c "$root/config/galaxy.yml" exec "$1" >"$work/$1.log" 2>&1 </dev/null &
-	pids+=("$!")
+	spawn "$work/$1.log" "$galaxyctl" -c "$cfg" exec "$1"
 	eval "${1//-/_}_pid=$!"
-}
-
-# Wait up to 20 s for a command to succeed.
-wait_for() {
-	local i
-	for i in $(seq 1 100); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
-# The command line of pid, words separated by spaces.
-cmdline() {
-	tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null
 }
 
 start celery
@@ -106,10 +51,10 @@ case "$(cmdline "$celery_beat_pid")" in
 *) fail "pid $celery_beat_pid runs: $(cmdline "$celery_beat_pid")" ;;
 esac
 grep -q "^Working directory: $root\$" "$work/celery.log" || fail "no working directory line"
-grep -q "^Executing: PYTHONPATH=lib GALAXY_CONFIG_FILE=$root/config/galaxy.yml " \
+grep -q "^Executing: PYTHONPATH=lib GALAXY_CONFIG_FILE=$cfg " \
 	"$work/celery.log" || fail "no Executing line with the Galaxy environment"
 
 sleep 3
 kill -0 "$celery_pid" 2>/dev/null || fail "celery worker exited"
 kill -0 "$celery_beat_pid" 2>/dev/null || fail "celery beat exited"
-echo "ok: celery and celery-beat up; schedule: $(cd "$state" && ls celery-beat-schedule*)"
+ok "celery and celery-beat up; schedule: $(cd "$state" && ls celery-beat-schedule*)"

@@ -3,76 +3,17 @@
 # `galaxyctl exec gunicorn` really serves the stand-in's /api/version on TCP and on a unix socket.
 set -euo pipefail
 
-top_srcdir=${GX_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${GX_TOP_BUILDDIR:-$top_srcdir}
-galaxyctl=$top_builddir/galaxyctl
-export GRAVITY_SKIP_SYSTEMD=1
-unset GRAVITY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_CONFIG_FILE GALAXY_ROOT_DIR GRAVITY_PLUGIN_PATH
+. "${GX_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 if ! /usr/bin/python3 -c 'import gunicorn' 2>/dev/null || ! command -v curl >/dev/null; then
 	echo "SKIP: Debian's gunicorn or curl is not installed"
 	exit 77
 fi
 
-work=$(mktemp -d /tmp/gx-exec-gunicorn-XXXXXX)
-pids=()
-any_alive() {
-	local pid
-	for pid in "${pids[@]}"; do
-		kill -0 -- "-$pid" 2>/dev/null && return 0
-	done
-	return 1
-}
-# Stop every process group we started: TERM, up to 5 s to exit, then KILL.
-cleanup() {
-	local pid i
-	for pid in "${pids[@]}"; do
-		kill -TERM -- "-$pid" 2>/dev/null || true
-	done
-	for i in $(seq 1 25); do
-		any_alive || break
-		sleep 0.2
-	done
-	for pid in "${pids[@]}"; do
-		kill -KILL -- "-$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for log in "$work"/*.log; do
-		[ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }
-	done
-	exit 1
-}
-ok() { echo "ok: $*"; }
-
-# A port free on 127.0.0.1 right now.
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Wait up to 20 s for a command to succeed.
-wait_for() {
-	local i
-	for i in $(seq 1 100); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
-cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null; }
-environ() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null; }
-
-root=$work/galaxy
-cfg=$root/config/galaxy.yml
+make_work exec-gunicorn
+make_standin
 port=$(free_port)
 sock=$work/gunicorn1.sock
-"$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$root" >/dev/null
 cat >"$cfg" <<EOF
 gravity:
   virtualenv: $root/venv
@@ -130,9 +71,7 @@ ok "exec refuses a missing or out-of-range instance and an unconfigured service"
 
 # ---- the real thing: two gunicorns, one per instance
 start() {
-	setsid "$galaxyctl" -c "$cfg" exec --service-instance "$1" gunicorn >"$work/gunicorn$1.log" \
-		2>&1 </dev/null &
-	pids+=("$!")
+	spawn "$work/gunicorn$1.log" "$galaxyctl" -c "$cfg" exec --service-instance "$1" gunicorn
 	eval "pid$1=$!"
 }
 start 0

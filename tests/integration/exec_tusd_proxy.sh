@@ -3,61 +3,18 @@
 # `galaxyctl exec tusd` and `exec gx-it-proxy` run the stand-ins, which listen on the configured ports.
 set -euo pipefail
 
-top_srcdir=${GX_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${GX_TOP_BUILDDIR:-$top_srcdir}
-galaxyctl=$top_builddir/galaxyctl
-export GRAVITY_SKIP_SYSTEMD=1
-unset GRAVITY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_CONFIG_FILE GALAXY_ROOT_DIR
+. "${GX_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
 
-work=$(mktemp -d /tmp/gx-exec-tusd-XXXXXX)
-pids=()
-any_alive() {
-	local pid
-	for pid in "${pids[@]}"; do
-		kill -0 -- "-$pid" 2>/dev/null && return 0
-	done
-	return 1
-}
-# Stop every process group we started: TERM, up to 5 s to exit, then KILL.
-cleanup() {
-	local pid i
-	for pid in "${pids[@]}"; do
-		kill -TERM -- "-$pid" 2>/dev/null || true
-	done
-	for i in $(seq 1 25); do
-		any_alive || break
-		sleep 0.2
-	done
-	for pid in "${pids[@]}"; do
-		kill -KILL -- "-$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for log in "$work"/*.log; do
-		[ -f "$log" ] && { echo "--- $log"; tail -n 30 "$log"; }
-	done
-	exit 1
-}
-
-# A TCP port nobody listens on right now.
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+make_work exec-tusd
 tusd_port=$(free_port)
 proxy_port=$(free_port)
 while [ "$proxy_port" = "$tusd_port" ]; do proxy_port=$(free_port); done
 
-root=$work/galaxy
-"$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$root" >/dev/null
+make_standin
 # tusd_path stays the bare default: PATH has the virtualenv's bin first.
-cat >"$root/config/galaxy.yml" <<EOF
+cat >"$cfg" <<EOF
 gravity:
   virtualenv: $root/venv
   gunicorn:
@@ -81,18 +38,8 @@ galaxy:
 EOF
 
 start() {
-	setsid "$galaxyctl" -c "$root/config/galaxy.yml" exec "$1" >"$work/$1.log" 2>&1 </dev/null &
-	pids+=("$!")
+	spawn "$work/$1.log" "$galaxyctl" -c "$cfg" exec "$1"
 	eval "${1//-/_}_pid=$!"
-}
-
-wait_for() {
-	local i
-	for i in $(seq 1 100); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
 }
 
 answers() {
@@ -118,4 +65,4 @@ grep -q "^Executing: npm_config_yes=true VIRTUAL_ENV=$root/venv PATH=.* $root/ve
 sleep 2
 kill -0 "$tusd_pid" 2>/dev/null || fail "tusd exited"
 kill -0 "$gx_it_proxy_pid" 2>/dev/null || fail "gx-it-proxy exited"
-echo "ok: tusd on $tusd_port, gx-it-proxy on $proxy_port"
+ok "tusd on $tusd_port, gx-it-proxy on $proxy_port"

@@ -115,6 +115,128 @@ expected
 $want"
 ok "direct style: supervisor's own parser gives back every word and variable"
 
+# '%' in paths: the working directory is expanded once, the log file twice.
+odd=$work/g%1
+"$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$odd" >/dev/null
+cat >"$odd/config/galaxy.yml" <<EOF
+gravity:
+  virtualenv: $odd/venv
+  log_dir: $work/lo%g dir
+  service_command_style: direct
+  celery:
+    enable: false
+    enable_beat: false
+galaxy:
+  brand: percent
+EOF
+out=$("$galaxyctl" -c "$odd/config/galaxy.yml" update 2>&1) || fail "update: $out"
+sed -i "s|^files = .*|files = ${odd//%/%%}/database/gravity/supervisor/supervisord.conf.d/*.d/*.conf|" "$work/check.conf"
+parsed=$(/usr/bin/python3 - "$work/check.conf" <<'PY'
+import sys
+from supervisor.options import ServerOptions
+o = ServerOptions()
+o.realize(args=["-c", sys.argv[1]])
+p = o.process_group_configs[0].process_configs[0]
+print(p.directory)
+print(p.stdout_logfile)
+print(p.environment["VIRTUAL_ENV"])
+PY
+) || fail "supervisor could not read: $parsed"
+[ "$parsed" = "$(printf '%s\n%s\n%s' "$odd" "$work/lo%g dir/gunicorn.log" "$odd/venv")" ] ||
+	fail "paths with %: $parsed"
+ok "paths with '%' and spaces come back from supervisor's parser"
+
+# Every service type, direct style: supervisor would run exactly what `galaxyctl exec` runs.
+every=$work/every
+"$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$every" >/dev/null
+echo "reports: {}" >"$every/config/reports.yml"
+cat >"$every/config/galaxy.yml" <<EOF
+gravity:
+  virtualenv: $every/venv
+  service_command_style: direct
+  gunicorn:
+    - bind: localhost:8101
+    - bind: unix:$work/g 1.sock
+      extra_args: --name "it's 100%"
+  celery:
+    queues: "a,b"
+  tusd:
+    enable: true
+    upload_dir: $work/up loads
+    port: 1081
+  gx_it_proxy:
+    enable: true
+    port: 4003
+  reports:
+    enable: true
+  handlers:
+    handler:
+      processes: 2
+      pools:
+        - job-handlers
+        - workflow-schedulers
+galaxy:
+  galaxy_infrastructure_url: http://localhost:8080
+  interactivetools_enable: true
+EOF
+out=$("$galaxyctl" -c "$every/config/galaxy.yml" update 2>&1) || fail "update: $out"
+sed -i "s|^files = .*|files = $every/database/gravity/supervisor/supervisord.conf.d/*.d/*.conf|" "$work/check.conf"
+PATH=/usr/bin:/bin /usr/bin/python3 - "$work/check.conf" "$galaxyctl" "$every" <<'PY' ||
+import shlex, subprocess, sys
+from supervisor.options import ServerOptions
+conf, galaxyctl, root = sys.argv[1:]
+o = ServerOptions()
+o.realize(args=["-c", conf])
+names = sorted(g.name for g in o.process_group_configs)
+want = ["celery", "celery-beat", "gunicorn0", "gunicorn1", "gx-it-proxy", "handler_0",
+        "handler_1", "reports", "tusd"]
+assert names == want, names
+for g in o.process_group_configs:
+    p = g.process_configs[0]
+    run = subprocess.run([galaxyctl, "-c", root + "/config/galaxy.yml", "exec", "--no-exec", g.name],
+                         capture_output=True, text=True, check=True)
+    line = [l for l in (run.stdout + run.stderr).splitlines() if l.startswith("Executing: ")][0]
+    words = shlex.split(line[len("Executing: "):])
+    env = {}
+    while words and "=" in words[0] and not words[0].startswith("/"):
+        k, v = words.pop(0).split("=", 1)
+        env[k] = v
+    assert shlex.split(p.command) == words, (g.name, p.command, words)
+    want_env = {k: v for k, v in env.items() if k != "PATH"}
+    got_env = {k: v for k, v in p.environment.items() if k != "PATH"}
+    assert got_env == want_env, (g.name, got_env, want_env)
+    assert list(p.environment)[-1] == "PATH", (g.name, list(p.environment))
+    assert p.environment["PATH"].startswith(root + "/venv/bin/:"), p.environment["PATH"]
+    assert p.directory == root and p.stdout_logfile == f"{root}/database/gravity/log/{g.name}.log"
+PY
+	fail "supervisor and exec disagree"
+ok "every service type in direct style: supervisor's command and environment are exec's"
+
+# The same in gravity style: `galaxyctl exec` commands, with --service-instance for numprocs.
+sed -i "s|service_command_style: direct|service_command_style: gravity|" "$every/config/galaxy.yml"
+out=$("$galaxyctl" -c "$every/config/galaxy.yml" update 2>&1) || fail "update: $out"
+PATH=/usr/bin:/bin /usr/bin/python3 - "$work/check.conf" "$galaxyctl" "$every" <<'PY' ||
+import shlex, subprocess, sys
+from supervisor.options import ServerOptions
+conf, galaxyctl, root = sys.argv[1:]
+cfg = root + "/config/galaxy.yml"
+o = ServerOptions()
+o.realize(args=["-c", conf])
+procs = sorted((g.name, p.name, p) for g in o.process_group_configs for p in g.process_configs)
+assert [(g, n) for g, n, _ in procs] == [
+    ("celery", "celery"), ("celery-beat", "celery-beat"), ("gunicorn", "gunicorn_0"),
+    ("gunicorn", "gunicorn_1"), ("gx-it-proxy", "gx-it-proxy"), ("handler", "handler_0"),
+    ("handler", "handler_1"), ("reports", "reports"), ("tusd", "tusd")], procs
+for group, name, p in procs:
+    argv = shlex.split(p.command)
+    tail = ["--service-instance", name.rsplit("_", 1)[1]] if group != name else []
+    assert argv == [galaxyctl, "--config-file", cfg, "exec"] + tail + ["_default_", group], argv
+    assert p.environment == {}, p.environment
+    subprocess.run(argv[:4] + ["--no-exec"] + argv[4:], capture_output=True, check=True)
+PY
+	fail "gravity style commands"
+ok "every service type in gravity style: exec commands that exec accepts, numprocs for lists"
+
 # Values supervisor cannot hold are errors, and nothing is written.
 snapshot() { find "$confd" -type f -exec md5sum {} + | sort; }
 before=$(snapshot)

@@ -4,11 +4,7 @@
 # alone, loaded from $GRAVITY_PLUGIN_PATH, configured from its own section, shown by show and exec.
 set -euo pipefail
 
-top_srcdir=${GX_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${GX_TOP_BUILDDIR:-$top_srcdir}
-galaxyctl=$top_builddir/galaxyctl
-export GRAVITY_SKIP_SYSTEMD=1
-unset GRAVITY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_CONFIG_FILE GALAXY_ROOT_DIR GRAVITY_PLUGIN_PATH
+. "${GX_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/integration/lib.sh"
 
 cc=${CC_FOR_PLUGIN:-cc}
 if ! command -v "$cc" >/dev/null || ! command -v make >/dev/null; then
@@ -16,14 +12,7 @@ if ! command -v "$cc" >/dev/null || ! command -v make >/dev/null; then
 	exit 77
 fi
 
-work=$(mktemp -d /tmp/gx-thirdparty-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-ok() { echo "ok: $*"; }
+make_work thirdparty
 
 # ---- build: plain make, an include dir holding nothing but the installed header
 mkdir -p "$work/include/galaxyctl" "$work/plugins"
@@ -36,9 +25,7 @@ exported=$(nm -D --defined-only "$work/plugins/flower.so" | awk '{ print $3 }')
 ok "flower.so built out of tree against the installed header; it exports gx_module alone"
 
 # ---- a stand-in Galaxy whose galaxy.yml has a flower: section
-root=$work/galaxy
-cfg=$root/config/galaxy.yml
-"$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$root" >/dev/null
+make_standin
 cat >"$cfg" <<EOF
 gravity:
   virtualenv: $root/venv
