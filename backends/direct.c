@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The direct backend: galaxyctl supervises the services itself, with no process manager installed. */
+/* The direct backend: galaxyctl supervises the services itself, no process manager installed. */
 /*
  * How it fits together (backends/direct/ holds the parts):
  *

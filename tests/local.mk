@@ -157,6 +157,7 @@ EXTRA_tests_services_test_handlers_DEPENDENCIES = services/handlers.la
 # --- end services/handlers.c ---
 
 # --- backends/supervisor: quoting, names, rendering (against tests/fixtures/supervisor), XML-RPC ---
+if BUILD_BACKEND_SUPERVISOR
 unit_tests += tests/backends/test_supervisor
 tests_backends_test_supervisor_SOURCES = tests/backends/test_supervisor.c \
 	backends/supervisor/sv.h backends/supervisor/buf.c backends/supervisor/quote.c \
@@ -165,6 +166,7 @@ tests_backends_test_supervisor_CPPFLAGS = $(GX_HARNESS_FLAGS) -I$(top_srcdir)/co
 	$(CURL_CFLAGS) $(XML_CFLAGS)
 tests_backends_test_supervisor_LDADD = $(GX_HARNESS_LIBS) $(CURL_LIBS) $(XML_LIBS)
 EXTRA_tests_backends_test_supervisor_DEPENDENCIES = services/gunicorn.la services/celery.la
+endif
 # --- end backends/supervisor ---
 
 # --- backends/systemd.c: quoting, names, values, show parsing; rendering through the harness ---
@@ -285,7 +287,9 @@ EXTRA_DIST += tests/integration/exec_handler.sh
 supervisor_integration = tests/integration/supervisor_files.sh \
 	tests/integration/supervisor_lifecycle.sh tests/integration/supervisor_rolling.sh \
 	tests/integration/supervisor_instances.sh
+if BUILD_BACKEND_SUPERVISOR
 TESTS += $(supervisor_integration)
+endif
 EXTRA_DIST += $(supervisor_integration) tests/integration/supervisor_lib.sh \
 	tests/fixtures/supervisor tests/bench/supervisor.sh
 # --- end integration: supervisor ---

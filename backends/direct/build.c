@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The direct backend's programs: each service process as the manager runs it (command, environment, user, log). */
+/* Each service process as the direct manager runs it: command, environment, user, log. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>

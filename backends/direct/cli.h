@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The direct backend's galaxyctl side: one command's view of the instances, their managers, their programs. */
+/* The direct backend's galaxyctl side: instances, their managers, their programs. */
 #ifndef DIRECT_CLI_H
 #define DIRECT_CLI_H
 

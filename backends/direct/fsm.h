@@ -54,7 +54,7 @@ struct direct_step {
 struct direct_step direct_fsm_step(enum gx_state state, enum direct_event ev, unsigned failures,
 				   unsigned start_retries);
 
-/* Seconds to wait before the next start after `failures` failed starts in a row: 0, 1, 2, 4, ... 30. */
+/* Seconds before the next start after `failures` failed starts in a row: 0, 1, 2, 4, ... 30. */
 unsigned direct_backoff_delay(unsigned failures);
 
 /* A process exists in this state (its pid is valid). */

@@ -39,7 +39,6 @@ int direct_start_instead(const struct direct_ctx *x, struct direct_group *g,
 	return 1;
 }
 
-
 static long direct_restart_timeout(const struct direct_ctx *x, const struct gx_service *svc,
 				   unsigned i)
 {
@@ -148,7 +147,8 @@ static int direct_rolling(const struct direct_ctx *x, struct direct_group *g,
 }
 
 /* Upstream's choice: several processes of a service with a readiness probe restart in turn. */
-static enum gx_graceful direct_graceful_method(const struct gx_host *h, const struct gx_service *svc)
+static enum gx_graceful direct_graceful_method(const struct gx_host *h,
+					       const struct gx_service *svc)
 {
 	enum gx_graceful m = svc->type->graceful ? svc->type->graceful(h, svc) : GX_GRACEFUL_DEFAULT;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Crash safety: the manager records what it runs, and its successor kills what a crash left behind. */
+/* Crash safety: the manager records what it runs; its successor kills what a crash left. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

@@ -23,7 +23,8 @@ static int logfile_open_fd(struct direct_logfile *lf)
 		close(fd);
 		return r;
 	}
-	if (lf->set_owner && (st.st_uid != lf->uid || st.st_gid != lf->gid) && fchown(fd, lf->uid, lf->gid) < 0) {
+	if (lf->set_owner && (st.st_uid != lf->uid || st.st_gid != lf->gid) &&
+	    fchown(fd, lf->uid, lf->gid) < 0) {
 		int r = -errno;
 
 		close(fd);

@@ -21,7 +21,7 @@
 #include "manager_int.h"
 #include "spawn.h"
 
-/* Output is read in chunks of this size, a few per wakeup, so that no program starves the others. */
+/* Output is read in chunks of this size, a few per wakeup, so that no program starves others. */
 #define MGR_CHUNK 16384
 #define MGR_READS_PER_WAKEUP 4
 /* The daemon's own log: manager.log, rotated at 10 MB, three backups. */
@@ -362,7 +362,8 @@ static void mgr_entered(struct direct_manager *m, struct mgr_prog *p)
 	case GX_STATE_RUNNING:
 		p->deadline_ms = 0;
 		mgr_check_exec(m, p);
-		mgr_log(m, "INFO", "success: %s entered RUNNING state, process has stayed up for > than %ld seconds (start_timeout)",
+		mgr_log(m, "INFO", "success: %s entered RUNNING state, process has stayed up for > "
+			"than %ld seconds (start_timeout)",
 			p->spec->name, p->spec->start_timeout);
 		break;
 	case GX_STATE_FATAL:

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* memory_limit and memory_high without cgroups: each limited program's process group is measured, and acted on. */
+/* memory_limit and memory_high without cgroups: process groups measured and acted on. */
 #include <ctype.h>
 #include <dirent.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Output of several processes on one terminal: whole lines, each prefixed with its program's name. */
+/* Output of several processes on one terminal: whole lines, each behind its program's name. */
 #ifndef DIRECT_PREFIX_H
 #define DIRECT_PREFIX_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The direct manager's control protocol: JSON lines over a unix socket, and where its files live. */
+/* The direct manager's control protocol: JSON lines over a unix socket; where its files live. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

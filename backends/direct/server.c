@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The direct manager's control socket: peers allowed, requests handled, replies deferred until programs settle. */
+/* The direct manager's control socket: peer checks, requests, replies that wait for programs. */
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
@@ -31,7 +31,8 @@ int mgr_server_listen(struct direct_manager *m, char *why, size_t len)
 	int fd, r;
 
 	if (strlen(m->paths.sock) >= sizeof(sa.sun_path)) {
-		snprintf(why, len, "the control socket path %s is longer than %zu bytes: use a shorter --state-dir",
+		snprintf(why, len, "the control socket path %s is longer than %zu bytes: "
+			 "use a shorter --state-dir",
 			 m->paths.sock, sizeof(sa.sun_path) - 1);
 		return -ENAMETOOLONG;
 	}
@@ -364,7 +365,7 @@ static const char *server_update_one(struct direct_manager *m, struct direct_spe
 static json_t *server_update(struct direct_manager *m, json_t *req, struct mgr_client *c)
 {
 	json_t *instances = json_object_get(req, "instances");
-	json_t *added = json_array(), *changed = json_array(), *removed = json_array(), *extra;
+	json_t *added, *changed, *removed, *extra;
 	struct direct_spec **specs = NULL;
 	bool start = json_is_true(json_object_get(req, "start"));
 	char why[512] = "";
@@ -379,6 +380,9 @@ static json_t *server_update(struct direct_manager *m, json_t *req, struct mgr_c
 	r = server_parse_programs(json_object_get(req, "programs"), &specs, why, sizeof(why));
 	if (r < 0)
 		return server_error("%s", r == -ENOMEM ? "out of memory" : why);
+	added = json_array();
+	changed = json_array();
+	removed = json_array();
 	if (json_is_boolean(json_object_get(req, "exit_on_fatal")))
 		m->exit_on_fatal = json_is_true(json_object_get(req, "exit_on_fatal"));
 	for (size_t i = 0; i < m->n_progs; i++)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The direct backend's galaxyctl side: instances grouped by manager, their processes, requests to the manager. */
+/* The direct backend's galaxyctl side: instances grouped by manager, and requests to it. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -262,7 +262,8 @@ static int direct_spawn_manager(const struct direct_ctx *x, struct direct_group 
 	int r;
 
 	if (!exe)
-		x->h->log(GX_LOG_DEBUG, "galaxyctl-direct not found beside the module: the manager is a fork of galaxyctl");
+		x->h->log(GX_LOG_DEBUG, "galaxyctl-direct not found beside the module: "
+			  "the manager is a fork of galaxyctl");
 	r = direct_client_spawn(&g->paths, g->state_dir, exe, why, sizeof(why));
 	free(exe);
 	if (r < 0)

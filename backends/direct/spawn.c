@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Starting one supervised process: its own process group, directory, umask, credentials, environment. */
+/* Starting one supervised process: process group, directory, umask, credentials, environment. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Starting one supervised process: its own process group, directory, umask, credentials, environment. */
+/* Starting one supervised process: process group, directory, umask, credentials, environment. */
 #ifndef DIRECT_SPAWN_H
 #define DIRECT_SPAWN_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The direct backend's status rows: the manager's view of each process, plus its process group's memory. */
+/* The direct backend's status rows (with each process group's memory), and its tables. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

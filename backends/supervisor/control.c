@@ -38,11 +38,9 @@ int sv_ensure_running(struct sv_ctx *c, const char *command, bool *ret_was_runni
 {
 	int r;
 
-	*ret_was_running = sv_daemon_running(c, NULL);
-	if (*ret_was_running)
-		return 0;
-	r = sv_daemon_launch(c, false);
-	if (r == 0)
+	r = sv_daemon_ensure(c, false);
+	*ret_was_running = !c->launched;
+	if (r == 0 && c->launched)
 		c->h->log(GX_LOG_WARNING,
 			  "supervisord was not previously running; it has been started, so the '%s' "
 			  "command has been ignored", command);
@@ -132,8 +130,8 @@ int sv_op_start(struct sv_ctx *c)
 	if (foreground && !(tail = sv_find_tail(c)))
 		return -ENOENT;
 	r = sv_update(c, false, false);
-	if (r == 0 && !sv_daemon_running(c, NULL))
-		r = sv_daemon_launch(c, foreground);
+	if (r == 0)
+		r = sv_daemon_ensure(c, foreground);
 	if (r == 0)
 		r = sv_on_selection(c, sv_start_procs);
 	if (foreground && c->foreground_pid > 0) {

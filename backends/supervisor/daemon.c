@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -367,7 +368,7 @@ static int sv_wait_started(struct sv_ctx *c, pid_t pid, bool foreground, int out
 	return r;
 }
 
-int sv_daemon_launch(struct sv_ctx *c, bool foreground)
+static int sv_daemon_launch(struct sv_ctx *c, bool foreground)
 {
 	char *exe = sv_find_program(c, "supervisord");
 	char *argv[] = { exe, (char *)"-c", c->paths.conf, (char *)"--nodaemon", NULL };
@@ -419,6 +420,51 @@ out:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	free(exe);
+	return r;
+}
+
+/* The supervisor dir, created when missing and locked: one galaxyctl starts supervisord at a time. */
+static int sv_lock_dir(struct sv_ctx *c, int *ret_fd)
+{
+	char *copy = strdup(c->paths.dir);
+	int fd, r = 0;
+
+	if (!copy)
+		return sv_oom(c);
+	for (char *p = copy + 1; r == 0 && *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
+			r = -errno;
+		*p = '/';
+	}
+	if (r == 0 && mkdir(copy, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	free(copy);
+	if (r < 0)
+		return c->h->errorf(c->err, NULL, r, "cannot create %s: %s", c->paths.dir, strerror(-r));
+	fd = open(c->paths.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return c->h->errorf(c->err, NULL, r, "cannot lock %s: %s", c->paths.dir, strerror(-r));
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int sv_daemon_ensure(struct sv_ctx *c, bool foreground)
+{
+	int fd = -1;
+	int r = sv_lock_dir(c, &fd);
+
+	if (r < 0)
+		return r;
+	if (!sv_daemon_running(c, NULL))
+		r = sv_daemon_launch(c, foreground);
+	close(fd);
 	return r;
 }
 

@@ -238,10 +238,12 @@ int sv_update(struct sv_ctx *c, bool force, bool clean);
 /* pid file, socket and a live pid, as upstream checks. */
 bool sv_daemon_running(const struct sv_ctx *c, pid_t *ret_pid);
 /*
- * Write supervisord.conf and start supervisord, waiting for its pid file
- * and socket.  foreground: --nodaemon, as a child of ours (c->foreground_pid).
+ * Unless supervisord runs: write supervisord.conf and start it, waiting
+ * for its pid file and socket (c->launched).  foreground: --nodaemon, as
+ * a child of ours (c->foreground_pid).  Concurrent galaxyctl runs start
+ * one supervisord: the supervisor dir is locked meanwhile.
  */
-int sv_daemon_launch(struct sv_ctx *c, bool foreground);
+int sv_daemon_ensure(struct sv_ctx *c, bool foreground);
 /* Ask supervisord to shut down and wait for it to exit. */
 int sv_daemon_shutdown(struct sv_ctx *c);
 /* Find an executable in the virtualenvs' bin, then on PATH (heap), or NULL. */

@@ -27,17 +27,17 @@ gx_backend=direct
 unshare -fp --mount-proc "$galaxyctl" -c "$cfg" --backend direct start -f >"$work/pid1.out" 2>&1 </dev/null &
 ns=$!
 extra_pids+=("$ns")
-wait_for 10 sh -c "pgrep -P $ns >/dev/null" || fail "no PID 1 started"
+wait_up_to 10 sh -c "pgrep -P $ns >/dev/null" || fail "no PID 1 started"
 gpid=$(pgrep -P "$ns" | head -n 1)
 extra_pids+=("$gpid")
 [ "$(awk '/^NSpid:/ { print $3 }' "/proc/$gpid/status")" = 1 ] || fail "galaxyctl is not PID 1 in its namespace"
-wait_for 20 state_is gunicorn RUNNING || fail "gunicorn did not reach RUNNING"
-wait_for 20 curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version >/dev/null ||
+wait_up_to 20 state_is gunicorn RUNNING || fail "gunicorn did not reach RUNNING"
+wait_up_to 20 curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version >/dev/null ||
 	fail "gunicorn does not answer"
 
 # Signals for the services are forwarded (gunicorn reopens its logs on USR1).
 kill -USR1 "$gpid"
-wait_for 10 grep -q 'Handling signal: usr1' "$state/log/gunicorn.log" || fail "SIGUSR1 was not forwarded"
+wait_up_to 10 grep -q 'Handling signal: usr1' "$state/log/gunicorn.log" || fail "SIGUSR1 was not forwarded"
 
 # kill -9 of gunicorn's master orphans its workers onto PID 1: they are killed and reaped.
 master=$(pgrep -P "$gpid" | head -n 1)
@@ -54,14 +54,14 @@ workers_gone() {
 	done
 	return 0
 }
-wait_for 10 workers_gone || fail "orphaned workers were not reaped: $workers"
-wait_for 5 no_zombies || fail "zombies under PID 1: $(ps -o pid,stat,cmd --ppid "$gpid")"
-wait_for 20 state_is gunicorn RUNNING || fail "gunicorn was not restarted"
+wait_up_to 10 workers_gone || fail "orphaned workers were not reaped: $workers"
+wait_up_to 5 no_zombies || fail "zombies under PID 1: $(ps -o pid,stat,cmd --ppid "$gpid")"
+wait_up_to 20 state_is gunicorn RUNNING || fail "gunicorn was not restarted"
 
 kill -TERM "$gpid"
 rc=0
 wait "$ns" || rc=$?
 [ "$rc" = 0 ] || fail "PID 1 exited with $rc after SIGTERM: $(tail -n 20 "$work/pid1.out")"
 grep -q 'received SIGTERM (from pid [0-9]*), stopping every program' "$work/pid1.out" || fail "SIGTERM was not reported"
-wait_for 5 no_root_pids || fail "processes left: $(root_pids)"
+wait_up_to 5 no_root_pids || fail "processes left: $(root_pids)"
 echo "PASS"

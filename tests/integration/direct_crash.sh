@@ -37,22 +37,24 @@ galaxy:
 EOF
 
 gx start >"$work/start.out" 2>&1 || fail "start failed"
-wait_for 20 state_is gunicorn RUNNING || fail "gunicorn did not reach RUNNING"
+wait_up_to 20 state_is gunicorn RUNNING || fail "gunicorn did not reach RUNNING"
 
 # kill -9 of a service: the manager restarts it.
 old=$(field gunicorn pid)
 kill -KILL "$old"
-wait_for 10 state_is gunicorn RUNNING || fail "gunicorn was not restarted"
+wait_up_to 10 state_is gunicorn RUNNING || fail "gunicorn was not restarted"
 new=$(field gunicorn pid)
 [ "$new" != "$old" ] || fail "gunicorn kept its pid"
 [ "$(field gunicorn restarts)" = 1 ] || fail "restarts is $(field gunicorn restarts), not 1"
+gx status | grep -q "^gunicorn  *RUNNING  *pid $new, uptime 0:00:0[0-9], restarts 1\$" ||
+	fail "the status table does not show the restart: $(gx status)"
 grep -q "exited: gunicorn (terminated by SIGKILL; not expected)" "$state/direct/manager.log" ||
 	fail "the manager did not log why gunicorn exited"
-wait_for 10 curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version >/dev/null ||
+wait_up_to 10 curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version >/dev/null ||
 	fail "the restarted gunicorn does not answer"
 
 # celery exits at once (bad option): FATAL after start_retries failed starts.
-wait_for 30 state_is celery FATAL || fail "celery did not go FATAL"
+wait_up_to 30 state_is celery FATAL || fail "celery did not go FATAL"
 [ "$(field celery exit_status)" = 2 ] || fail "celery's exit status is not 2"
 gx status >"$work/status.out"
 grep -q '^celery  *FATAL  *exit status 2 (2 failed starts)' "$work/status.out" ||
@@ -63,14 +65,14 @@ grep -q "gave up: celery entered FATAL state, 2 failed starts in a row (last: ex
 
 # memory_limit (1 MB, less than any python holds): restarted, with the reason logged.
 hungry=$(field hungry pid)
-wait_for 15 grep -q "memory: hungry holds [0-9]* kB, over its memory_limit of 1048 kB: restarting it" \
+wait_up_to 15 grep -q "memory: hungry holds [0-9]* kB, over its memory_limit of 1048 kB: restarting it" \
 	"$state/direct/manager.log" || fail "memory_limit was not enforced"
 pid_changed() {
 	local now
 	now=$(field "$1" pid)
 	[ -n "$now" ] && [ "$now" != 0 ] && [ "$now" != "$2" ]
 }
-wait_for 10 pid_changed hungry "$hungry" || fail "hungry was not restarted"
+wait_up_to 10 pid_changed hungry "$hungry" || fail "hungry was not restarted"
 grep -q "memory: heavy holds [0-9]* kB, over its memory_high of 1048 kB (without a cgroup it cannot be throttled)" \
 	"$state/direct/manager.log" || fail "memory_high was not reported"
 [ "$(grep -c 'memory: heavy' "$state/direct/manager.log")" = 1 ] || fail "memory_high was reported more than once"
@@ -79,31 +81,31 @@ grep -q "memory: heavy holds [0-9]* kB, over its memory_high of 1048 kB (without
 # kill -9 of the manager: every service goes with it.
 mgr=$(manager_pid)
 kill -KILL "$mgr"
-wait_for 15 no_root_pids || fail "orphans left after kill -9 of the manager: $(root_pids)"
+wait_up_to 15 no_root_pids || fail "orphans left after kill -9 of the manager: $(root_pids)"
 [ -e "$state/direct/manager.sock" ] || fail "expected a stale socket to test cleanup with"
 
 # What a crash could leave (a process that ignored SIGTERM) is recorded; the next manager kills it.
 setsid sleep 300 </dev/null >/dev/null 2>&1 &
 straggler=$!
 extra_pids+=("$straggler")
-wait_for 5 test -e "/proc/$straggler/stat" || fail "no straggler"
+wait_up_to 5 test -e "/proc/$straggler/stat" || fail "no straggler"
 starttime=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$straggler/stat")
 echo "$straggler $starttime gunicorn" >"$state/direct/children"
 
 gx start >"$work/start2.out" 2>&1 || fail "start after the crash failed"
 [ "$(manager_pid)" != "$mgr" ] || fail "no new manager"
-wait_for 10 sh -c "! kill -0 $straggler 2>/dev/null || grep -q '^State:.*Z' /proc/$straggler/status" ||
+wait_up_to 10 sh -c "! kill -0 $straggler 2>/dev/null || grep -q '^State:.*Z' /proc/$straggler/status" ||
 	fail "the recorded leftover survived the next start"
 grep -q "killing what a previous manager left running: gunicorn (pid $straggler)" \
 	"$state/direct/manager.log" || fail "the leftover kill was not logged"
-wait_for 20 state_is gunicorn RUNNING || fail "gunicorn did not come back after the crash"
+wait_up_to 20 state_is gunicorn RUNNING || fail "gunicorn did not come back after the crash"
 
 # start revives a FATAL service (and it fails again).
 gx start celery >/dev/null 2>&1 || fail "start celery failed"
-wait_for 30 state_is celery FATAL || fail "celery did not go FATAL again"
+wait_up_to 30 state_is celery FATAL || fail "celery did not go FATAL again"
 
 gx stop >"$work/stop.out" 2>&1 || fail "stop failed"
 grep -qx 'All processes stopped, the direct manager will exit' "$work/stop.out" ||
 	fail "a FATAL service kept the manager up: $(cat "$work/stop.out")"
-wait_for 10 no_root_pids || fail "processes left after stop: $(root_pids)"
+wait_up_to 10 no_root_pids || fail "processes left after stop: $(root_pids)"
 echo "PASS"

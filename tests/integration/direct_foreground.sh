@@ -6,7 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
 command -v script >/dev/null || { echo "SKIP: script (util-linux) is needed"; exit 77; }
-ln -s "$galaxyctl" "$work/galaxy"
+mkdir "$work/bin"
+ln -s "$galaxyctl" "$work/bin/galaxy"
 
 write_config <<'EOF'
 gravity:
@@ -25,24 +26,24 @@ EOF
 
 # `galaxy` is `galaxyctl start --foreground` on the direct backend, whatever process_manager says.
 gx_backend=direct
-script -qec "$work/galaxy -c $cfg" /dev/null >"$work/fg.out" 2>&1 </dev/null &
+script -qec "$work/bin/galaxy -c $cfg" /dev/null >"$work/fg.out" 2>&1 </dev/null &
 scr=$!
 extra_pids+=("$scr")
 galaxy_pid() {
 	pgrep -P "$scr" | head -n 1
 }
-wait_for 10 galaxy_pid >/dev/null || fail "galaxy did not start"
+wait_up_to 10 galaxy_pid >/dev/null || fail "galaxy did not start"
 gpid=$(galaxy_pid)
-wait_for 20 grep -q 'Listening at: unix:' "$work/fg.out" || fail "no gunicorn line on the terminal"
-wait_for 20 grep -q 'celery@.* ready' "$work/fg.out" || fail "no celery line on the terminal"
-wait_for 20 grep -q 'beat: Starting' "$work/fg.out" || fail "no celery-beat line on the terminal"
+wait_up_to 20 grep -q 'Listening at: unix:' "$work/fg.out" || fail "no gunicorn line on the terminal"
+wait_up_to 20 grep -q 'celery@.* ready' "$work/fg.out" || fail "no celery line on the terminal"
+wait_up_to 20 grep -q 'beat: Starting' "$work/fg.out" || fail "no celery-beat line on the terminal"
 grep -q $'^\e\\[3[0-9]mgunicorn    |\e\\[0m \\[.*Listening at: unix:' "$work/fg.out" ||
 	fail "gunicorn's lines are not prefixed with its name in colour: $(grep -m1 Listening "$work/fg.out" | cat -v)"
 grep -q $'^\e\\[3[0-9]mcelery-beat |\e\\[0m ' "$work/fg.out" || fail "celery-beat's lines are not prefixed"
 grep -q 'Listening at: unix:' "$state/log/gunicorn.log" || fail "the log file was not written too"
 
 # The foreground manager answers other galaxyctl runs.
-wait_for 20 state_is celery RUNNING || fail "status from another galaxyctl does not see celery RUNNING"
+wait_up_to 20 state_is celery RUNNING || fail "status from another galaxyctl does not see celery RUNNING"
 [ "$(manager_pid)" = "$gpid" ] || fail "the manager is not the galaxy process"
 
 kill -INT "$gpid"
@@ -51,7 +52,7 @@ grep -q 'received SIGINT (from pid [0-9]*), stopping every program' "$work/fg.ou
 for name in gunicorn celery celery-beat; do
 	grep -q "stopped: $name (" "$work/fg.out" || fail "$name was not reported stopped"
 done
-wait_for 5 no_root_pids || fail "processes left after SIGINT: $(root_pids)"
+wait_up_to 5 no_root_pids || fail "processes left after SIGINT: $(root_pids)"
 [ -e "$state/direct/manager.sock" ] && fail "the socket was left behind"
 
 # exit_on_fatal: a service that cannot start ends the run with a failure.
@@ -79,5 +80,5 @@ timeout 60 "$galaxyctl" -c "$cfg" --backend direct start -f >"$work/fatal.out" 2
 grep -q 'exit_on_fatal: celery is FATAL, stopping everything' "$work/fatal.out" || fail "exit_on_fatal not reported"
 grep -q 'stopped: gunicorn (' "$work/fatal.out" || fail "gunicorn was not stopped"
 grep -q 'error: not every service stopped cleanly' "$work/fatal.out" || fail "no error message"
-wait_for 5 no_root_pids || fail "processes left after exit_on_fatal: $(root_pids)"
+wait_up_to 5 no_root_pids || fail "processes left after exit_on_fatal: $(root_pids)"
 echo "PASS"

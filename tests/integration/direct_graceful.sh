@@ -31,10 +31,10 @@ gx graceful >"$work/graceful0.out" 2>&1 || fail "graceful with no manager failed
 grep -q "the direct manager was not previously running; it has been started, so the 'graceful' command has been ignored" \
 	"$work/graceful0.out" || fail "graceful with no manager: $(cat "$work/graceful0.out")"
 for name in gunicorn:gunicorn_0 gunicorn:gunicorn_1 celery; do
-	wait_for 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
+	wait_up_to 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
 done
 for sock in g0 g1; do
-	wait_for 10 curl -sf --unix-socket "$work/$sock.sock" http://localhost/api/version >/dev/null ||
+	wait_up_to 10 curl -sf --unix-socket "$work/$sock.sock" http://localhost/api/version >/dev/null ||
 		fail "$sock does not answer"
 done
 
@@ -94,7 +94,7 @@ grep -q "Starting gunicorn instance 1 (it was STOPPED)" "$work/graceful1.out" ||
 state_is gunicorn:gunicorn_1 STARTING || state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 is not up"
 
 # An instance that does not answer stops the rolling restart before anything is restarted.
-wait_for 20 state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 did not reach RUNNING"
+wait_up_to 20 state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 did not reach RUNNING"
 g0=$(field gunicorn:gunicorn_0 pid)
 kill -STOP -- "-$(field gunicorn:gunicorn_1 pid)" # master and worker
 if timeout 60 "$galaxyctl" -c "$cfg" graceful gunicorn >"$work/graceful2.out" 2>&1; then
@@ -118,7 +118,7 @@ grep -qx "celery: started" "$work/restart.out" || fail "restart: $(cat "$work/re
 gx stop >/dev/null 2>&1 || fail "stop failed"
 gx restart >"$work/restart2.out" 2>&1 || fail "restart with no manager failed"
 grep -q "so the 'restart' command has been ignored" "$work/restart2.out" || fail "restart with no manager"
-wait_for 20 state_is celery RUNNING || fail "restart with no manager did not start celery"
+wait_up_to 20 state_is celery RUNNING || fail "restart with no manager did not start celery"
 gx stop >/dev/null 2>&1 || fail "stop failed"
-wait_for 10 no_root_pids || fail "processes left after stop: $(root_pids)"
+wait_up_to 10 no_root_pids || fail "processes left after stop: $(root_pids)"
 echo "PASS"

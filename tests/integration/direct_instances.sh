@@ -44,12 +44,12 @@ all_running() {
 managers() {
 	cat "$work"/*/gravity/direct/manager.pid "$work"/shared/direct/manager.pid 2>/dev/null || true
 }
-trap 'for pid in $(managers); do kill -KILL "$pid" 2>/dev/null; done; cleanup' EXIT
+trap 'for pid in $(managers); do kill -KILL "$pid" 2>/dev/null; done; direct_cleanup' EXIT
 
 both start >"$work/start.out" 2>&1 || fail "start failed: $(cat "$work/start.out")"
 grep -q '^alpha:handler0 ' "$work/start.out" || fail "no instance name in program names: $(cat "$work/start.out")"
 grep -q 'Log files for beta are in' "$work/start.out" || fail "start did not name each instance's logs"
-wait_for 20 all_running || fail "not all running: $(state_of)"
+wait_up_to 20 all_running || fail "not all running: $(state_of)"
 a=$(cat "$work/alpha/gravity/direct/manager.pid")
 b=$(cat "$work/beta/gravity/direct/manager.pid")
 [ "$a" != "$b" ] && kill -0 "$a" && kill -0 "$b" || fail "not one manager per state dir"
@@ -64,17 +64,17 @@ grep -qx 'alpha:handler1: stopped' "$work/stop.out" || fail "stop alpha: $(cat "
 kill -0 "$a" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$a/status" && fail "alpha's manager did not exit"
 kill -0 "$b" || fail "beta's manager exited"
 both stop >/dev/null 2>&1 || fail "stop failed"
-wait_for 10 no_root_pids || fail "processes left: $(root_pids)"
+wait_up_to 10 no_root_pids || fail "processes left: $(root_pids)"
 
 # One state dir for both: one manager holds them.
 shared=$work/shared
 both --state-dir "$shared" start >/dev/null 2>&1 || fail "start with a shared state dir failed"
-wait_for 20 all_running --state-dir "$shared" || fail "not all running with a shared state dir: $(state_of --state-dir "$shared")"
+wait_up_to 20 all_running --state-dir "$shared" || fail "not all running with a shared state dir: $(state_of --state-dir "$shared")"
 [ "$(managers | wc -l)" = 1 ] || fail "not one manager for the shared state dir: $(managers)"
 "$galaxyctl" -c "$root/config/alpha.yml" --state-dir "$shared" update >"$work/update.out" 2>&1 ||
 	fail "update of alpha alone failed"
 grep -q 'Removing' "$work/update.out" && fail "update of alpha alone removed beta's programs: $(cat "$work/update.out")"
 both --state-dir "$shared" stop >"$work/stop2.out" 2>&1 || fail "stop failed"
 grep -qx 'All processes stopped, the direct manager will exit' "$work/stop2.out" || fail "$(cat "$work/stop2.out")"
-wait_for 10 no_root_pids || fail "processes left: $(root_pids)"
+wait_up_to 10 no_root_pids || fail "processes left: $(root_pids)"
 echo "PASS"

@@ -1,12 +1,9 @@
 # SPDX-License-Identifier: MIT
-# Shared by the direct_*.sh tests: a stand-in Galaxy root, its config, and cleanup of every process started in it.
+# Shared by the direct_*.sh tests, on top of lib.sh: the stand-in's config, the direct manager, and
+# cleanup of every process started in the stand-in root.
 # shellcheck shell=bash
 
-top_srcdir=${GX_TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-top_builddir=${GX_TOP_BUILDDIR:-$top_srcdir}
-galaxyctl=$top_builddir/galaxyctl
-export GRAVITY_SKIP_SYSTEMD=1
-unset GRAVITY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_CONFIG_FILE GALAXY_ROOT_DIR
+. "$(dirname "$0")/lib.sh"
 
 if [ ! -e "$top_builddir/backends/.libs/direct.so" ]; then
 	echo "SKIP: the direct backend is not built"
@@ -17,12 +14,10 @@ if ! /usr/bin/python3 -c 'import gunicorn, celery' 2>/dev/null; then
 	exit 77
 fi
 
-work=$(mktemp -d /tmp/gx-direct-XXXXXX)
-chmod 755 "$work"
-root=$work/root
-cfg=$root/config/galaxy.yml
+make_work direct
+chmod 755 "$work" # the root test runs services as nobody
+make_standin
 state=$root/database/gravity
-"$top_srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$root" >/dev/null
 
 # galaxyctl on the test's config (with --backend $gx_backend when set).
 gx_backend=
@@ -48,8 +43,10 @@ manager_pid() {
 	cat "$state/direct/manager.pid" 2>/dev/null || true
 }
 
+# The manager and the services are not process groups of ours: they are found by the manager's
+# pid file and by their working directory, then lib.sh's cleanup removes the work dir.
 extra_pids=()
-cleanup() {
+direct_cleanup() {
 	local pid
 	timeout 30 "$galaxyctl" -c "$cfg" --backend direct shutdown >/dev/null 2>&1 || true
 	pid=$(manager_pid)
@@ -57,11 +54,13 @@ cleanup() {
 	for pid in $(root_pids) "${extra_pids[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
-	rm -rf "$work"
+	cleanup
 }
-trap cleanup EXIT
+trap direct_cleanup EXIT
 
+# lib.sh's fail, with what the manager saw.
 fail() {
+	local log
 	echo "FAIL: $*"
 	gx status 2>&1 || true
 	[ -f "$state/direct/manager.log" ] && { echo "--- manager.log"; tail -n 40 "$state/direct/manager.log"; }
@@ -71,8 +70,8 @@ fail() {
 	exit 1
 }
 
-# Wait up to $1 seconds for the rest of the arguments to succeed.
-wait_for() {
+# Wait up to $1 seconds for the rest of the arguments to succeed (lib.sh's wait_for waits 20 s).
+wait_up_to() {
 	local secs=$1 i
 	shift
 	for i in $(seq 1 $((secs * 5))); do

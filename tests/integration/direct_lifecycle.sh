@@ -39,7 +39,7 @@ mgr=$(manager_pid)
 echo "manager pid $mgr, VmRSS $(proc_status "$mgr" VmRSS) kB"
 
 for name in gunicorn celery celery-beat; do
-	wait_for 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
+	wait_up_to 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
 done
 curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version | grep -q version_major ||
 	fail "gunicorn does not answer"
@@ -53,7 +53,7 @@ celery=$(field celery pid)
 [ "$(readlink "/proc/$celery/cwd")" = "$root" ] || fail "celery does not run in galaxy_root"
 [ "$(proc_status "$celery" Umask)" = 0027 ] || fail "celery's umask is not 027"
 [ "$(proc_status "$(field gunicorn pid)" Umask)" = 0022 ] || fail "gunicorn's umask is not 022"
-tr '\0' '\n' <"/proc/$celery/environ" >"$work/celery.env"
+environ "$celery" >"$work/celery.env"
 grep -q '^PYTHONPATH=lib\(:\|$\)' "$work/celery.env" || fail "PYTHONPATH=lib missing"
 grep -qx "VIRTUAL_ENV=$root/venv" "$work/celery.env" || fail "VIRTUAL_ENV missing"
 grep -q "^PATH=$root/venv/bin:" "$work/celery.env" || fail "PATH does not start with the venv"
@@ -117,7 +117,7 @@ grep -qx 'Shut down' "$work/stop.out" || fail "no 'Shut down'"
 [ -d "/proc/$mgr" ] && ! grep -q "^State:.*Z" "/proc/$mgr/status" 2>/dev/null && fail "the manager still runs"
 [ -e "$state/direct/manager.sock" ] && fail "the socket was left behind"
 [ -e "$state/direct/manager.pid" ] && fail "the pid file was left behind"
-wait_for 5 no_root_pids || fail "processes left after stop: $(root_pids)"
+wait_up_to 5 no_root_pids || fail "processes left after stop: $(root_pids)"
 
 gx status >"$work/status.out" 2>&1 || fail "status without a manager failed"
 grep -q '^gunicorn  *STOPPED' "$work/status.out" || fail "status without a manager: $(cat "$work/status.out")"

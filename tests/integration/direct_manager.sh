@@ -3,24 +3,14 @@
 # The direct manager on its own (galaxyctl-direct), driven over its socket: exec and directory
 # failures, exactly the environment given, SIGKILL after stop_timeout, refused requests.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
-top_builddir=${GX_TOP_BUILDDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 manager=$top_builddir/backends/galaxyctl-direct
 [ -x "$manager" ] || { echo "SKIP: the direct backend is not built"; exit 77; }
 
-work=$(mktemp -d /tmp/gx-direct-manager-XXXXXX)
-cleanup() {
-	local pid
-	pid=$(cat "$work/state/direct/manager.pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$manager" --state-dir "$work/state" >"$work/manager.out" 2>&1 &
-for _ in $(seq 1 100); do
-	[ -S "$work/state/direct/manager.sock" ] && break
-	sleep 0.05
-done
+make_work direct-manager
+spawn "$work/manager.out" "$manager" --state-dir "$work/state" # cleanup stops its process group
+wait_for test -S "$work/state/direct/manager.sock" || fail "the manager does not listen"
 
 /usr/bin/python3 - "$work" <<'PY'
 import json, os, socket, sys, time
@@ -108,8 +98,8 @@ check(names == ["other"], names)
 reply = call({"op": "shutdown"})
 check(reply["ok"], reply)
 PY
-wait
+wait "${pids[0]}" || fail "the manager exited with $?"
 grep -q "killing 'stubborn' ([0-9]*) with SIGKILL: still running 1 s after SIGTERM" "$work/state/direct/manager.log" ||
-	{ echo "FAIL: the SIGKILL was not logged"; exit 1; }
-[ -e "$work/state/direct/manager.sock" ] && { echo "FAIL: the socket was left behind"; exit 1; }
+	fail "the SIGKILL was not logged"
+[ -e "$work/state/direct/manager.sock" ] && fail "the socket was left behind"
 echo "PASS"

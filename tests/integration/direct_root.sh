@@ -42,11 +42,11 @@ grep -q 'Gravity cannot be run as root unless using the systemd process manager'
 
 gx start >"$work/start.out" 2>&1 || fail "start failed: $(cat "$work/start.out")"
 for name in celery celery-beat handler; do
-	wait_for 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
+	wait_up_to 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
 	pid=$(field "$name" pid)
 	[ "$(proc_status "$pid" Uid | cut -f1)" = "$uid" ] || fail "$name runs as uid $(proc_status "$pid" Uid)"
 	[ "$(proc_status "$pid" Gid | cut -f1)" = "$gid" ] || fail "$name runs as gid $(proc_status "$pid" Gid)"
-	grep -qx "USER=nobody" <(tr '\0' '\n' <"/proc/$pid/environ") || fail "$name has not USER=nobody"
+	environ "$pid" | grep -qx "USER=nobody" || fail "$name has not USER=nobody"
 done
 [ "$(proc_status "$(manager_pid)" Uid | cut -f1)" = 0 ] || fail "the manager does not run as root"
 for dir in "$root/database" "$state" "$state/log"; do
@@ -54,9 +54,9 @@ for dir in "$root/database" "$state" "$state/log"; do
 done
 [ "$(stat -c %u "$state/log/celery.log")" = "$uid" ] || fail "celery.log belongs to $(stat -c %U "$state/log/celery.log")"
 # celery-beat writes its schedule into the state dir, as nobody.
-wait_for 10 sh -c "ls '$state'/celery-beat-schedule* >/dev/null 2>&1" || fail "celery-beat could not write its schedule"
+wait_up_to 10 sh -c "ls '$state'/celery-beat-schedule* >/dev/null 2>&1" || fail "celery-beat could not write its schedule"
 [ "$(stat -c %u:%g "$state/direct")" = 0:0 ] || fail "the manager's own dir does not belong to root"
 
 gx stop >/dev/null 2>&1 || fail "stop failed"
-wait_for 10 no_root_pids || fail "processes left after stop: $(root_pids)"
+wait_up_to 10 no_root_pids || fail "processes left after stop: $(root_pids)"
 echo "PASS"

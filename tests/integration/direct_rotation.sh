@@ -41,11 +41,11 @@ PY
 }
 
 gx start >/dev/null 2>&1 || fail "start failed"
-wait_for 10 test -S "$work/gunicorn.sock" || fail "gunicorn does not listen"
-wait_for 10 requests 1 || fail "gunicorn does not answer"
+wait_up_to 10 test -S "$work/gunicorn.sock" || fail "gunicorn does not listen"
+wait_up_to 10 requests 1 || fail "gunicorn does not answer"
 requests 300 || fail "requests failed"
 log=$state/log/gunicorn.log
-wait_for 5 grep -q 'n=299 ' "$log" || fail "the last request was not logged"
+wait_up_to 5 grep -q 'n=299 ' "$log" || fail "the last request was not logged"
 for f in "$log" "$log.1" "$log.2"; do
 	[ -s "$f" ] || fail "$f is missing or empty"
 	size=$(stat -c %s "$f")
@@ -64,19 +64,19 @@ count=$(cat "$log.2" "$log.1" "$log" | grep -c 'GET /api/version?n=')
 # SIGHUP: the manager reopens the log files (after an outside rotation).
 mv "$log" "$log.moved"
 kill -HUP "$(manager_pid)"
-wait_for 5 grep -q 'received SIGHUP, reopening log files' "$state/direct/manager.log" || fail "SIGHUP not seen"
+wait_up_to 5 grep -q 'received SIGHUP, reopening log files' "$state/direct/manager.log" || fail "SIGHUP not seen"
 moved=$(stat -c %s "$log.moved")
 requests 5 || fail "requests failed"
-wait_for 5 grep -q 'n=4 ' "$log" || fail "the reopened log did not get the new lines"
+wait_up_to 5 grep -q 'n=4 ' "$log" || fail "the reopened log did not get the new lines"
 [ "$(stat -c %s "$log.moved")" = "$moved" ] || fail "the moved log still grows"
 
 # Without preload, gunicorn's graceful method is SIGHUP: same process, new workers.
 gunicorn=$(field gunicorn pid)
 gx graceful >"$work/graceful.out" 2>&1 || fail "graceful failed"
 grep -qx 'gunicorn: signalled' "$work/graceful.out" || fail "graceful: $(cat "$work/graceful.out")"
-wait_for 10 grep -q 'Handling signal: hup' "$log" || fail "gunicorn did not get SIGHUP"
+wait_up_to 10 grep -q 'Handling signal: hup' "$log" || fail "gunicorn did not get SIGHUP"
 [ "$(field gunicorn pid)" = "$gunicorn" ] || fail "graceful restarted gunicorn instead of signalling it"
 
 gx stop >/dev/null 2>&1 || fail "stop failed"
-wait_for 10 no_root_pids || fail "processes left after stop: $(root_pids)"
+wait_up_to 10 no_root_pids || fail "processes left after stop: $(root_pids)"
 echo "PASS"

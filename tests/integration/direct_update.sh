@@ -28,7 +28,7 @@ EOF
 config 1 true ""
 gx start >/dev/null 2>&1 || fail "start failed"
 for name in gunicorn celery celery-beat; do
-	wait_for 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
+	wait_up_to 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
 done
 gunicorn=$(field gunicorn pid)
 celery=$(field celery pid)
@@ -44,7 +44,7 @@ config 2 true ""
 gx update >"$work/update1.out" 2>&1 || fail "update failed"
 grep -qx 'Updating service celery' "$work/update1.out" || fail "update: $(cat "$work/update1.out")"
 [ "$(field celery pid)" != "$celery" ] || fail "celery was not restarted"
-tr '\0' ' ' <"/proc/$(field celery pid)/cmdline" | grep -q -- '--concurrency 2' ||
+cmdline "$(field celery pid)" | grep -q -- '--concurrency 2' ||
 	fail "celery does not run the new command"
 [ "$(field gunicorn pid)" = "$gunicorn" ] || fail "gunicorn was restarted"
 [ "$(field celery-beat pid)" = "$beat" ] || fail "celery-beat was restarted"
@@ -60,7 +60,7 @@ grep -qx 'Adding service handler:handler_0' "$work/update2.out" || fail "update:
 kill -0 "$beat" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$beat/status" && fail "celery-beat still runs"
 gx status >"$work/status.out"
 grep -q '^celery-beat' "$work/status.out" && fail "celery-beat is still listed"
-wait_for 10 state_is handler:handler_1 RUNNING || fail "the added handler did not start"
+wait_up_to 10 state_is handler:handler_1 RUNNING || fail "the added handler did not start"
 [ "$(field gunicorn pid)" = "$gunicorn" ] || fail "gunicorn was restarted"
 grep -q 'server_name=handler_1' "$state/log/handler_1.log" || fail "handler_1 logged nothing"
 
@@ -70,5 +70,5 @@ grep -qx 'Removing service gunicorn' "$work/update3.out" || fail "update --clean
 grep -qx 'No programs left, the direct manager will exit' "$work/update3.out" ||
 	fail "update --clean: $(cat "$work/update3.out")"
 [ -e "$state/direct/manager.pid" ] && fail "the manager did not exit"
-wait_for 10 no_root_pids || fail "processes left after update --clean: $(root_pids)"
+wait_up_to 10 no_root_pids || fail "processes left after update --clean: $(root_pids)"
 echo "PASS"

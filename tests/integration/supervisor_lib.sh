@@ -8,7 +8,7 @@ galaxyctl=$top_builddir/galaxyctl
 fixtures=$top_srcdir/tests/fixtures/supervisor
 export GRAVITY_SKIP_SYSTEMD=1
 unset GRAVITY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_CONFIG_FILE GALAXY_ROOT_DIR GRAVITY_PLUGIN_PATH \
-	SUPERVISORD_SOCKET XDG_CONFIG_HOME
+	SUPERVISORD_SOCKET XDG_CONFIG_HOME PYTHONPATH
 
 if [ ! -x /usr/bin/supervisord ] || ! /usr/bin/python3 -c 'import supervisor' 2>/dev/null; then
 	echo "SKIP: Debian's supervisor is not installed"

@@ -40,14 +40,21 @@ pid_of() { json_pid "$(status_json)" "$1"; }
 answers() { curl -sf --max-time 2 "http://localhost:$port/api/version" | grep -q version_major; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
-# ---- start
+# ---- start, twice at once: one supervisord
 config "" ""
-out=$(gx start 2>&1) || fail "start: $out"
+gx start >"$work/start1.out" 2>&1 &
+s1=$!
+gx start >"$work/start2.out" 2>&1 || fail "start (2): $(cat "$work/start2.out")"
+wait $s1 || fail "start (1): $(cat "$work/start1.out")"
+out=$(cat "$work/start1.out" "$work/start2.out")
 echo "$out"
 for s in gunicorn celery celery-beat; do
 	grep -qx "$s: started" <<<"$out" || fail "start did not report $s: $out"
 done
 grep -qx "Log files are in $logs" <<<"$out" || fail "no log dir line: $out"
+grep -q "ERROR" <<<"$out" && fail "a start reported an error: $out"
+[ "$(ps -o pid= -C supervisord | while read -r p; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done |
+	grep -c "$sv/supervisord.conf")" = 1 ] || fail "not exactly one supervisord for $sv"
 subst "$fixtures/supervisord.conf" | cmp -s - "$sv/supervisord.conf" ||
 	fail "supervisord.conf: $(subst "$fixtures/supervisord.conf" | diff - "$sv/supervisord.conf")"
 [ -S "$sv/supervisor.sock" ] && [ -s "$sv/supervisord.pid" ] || fail "no socket or pid file"
