@@ -18,6 +18,7 @@ enum cli_opt {
 	OPT_FORCE,
 	OPT_CLEAN,
 	OPT_JSON,
+	OPT_SAMPLE_CONFIG,
 };
 
 struct cli_command {
@@ -52,6 +53,10 @@ static const struct option list_opts[] = {
 };
 static const struct option json_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON }, HELP_OPT, END_OPT
+};
+static const struct option show_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "sample-config", no_argument, NULL, OPT_SAMPLE_CONFIG }, HELP_OPT, END_OPT
 };
 static const struct option exec_opts[] = {
 	{ "service-instance", required_argument, NULL, OPT_SERVICE_INSTANCE },
@@ -130,8 +135,11 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.summary = "Show details of a config.",
 		.help = "  Print an instance's effective Gravity settings (defaults included) as\n"
 			"  YAML.  INSTANCE is required when several are loaded.\n"
-			"\n  --json  Print JSON instead.\n",
-		.options = json_opts, .shortopts = ":h",
+			"\n  --json           Print JSON instead.\n"
+			"  --sample-config  Print a commented sample gravity section with every\n"
+			"                   option, its default and its documentation (needs no\n"
+			"                   config file).\n",
+		.options = show_opts, .shortopts = ":h",
 	},
 	[GX_CMD_STATUS] = {
 		.name = "status", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
@@ -396,6 +404,9 @@ static int cli_parse_command(struct gx_cli *cli, const struct cli_command *cmd, 
 			break;
 		case OPT_JSON:
 			cli->json = true;
+			break;
+		case OPT_SAMPLE_CONFIG:
+			cli->sample_config = true;
 			break;
 		case OPT_NO_EXEC:
 			cli->no_exec = true;

@@ -46,6 +46,7 @@ struct gx_cli {
 	bool clean;
 	bool version;       /* list --version */
 	bool json;
+	bool sample_config; /* show --sample-config */
 	long service_instance; /* exec --service-instance, -1 when unset */
 	bool no_exec;
 	const char *single_user; /* galaxy -s */

@@ -15,6 +15,8 @@
 #include "instance.h"
 #include "node.h"
 #include "plugins.h"
+#include "core_options.h"
+#include "sample.h"
 #include "show.h"
 #include "status.h"
 #include "strv.h"
@@ -139,6 +141,23 @@ static int run_load(struct run *run, const char *self_exe)
 	for (size_t i = 0; i < run->insts.n; i++)
 		gx_log(GX_LOG_DEBUG, "Loaded instance %s from Gravity config file: %s",
 		       run->insts.v[i]->name, run->insts.v[i]->config_file);
+	return GX_EXIT_OK;
+}
+
+/* show --sample-config: the modules' tables are all it needs, not a config. */
+static int run_sample_config(struct run *run, const char *self_exe)
+{
+	struct gx_error err = { 0 };
+
+	if (gx_plugins_init(&run->plugins, run_builddir(self_exe), GX_PKGLIBDIR) < 0 ||
+	    gx_plugins_load(&run->plugins, &err) < 0) {
+		run_print_error(&err);
+		return GX_EXIT_FAILURE;
+	}
+	if (gx_sample_write(gx_core_options, run->plugins.types, run->plugins.n_types, stdout) < 0) {
+		gx_log(GX_LOG_ERROR, "cannot write the sample config");
+		return GX_EXIT_FAILURE;
+	}
 	return GX_EXIT_OK;
 }
 
@@ -662,9 +681,14 @@ int gx_main(int argc, char **argv)
 		setenv("GALAXY_CONFIG_SINGLE_USER", run.cli.single_user, 1);
 		setenv("GALAXY_CONFIG_ADMIN_USERS", run.cli.single_user, 1);
 	}
+	if (run.cli.command == GX_CMD_SHOW && run.cli.sample_config) {
+		code = run_sample_config(&run, self_exe);
+		goto out_release;
+	}
 	code = run_load(&run, self_exe);
 	if (code == GX_EXIT_OK)
 		code = run_command(&run);
+out_release:
 	fflush(stdout);
 	free(run.selected);
 	free(run.services);

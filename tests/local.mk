@@ -196,6 +196,12 @@ tests_backends_test_direct_LDADD = $(CRITERION_LIBS) $(JANSSON_LIBS)
 endif
 # --- end backends/direct ---
 
+# --- core/sample.c: show --sample-config (issue 7) ---
+unit_tests += tests/core/test_sample
+tests_core_test_sample_SOURCES = tests/core/test_sample.c
+tests_core_test_sample_CPPFLAGS = $(GX_HARNESS_FLAGS)
+tests_core_test_sample_LDADD = $(GX_HARNESS_LIBS)
+# --- end core/sample.c ---
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 

@@ -189,8 +189,10 @@ service_pids >"$SD_TMP/pids"
 "$GX" -c "$CONF" --user stop >"$SD_TMP/out" 2>"$SD_TMP/err" || { cat "$SD_TMP/err" >&2; sd_fail stop; }
 none_left() { [ -z "$(service_pids)" ]; }
 sd_wait_for 20 none_left || sd_fail "processes left after stop: $(service_pids)"
+# A unit whose processes are gone can still be settling (deactivating) for a moment.
+unit_inactive() { [ "$(sdctl is-active "$1")" = inactive ]; }
 for u in $UNITS galaxy.target; do
-	[ "$(sdctl is-active "$u")" = inactive ] || sd_fail "$u is not inactive after stop"
+	sd_wait_for 10 unit_inactive "$u" || sd_fail "$u is $(sdctl is-active "$u"), not inactive, after stop"
 done
 "$GX" -c "$CONF" --user status --json | python3 -c '
 import json, sys
