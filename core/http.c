@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* One-shot HTTP GET with libcurl over TCP or a unix socket, for readiness checks. */
+/*
+ * One-shot HTTP GET with libcurl over TCP or a unix socket, for readiness
+ * checks.  libcurl (and its thirty-odd dependencies) is opened on first use
+ * rather than linked, so that commands which never probe start in a few
+ * milliseconds.
+ */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -18,12 +24,49 @@
 /* A readiness probe never needs more; a bigger answer is a misbehaving server. */
 #define HTTP_BODY_MAX (16u << 20)
 
-static pthread_once_t http_once = PTHREAD_ONCE_INIT;
-static CURLcode http_init_result;
+/* The libcurl entry points we use, resolved from the library at first use. */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *curl);
+	CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+	void (*easy_cleanup)(CURL *curl);
+	const char *(*easy_strerror)(CURLcode code);
+} curl_api;
 
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+static char http_init_error[256];
+
+/* Open libcurl (never closed: it stays for the life of the process). */
 static void http_global_init(void)
 {
-	http_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+	static const char *const names[] = { "libcurl.so.4", "libcurl.so" };
+	void *lib = NULL;
+	CURLcode cc;
+
+	for (size_t i = 0; !lib && i < sizeof(names) / sizeof(names[0]); i++)
+		lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(http_init_error, sizeof(http_init_error), "%s", dlerror());
+		return;
+	}
+	*(void **)&curl_api.global_init = dlsym(lib, "curl_global_init");
+	*(void **)&curl_api.easy_init = dlsym(lib, "curl_easy_init");
+	*(void **)&curl_api.easy_setopt = dlsym(lib, "curl_easy_setopt");
+	*(void **)&curl_api.easy_perform = dlsym(lib, "curl_easy_perform");
+	*(void **)&curl_api.easy_getinfo = dlsym(lib, "curl_easy_getinfo");
+	*(void **)&curl_api.easy_cleanup = dlsym(lib, "curl_easy_cleanup");
+	*(void **)&curl_api.easy_strerror = dlsym(lib, "curl_easy_strerror");
+	if (!curl_api.global_init || !curl_api.easy_init || !curl_api.easy_setopt ||
+	    !curl_api.easy_perform || !curl_api.easy_getinfo || !curl_api.easy_cleanup ||
+	    !curl_api.easy_strerror) {
+		snprintf(http_init_error, sizeof(http_init_error), "a libcurl symbol is missing");
+		return;
+	}
+	cc = curl_api.global_init(CURL_GLOBAL_DEFAULT);
+	if (cc != CURLE_OK)
+		snprintf(http_init_error, sizeof(http_init_error), "%s", curl_api.easy_strerror(cc));
 }
 
 /* Where to connect: the URL's authority, and the socket file for unix: binds. */
@@ -170,7 +213,7 @@ static int http_errno(CURL *curl, CURLcode cc)
 
 	switch (cc) {
 	case CURLE_COULDNT_CONNECT:
-		curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
+		curl_api.easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
 		if (os_errno == 0 || os_errno == ECONNREFUSED || os_errno == ENOENT)
 			return -ECONNREFUSED;
 		return -EIO;
@@ -202,7 +245,7 @@ static CURLcode http_setup(CURL *curl, struct http_request *rq)
 #define HTTP_SETOPT(opt, val)                                  \
 	do {                                                   \
 		if (cc == CURLE_OK)                            \
-			cc = curl_easy_setopt(curl, opt, val); \
+			cc = curl_api.easy_setopt(curl, opt, val); \
 	} while (0)
 	HTTP_SETOPT(CURLOPT_ERRORBUFFER, rq->errbuf);
 	HTTP_SETOPT(CURLOPT_URL, rq->url);
@@ -228,23 +271,23 @@ static int http_perform(struct http_request *rq, struct gx_error *err)
 	int r = 0;
 
 	pthread_once(&http_once, http_global_init);
-	if (http_init_result != CURLE_OK)
+	if (http_init_error[0])
 		return gx_error_set(err, NULL, -EIO, "cannot initialise libcurl: %s",
-				    curl_easy_strerror(http_init_result));
-	curl = curl_easy_init();
+				    http_init_error);
+	curl = curl_api.easy_init();
 	if (!curl)
 		return gx_error_set(err, NULL, -ENOMEM, "cannot GET %s from %s: %s", rq->path,
 				    rq->bind, "cannot create a curl handle");
 	cc = http_setup(curl, rq);
 	if (cc == CURLE_OK)
-		cc = curl_easy_perform(curl);
+		cc = curl_api.easy_perform(curl);
 	if (cc == CURLE_OK)
-		cc = curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &rq->status);
+		cc = curl_api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &rq->status);
 	if (cc != CURLE_OK)
 		r = gx_error_set(err, NULL, http_errno(curl, cc), "cannot GET %s from %s: %s",
 				 rq->path, rq->bind,
-				 rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(cc));
-	curl_easy_cleanup(curl);
+				 rq->errbuf[0] ? rq->errbuf : curl_api.easy_strerror(cc));
+	curl_api.easy_cleanup(curl);
 	return r;
 }
 
