@@ -86,6 +86,7 @@ static int plugins_path_build(struct gx_plugins *p, const char *builddir, const 
 	if (!p->search_path)
 		return -ENOMEM;
 	r = plugins_path_add_list(p, &n, getenv("GRAVITY_PLUGIN_PATH"));
+	p->n_env_dirs = n;
 	if (r == 0 && builddir) {
 		r = plugins_path_add(p, &n, builddir, strlen(builddir), "/backends/.libs");
 		if (r == 0)
@@ -385,11 +386,27 @@ static int plugins_load_dir(struct gx_plugins *p, const char *dir, struct gx_err
 	return r;
 }
 
+static bool plugins_has_suffix(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/* Our own backends directories (not $GRAVITY_PLUGIN_PATH's): opened on demand. */
+static bool plugins_is_lazy_dir(const struct gx_plugins *p, size_t i)
+{
+	const char *dir = p->search_path[i];
+
+	return i >= p->n_env_dirs &&
+	       (plugins_has_suffix(dir, "/backends") || plugins_has_suffix(dir, "/backends/.libs"));
+}
+
 /* All or nothing: on failure every module this call opened is closed again. */
 int gx_plugins_load(struct gx_plugins *p, struct gx_error *err)
 {
-	for (char **dir = p->search_path; dir && *dir; dir++) {
-		int r = plugins_load_dir(p, *dir, err);
+	for (size_t i = 0; p->search_path && p->search_path[i]; i++) {
+		int r = plugins_is_lazy_dir(p, i) ? 0 : plugins_load_dir(p, p->search_path[i], err);
 
 		if (r < 0) {
 			plugins_unload(p);
@@ -407,6 +424,34 @@ static void plugins_backend_hint(FILE *f, const char *name)
 				name, gx_known_backends[i].package);
 }
 
+/* Print "available backends: a, b" (loaded ones, then unopened files); false when none. */
+static bool plugins_backend_names(const struct gx_plugins *p, FILE *f)
+{
+	size_t shown = 0;
+
+	for (size_t i = 0; i < p->n_backends; i++)
+		fprintf(f, "%s%s", shown++ ? ", " : "available backends: ", p->backends[i]->name);
+	for (size_t i = 0; p->search_path && p->search_path[i]; i++) {
+		struct dirent **names;
+		int n;
+
+		if (!plugins_is_lazy_dir(p, i))
+			continue;
+		n = scandir(p->search_path[i], &names, plugins_so_filter, plugins_name_cmp);
+		for (int k = 0; k < n; k++) {
+			size_t len = strlen(names[k]->d_name) - strlen(".so");
+
+			if (!plugins_shadowed(p, names[k]->d_name))
+				fprintf(f, "%s%.*s", shown++ ? ", " : "available backends: ",
+					(int)len, names[k]->d_name);
+			free(names[k]);
+		}
+		if (n >= 0)
+			free(names);
+	}
+	return shown > 0;
+}
+
 /* "unknown backend 'x'; available backends: a, b (searched: /p1, /p2)" and a hint. */
 static void plugins_backend_unknown(const struct gx_plugins *p, const char *name,
 				    struct gx_error *err)
@@ -420,10 +465,8 @@ static void plugins_backend_unknown(const struct gx_plugins *p, const char *name
 		return;
 	}
 	fprintf(f, "unknown backend '%s'; ", name);
-	if (p->n_backends == 0)
+	if (!plugins_backend_names(p, f))
 		fputs("no backends are installed", f);
-	for (size_t i = 0; i < p->n_backends; i++)
-		fprintf(f, "%s%s", i ? ", " : "available backends: ", p->backends[i]->name);
 	if (!p->search_path || !p->search_path[0])
 		fputs(" (the plugin search path is empty)", f);
 	for (char **dir = p->search_path; dir && *dir; dir++)
@@ -438,14 +481,47 @@ static void plugins_backend_unknown(const struct gx_plugins *p, const char *name
 	free(text);
 }
 
-const struct gx_backend *gx_plugins_backend(const struct gx_plugins *p, const char *name,
-					    struct gx_error *err)
+static const struct gx_backend *plugins_find_backend(const struct gx_plugins *p,
+						     const char *name)
 {
 	for (size_t i = 0; i < p->n_backends; i++)
 		if (strcmp(p->backends[i]->name, name) == 0)
 			return p->backends[i];
-	plugins_backend_unknown(p, name, err);
 	return NULL;
+}
+
+/* Open <name>.so from the first backends directory that has it. */
+static int plugins_open_backend(struct gx_plugins *p, const char *name, struct gx_error *err)
+{
+	char file[256];
+
+	if (strchr(name, '/') || snprintf(file, sizeof(file), "%s.so", name) >= (int)sizeof(file))
+		return 0;
+	for (size_t i = 0; p->search_path && p->search_path[i]; i++) {
+		int r;
+
+		if (!plugins_is_lazy_dir(p, i))
+			continue;
+		r = plugins_consider(p, p->search_path[i], file, err);
+		if (r < 0 || plugins_shadowed(p, file))
+			return r;
+	}
+	return 0;
+}
+
+const struct gx_backend *gx_plugins_backend(struct gx_plugins *p, const char *name,
+					    struct gx_error *err)
+{
+	const struct gx_backend *b = plugins_find_backend(p, name);
+
+	if (b)
+		return b;
+	if (plugins_open_backend(p, name, err) < 0)
+		return NULL;
+	b = plugins_find_backend(p, name);
+	if (!b)
+		plugins_backend_unknown(p, name, err);
+	return b;
 }
 
 const struct gx_service_type *gx_plugins_type(const struct gx_plugins *p, const char *name)

@@ -16,6 +16,7 @@ struct gx_plugins {
 	struct gx_loaded_module *modules;
 	size_t n_modules;
 	char **search_path; /* directories in search order, NULL-terminated */
+	size_t n_env_dirs;  /* how many of them came from $GRAVITY_PLUGIN_PATH */
 	const struct gx_service_type **types; /* every service type, load order */
 	size_t n_types;
 	const struct gx_backend **backends;
@@ -31,16 +32,23 @@ struct gx_plugins {
  */
 int gx_plugins_init(struct gx_plugins *p, const char *builddir, const char *pkglibdir);
 /*
- * Load every *.so of the search path.  A file name seen earlier in the
- * path shadows later ones.  Errors, each with one clear message in err:
+ * Load every *.so of the search path, except those of the backends
+ * directories of the build tree and pkglibdir: a backend there is opened
+ * by gx_plugins_backend() when a command needs it, so that commands
+ * which drive no backend never pay for its libraries.  A file name seen
+ * earlier in the path shadows later ones.  Errors, each with one clear message in err:
  *   a module that fails to load (the loader's text), has no gx_module
  *   symbol, or has another ABI major version or a smaller struct
  *   (module, its version, ours); two modules claiming one service type or
  *   backend name (both paths).
  */
 int gx_plugins_load(struct gx_plugins *p, struct gx_error *err);
-/* The backend called name, or NULL with err naming those available and the paths searched. */
-const struct gx_backend *gx_plugins_backend(const struct gx_plugins *p, const char *name,
+/*
+ * The backend called name, loading <name>.so from a backends directory when
+ * it is not loaded yet; or NULL with err naming those available and the
+ * paths searched (or why the module could not be loaded).
+ */
+const struct gx_backend *gx_plugins_backend(struct gx_plugins *p, const char *name,
 					    struct gx_error *err);
 const struct gx_service_type *gx_plugins_type(const struct gx_plugins *p, const char *name);
 void gx_plugins_release(struct gx_plugins *p);

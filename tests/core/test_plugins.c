@@ -387,6 +387,32 @@ Test(plugins, build_tree_and_pkglibdir)
 	gx_plugins_release(&p);
 }
 
+/* The build tree's and pkglibdir's backends are opened only when asked for, by file name. */
+Test(plugins, backends_open_on_demand)
+{
+	struct gx_plugins p;
+	struct gx_error err = { 0 };
+	const char *bb = tp_dir("build/backends/.libs");
+	const char *pb = tp_dir("pkg/backends");
+
+	tp_link(bb, "tp_backend", "testbackend");
+	tp_link(pb, "tp_backend2", "another");
+	unsetenv("GRAVITY_PLUGIN_PATH");
+	cr_assert_eq(gx_plugins_init(&p, tp_path("build"), tp_path("pkg")), 0);
+	cr_assert_eq(gx_plugins_load(&p, &err), 0, "%s", err.message);
+	cr_assert_eq(p.n_modules, 0, "no backend is opened by load");
+	cr_assert_not_null(gx_plugins_backend(&p, "another", &err), "%s", err.message);
+	cr_assert_eq(p.n_modules, 1);
+	cr_assert_str_eq(p.modules[0].path, tp_fmt("%s/another.so", pb));
+	cr_assert_null(gx_plugins_backend(&p, "nosuch", &err));
+	cr_assert_str_eq(err.message,
+			 tp_fmt("unknown backend 'nosuch'; available backends: another, testbackend "
+				"(searched: %s, %s/services/.libs, %s, %s/services)", bb,
+				tp_path("build"), pb, tp_path("pkg")));
+	cr_assert_eq(p.n_modules, 1, "an unknown name opens nothing");
+	gx_plugins_release(&p);
+}
+
 /* ------------------------------------------------------------------ */
 /* Load errors                                                         */
 
