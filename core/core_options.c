@@ -6,7 +6,7 @@
 
 static const char *const process_managers[] = { "supervisor", "systemd", "direct",
 						"multiprocessing", NULL };
-static const char *const command_styles[] = { "gravity", "direct", "exec", NULL };
+static const char *const command_styles[] = { "gravity", "direct", NULL };
 static const char *const app_servers[] = { "gunicorn", "unicornherder", NULL };
 
 const struct gx_option gx_core_options[] = {

@@ -315,3 +315,19 @@ EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle
 	tests/integration/direct_container.sh tests/integration/direct_manager.sh \
 	tests/integration/direct_instances.sh tests/bench/direct_bench.sh
 # --- end integration: direct ---
+
+# --- completion/galaxyctl.bash, driven in bash against a stand-in config (issue 7) ---
+TESTS += tests/integration/completion.sh
+EXTRA_DIST += tests/integration/completion.sh
+# --- end completion ---
+
+# --- man/: the built pages read cleanly and cover --help (issue 7) ---
+TESTS += tests/integration/man.sh
+EXTRA_DIST += tests/integration/man.sh
+# --- end man ---
+
+# --- install layout and plugin SDK (issue 7): galaxyctl installed into a temp prefix, the flower
+# plugin built against it through pkg-config; tests/packaging/deb.sh is run by hand (root, dpkg) ---
+TESTS += tests/integration/sdk_install.sh
+EXTRA_DIST += tests/integration/sdk_install.sh tests/packaging/deb.sh
+# --- end install layout and plugin SDK ---

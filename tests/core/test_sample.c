@@ -2,6 +2,7 @@
 /* Tests for core/sample.c: the sample config names every option and parses back into the defaults. */
 #include <criterion/criterion.h>
 #include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,32 +81,56 @@ static char *uncomment(const char *text)
 	return out;
 }
 
-/* Same kinds, keys and scalar texts (marks, quoting and the order of keys aside). */
-static void assert_same_tree(const struct gx_node *a, const struct gx_node *b, const char *path)
+/*
+ * Where a and b first differ in kind, keys or scalar text (marks, quoting
+ * and the order of keys aside): false with the path in where.
+ */
+static bool same_tree(const struct gx_node *a, const struct gx_node *b, const char *path,
+		      char *where, size_t len)
 {
-	cr_assert_not_null(a, "%s: missing on the left", path);
-	cr_assert_not_null(b, "%s: missing on the right", path);
-	cr_assert_eq(a->kind, b->kind, "%s: kinds %d and %d", path, a->kind, b->kind);
-	if (a->kind == GX_NODE_SCALAR)
-		cr_assert_str_eq(a->scalar, b->scalar, "%s", path);
-	cr_assert_eq(a->n, b->n, "%s: %zu and %zu entries", path, a->n, b->n);
+	if (!a || !b || a->kind != b->kind || a->n != b->n ||
+	    (a->kind == GX_NODE_SCALAR && strcmp(a->scalar, b->scalar) != 0)) {
+		snprintf(where, len, "%s", path);
+		return false;
+	}
 	for (size_t i = 0; i < a->n; i++) {
 		char sub[512];
 
 		if (a->kind == GX_NODE_MAPPING) {
 			snprintf(sub, sizeof(sub), "%s.%s", path, a->pairs[i].key->scalar);
-			assert_same_tree(a->pairs[i].value, gx_node_get(b, a->pairs[i].key->scalar), sub);
+			if (!same_tree(a->pairs[i].value, gx_node_get(b, a->pairs[i].key->scalar),
+				       sub, where, len))
+				return false;
 		} else if (a->kind == GX_NODE_SEQUENCE) {
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			assert_same_tree(a->items[i], b->items[i], sub);
+			if (!same_tree(a->items[i], b->items[i], sub, where, len))
+				return false;
 		}
 	}
+	return true;
+}
+
+/* The un-commented sample (after edit(), if given) loaded into parsed. */
+static void load_uncommented(void (*edit)(char *yaml))
+{
+	char *yaml = uncomment(sample), *with_galaxy;
+	int r;
+
+	if (edit)
+		edit(yaml);
+	with_galaxy = malloc(strlen(yaml) + 32);
+	strcpy(with_galaxy, yaml);
+	strcat(with_galaxy, "galaxy: {}\n");
+	r = gx_test_load(&parsed, with_galaxy);
+	cr_assert_eq(r, 0, "the sample does not validate (%d):\n%s", r, gx_test_diag_text(&parsed));
+	cr_assert_eq(parsed.insts.n, 1);
+	free(yaml);
+	free(with_galaxy);
 }
 
 Test(sample, parses_back_into_the_defaults)
 {
-	char *yaml, *with_galaxy;
-	int r;
+	char *yaml, where[512] = "";
 
 	load_sample();
 	yaml = uncomment(sample);
@@ -113,16 +138,32 @@ Test(sample, parses_back_into_the_defaults)
 	cr_assert_not_null(strstr(yaml, "\n  umask: '022'\n"));
 	cr_assert_not_null(strstr(yaml, "\n    bind: localhost:8080\n"));
 	cr_assert_not_null(strstr(yaml, "\n  handlers: {}\n"));
-	with_galaxy = malloc(strlen(yaml) + 32);
-	strcpy(with_galaxy, yaml);
-	strcat(with_galaxy, "galaxy: {}\n");
-	r = gx_test_load(&parsed, with_galaxy);
-	cr_assert_eq(r, 0, "the sample does not validate (%d):\n%s", r, gx_test_diag_text(&parsed));
-	cr_assert_eq(parsed.insts.n, 1);
-	assert_same_tree(defaults.insts.v[0]->gravity, parsed.insts.v[0]->gravity, "gravity");
-	cr_assert_eq(parsed.insts.v[0]->n_services, defaults.insts.v[0]->n_services);
 	free(yaml);
-	free(with_galaxy);
+	load_uncommented(NULL);
+	cr_assert(same_tree(defaults.insts.v[0]->gravity, parsed.insts.v[0]->gravity, "gravity",
+			    where, sizeof(where)),
+		  "the sample's value differs from the default at %s", where);
+	cr_assert_eq(parsed.insts.v[0]->n_services, defaults.insts.v[0]->n_services);
+}
+
+static void change_a_default(char *yaml)
+{
+	char *at = strstr(yaml, "\n    workers: 1\n");
+
+	cr_assert_not_null(at);
+	at[14] = '3';
+}
+
+/* The comparison above does see a value that is not the default. */
+Test(sample, a_changed_value_is_noticed)
+{
+	char where[512] = "";
+
+	load_sample();
+	load_uncommented(change_a_default);
+	cr_assert_not(same_tree(defaults.insts.v[0]->gravity, parsed.insts.v[0]->gravity,
+				"gravity", where, sizeof(where)));
+	cr_assert_str_eq(where, "gravity.gunicorn.workers");
 }
 
 static void assert_option_line(const char *text, int indent, const struct gx_option *opt)

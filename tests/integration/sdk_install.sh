@@ -62,6 +62,8 @@ gravity:
   flower:
     enable: true
     port: 5556
+galaxy:
+  brand: sdk test
 EOF
 "$prefix/bin/galaxyctl" -c "$cfg" show --json >"$work/show.json" 2>"$work/show.err" ||
 	fail "installed show: $(cat "$work/show.err")"
