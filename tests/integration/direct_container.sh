@@ -45,7 +45,7 @@ workers=$(pgrep -P "$master" | tr '\n' ' ')
 [ -n "$workers" ] || fail "gunicorn has no workers"
 kill -KILL "$master"
 no_zombies() {
-	! ps -o stat= --ppid "$gpid" | grep -q Z
+	! ps -o stat= --ppid "$gpid" | grep_q Z
 }
 workers_gone() {
 	local w

@@ -46,7 +46,7 @@ wait_up_to 10 state_is gunicorn RUNNING || fail "gunicorn was not restarted"
 new=$(field gunicorn pid)
 [ "$new" != "$old" ] || fail "gunicorn kept its pid"
 [ "$(field gunicorn restarts)" = 1 ] || fail "restarts is $(field gunicorn restarts), not 1"
-gx status | grep -q "^gunicorn  *RUNNING  *pid $new, uptime 0:00:0[0-9], restarts 1\$" ||
+gx status | grep_q "^gunicorn  *RUNNING  *pid $new, uptime 0:00:0[0-9], restarts 1\$" ||
 	fail "the status table does not show the restart: $(gx status)"
 grep -q "exited: gunicorn (terminated by SIGKILL; not expected)" "$state/direct/manager.log" ||
 	fail "the manager did not log why gunicorn exited"

@@ -41,10 +41,10 @@ echo "manager pid $mgr, VmRSS $(proc_status "$mgr" VmRSS) kB"
 for name in gunicorn celery celery-beat; do
 	wait_up_to 20 state_is "$name" RUNNING || fail "$name did not reach RUNNING"
 done
-curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version | grep -q version_major ||
+curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version | grep_q version_major ||
 	fail "gunicorn does not answer"
 for log in gunicorn celery celery-beat; do
-	[ -s "$state/log/$log.log" ] || fail "no output in $state/log/$log.log"
+	wait_up_to 20 test -s "$state/log/$log.log" || fail "no output in $state/log/$log.log"
 done
 
 # Each process: its own group, cwd galaxy_root, its umask, exactly the environment built for it.

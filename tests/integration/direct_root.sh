@@ -46,7 +46,7 @@ for name in celery celery-beat handler; do
 	pid=$(field "$name" pid)
 	[ "$(proc_status "$pid" Uid | cut -f1)" = "$uid" ] || fail "$name runs as uid $(proc_status "$pid" Uid)"
 	[ "$(proc_status "$pid" Gid | cut -f1)" = "$gid" ] || fail "$name runs as gid $(proc_status "$pid" Gid)"
-	environ "$pid" | grep -qx "USER=nobody" || fail "$name has not USER=nobody"
+	environ "$pid" | grep_q -x "USER=nobody" || fail "$name has not USER=nobody"
 done
 [ "$(proc_status "$(manager_pid)" Uid | cut -f1)" = 0 ] || fail "the manager does not run as root"
 for dir in "$root/database" "$state" "$state/log"; do

@@ -44,7 +44,7 @@ config 2 true ""
 gx update >"$work/update1.out" 2>&1 || fail "update failed"
 grep -qx 'Updating service celery' "$work/update1.out" || fail "update: $(cat "$work/update1.out")"
 [ "$(field celery pid)" != "$celery" ] || fail "celery was not restarted"
-cmdline "$(field celery pid)" | grep -q -- '--concurrency 2' ||
+cmdline "$(field celery pid)" | grep_q -- '--concurrency 2' ||
 	fail "celery does not run the new command"
 [ "$(field gunicorn pid)" = "$gunicorn" ] || fail "gunicorn was restarted"
 [ "$(field celery-beat pid)" = "$beat" ] || fail "celery-beat was restarted"

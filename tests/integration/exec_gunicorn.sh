@@ -95,9 +95,9 @@ for n in 0 1; do
 	*) fail "pid $pid runs: $(cmdline "$pid")" ;;
 	esac
 	[ "$(readlink "/proc/$pid/cwd")" = "$root" ] || fail "pid $pid runs in $(readlink "/proc/$pid/cwd")"
-	environ "$pid" | grep -qx "GALAXY_CONFIG_FILE=$cfg" || fail "pid $pid: no GALAXY_CONFIG_FILE"
-	environ "$pid" | grep -qx "VIRTUAL_ENV=$root/venv" || fail "pid $pid: no VIRTUAL_ENV"
-	environ "$pid" | grep -q "^PYTHONPATH=lib" || fail "pid $pid: no PYTHONPATH=lib"
+	environ "$pid" | grep_q -x "GALAXY_CONFIG_FILE=$cfg" || fail "pid $pid: no GALAXY_CONFIG_FILE"
+	environ "$pid" | grep_q -x "VIRTUAL_ENV=$root/venv" || fail "pid $pid: no VIRTUAL_ENV"
+	environ "$pid" | grep_q "^PYTHONPATH=lib" || fail "pid $pid: no PYTHONPATH=lib"
 	grep -q "Using worker: galaxy.webapps.galaxy.workers.Worker" "$work/gunicorn$n.log" ||
 		fail "gunicorn $n does not use Galaxy's worker class"
 	grep -q "gunicorn_config loaded" "$work/gunicorn$n.log" ||
@@ -106,7 +106,7 @@ done
 for pid in "$pid0" "$pid1"; do
 	grep -q "^Umask:[[:space:]]*0027" "/proc/$pid/status" || fail "umask: $(grep Umask "/proc/$pid/status")"
 done
-environ "$pid1" | grep -qx "GX_TEST_MARK=unix socket" || fail "instance 1: environment option not applied"
+environ "$pid1" | grep_q -x "GX_TEST_MARK=unix socket" || fail "instance 1: environment option not applied"
 [ -d "$root/database/gravity" ] || fail "exec did not create the state dir"
 ok "exec replaced galaxyctl by gunicorn (cwd, environment, umask 027, state dir)"
 

@@ -67,8 +67,8 @@ case "$(cmdline "$pid")" in
 *) fail "pid $pid runs: $(cmdline "$pid")" ;;
 esac
 [ "$(readlink "/proc/$pid/cwd")" = "$root" ] || fail "not running in $root"
-environ "$pid" | grep -qx "VIRTUAL_ENV=$root/venv" || fail "no VIRTUAL_ENV"
-if environ "$pid" | grep -q "^PYTHONPATH=\|^GALAXY_CONFIG_FILE="; then
+environ "$pid" | grep_q -x "VIRTUAL_ENV=$root/venv" || fail "no VIRTUAL_ENV"
+if environ "$pid" | grep_q "^PYTHONPATH=\|^GALAXY_CONFIG_FILE="; then
 	fail "handler environment has PYTHONPATH or GALAXY_CONFIG_FILE"
 fi
 [ -d "$work/data/gravity" ] || fail "state dir $work/data/gravity not created"

@@ -70,7 +70,7 @@ case "$(cmdline "$pid")" in
 *) fail "pid $pid runs: $(cmdline "$pid")" ;;
 esac
 [ "$(readlink "/proc/$pid/cwd")" = "$root" ] || fail "pid $pid runs in $(readlink "/proc/$pid/cwd")"
-environ "$pid" | grep -qx "GALAXY_REPORTS_CONFIG=$root/config/reports.yml" ||
+environ "$pid" | grep_q -x "GALAXY_REPORTS_CONFIG=$root/config/reports.yml" ||
 	fail "no GALAXY_REPORTS_CONFIG in the environment"
 grep -q "Using worker: uvicorn.workers.UvicornWorker" "$work/reports.log" || fail "not the uvicorn worker"
 ok "reports answers on localhost:$port as pid $pid (exec replaced galaxyctl)"

@@ -97,3 +97,7 @@ cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null; }
 
 # The environment of pid $1, one variable a line.
 environ() { tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null; }
+
+# grep -q for pipelines: it reads all its input, so that under pipefail the
+# writer never dies of SIGPIPE when the match comes early.
+grep_q() { grep "$@" >/dev/null; }

@@ -50,7 +50,7 @@ gx() { "$galaxyctl" -c "$root/config/a.yml" -c "$root/config/b.yml" --state-dir 
 status_json() { gx status --json 2>/dev/null; }
 all_running() { all_in_state "$(status_json)" RUNNING; }
 pid_of() { json_pid "$(status_json)" "$1"; }
-answers() { curl -sf --max-time 2 "http://localhost:$1/api/version" | grep -q version_major; }
+answers() { curl -sf --max-time 2 "http://localhost:$1/api/version" | grep_q version_major; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 files_of() { find "$sv/supervisord.conf.d" -path "*$1*" -type f -exec md5sum {} + | sort; }
 
@@ -72,9 +72,9 @@ ok "two instances started, processes named a:gunicorn ... b:gunicorn"
 
 # The direct style command and environment reach the process as configured.
 pid=$(pid_of b:gunicorn)
-tr '\0' '\n' <"/proc/$pid/environ" | grep -qx "GX_MARK=50% it's, b" || fail "b's environment: $(tr '\0' ' ' <"/proc/$pid/environ")"
-tr '\0' '\n' <"/proc/$pid/environ" | grep -q "^PATH=$root/venv/bin/:" || fail "b's PATH"
-tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qx "b ;odd #name 100%" || fail "b's command: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+tr '\0' '\n' <"/proc/$pid/environ" | grep_q -x "GX_MARK=50% it's, b" || fail "b's environment: $(tr '\0' ' ' <"/proc/$pid/environ")"
+tr '\0' '\n' <"/proc/$pid/environ" | grep_q "^PATH=$root/venv/bin/:" || fail "b's PATH"
+tr '\0' '\n' <"/proc/$pid/cmdline" | grep_q -x "b ;odd #name 100%" || fail "b's command: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
 ok "direct style under supervisord: the exact words and variables"
 
 # ---- acting on b leaves a alone

@@ -122,3 +122,7 @@ import json, sys
 rows = json.loads(sys.argv[1])
 sys.exit(0 if rows and all(r["state"] == sys.argv[2] for r in rows) else 1)' "$1" "$2"
 }
+
+# grep -q for pipelines: it reads all its input, so that under pipefail the
+# writer never dies of SIGPIPE when the match comes early.
+grep_q() { grep "$@" >/dev/null; }

@@ -37,7 +37,7 @@ EOF
 status_json() { gx status --json 2>/dev/null; }
 all_running() { all_in_state "$(status_json)" RUNNING; }
 pid_of() { json_pid "$(status_json)" "$1"; }
-answers() { curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep -q version_major; }
+answers() { curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep_q version_major; }
 
 # ---- nginx in front of both sockets, as production does (or the client fails over itself)
 front=

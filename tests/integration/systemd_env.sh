@@ -131,3 +131,7 @@ sdctl() {
 sd_prop() {
 	systemctl --user show -P "$2" "$1"
 }
+
+# grep -q for pipelines: it reads all its input, so that under pipefail the
+# writer never dies of SIGPIPE when the match comes early.
+grep_q() { grep "$@" >/dev/null; }

@@ -75,7 +75,7 @@ write_conf "  galaxy_user: galaxy"
 : >"$SD_TMP/calls"
 "$GX" -c "$CONF" --user update 2>"$SD_TMP/err" || { cat "$SD_TMP/err" >&2; sd_fail "update --user as root"; }
 ! grep -q "^User=" "$SD_UNITS/galaxy-celery.service" || sd_fail "--user units name a User="
-calls | grep -qx "systemctl --user daemon-reload" || sd_fail "--user: $(calls)"
+calls | grep_q -x "systemctl --user daemon-reload" || sd_fail "--user: $(calls)"
 echo "ok - --user as root writes user units and calls systemctl --user"
 
 # --- the command lines of each command ---

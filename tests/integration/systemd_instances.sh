@@ -41,7 +41,7 @@ gx() {
 }
 
 serving() {
-	curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep -q version_major
+	curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep_q version_major
 }
 
 # The files of units (a target's and its services'), each present and the target enabled.

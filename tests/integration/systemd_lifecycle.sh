@@ -35,7 +35,7 @@ EOF
 }
 
 version_ok() {
-	curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep -q version_major
+	curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep_q version_major
 }
 
 # Processes of the services: everything running in the Galaxy root.

@@ -136,7 +136,7 @@ mv "$SD_TMP/keep"/* "$SD_UNITS"
 [ "$(sd_prop galaxy-gunicorn.service Environment)" = \
 	"PYTHONPATH=lib GALAXY_CONFIG_FILE=$CONF VIRTUAL_ENV=$R/venv \"QUOTED=it's a \\\"test\\\" with \\\$HOME, 100% and a \\\\ back\" EMPTY= PLAIN=abc PATH=$R/venv/bin/:$SD_MANAGER_PATH" ] ||
 	sd_fail "systemd reads another environment: $(sd_prop galaxy-gunicorn.service Environment)"
-sd_prop galaxy-gunicorn.service ExecStart | grep -q -- "--log-level debug info --name=100%\$\$x ;" ||
+sd_prop galaxy-gunicorn.service ExecStart | grep_q -- "--log-level debug info --name=100%\$\$x ;" ||
 	sd_fail "systemd reads another command: $(sd_prop galaxy-gunicorn.service ExecStart)"
 echo "ok - systemd reads the environment and command back exactly"
 

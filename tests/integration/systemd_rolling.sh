@@ -32,7 +32,7 @@ EOF
 }
 
 serving() {
-	curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep -q version_major
+	curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep_q version_major
 }
 
 write_conf "$SD_TMP/gunicorn1.sock"

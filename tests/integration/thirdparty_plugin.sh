@@ -58,7 +58,7 @@ want = {"enable": True, "address": "127.0.0.1", "port": 5556, "url_prefix": None
         "memory_high": None, "environment": {"FLOWER_UNAUTHENTICATED_API": "true"}}
 assert flower == want, flower
 PY
-gx show | grep -q "^  flower:$" || fail "the YAML show has no flower section"
+gx show | grep_q "^  flower:$" || fail "the YAML show has no flower section"
 ok "show lists the flower service and its settings"
 
 # ---- exec --no-exec: the plugin's command and environment
