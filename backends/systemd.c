@@ -325,8 +325,9 @@ static int systemd_status(const struct gx_host *h, const struct gx_request *rq,
 	struct sd sd;
 	int r = sd_init(&sd, h, rq, err);
 
+	/* As upstream: systemd's own list-units; rows (from systemctl show) for --json. */
 	if (r == 0)
-		r = sd_status(&sd, st, err);
+		r = rq->json ? sd_status(&sd, st, err) : systemd_show(&sd, err);
 	sd_release(&sd);
 	return r;
 }

@@ -349,6 +349,7 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		.state_dir_override = run->state_dir,
 		.argc = (int)run->cli.n_args,
 		.argv = run->cli.args,
+		.json = run->cli.json,
 	};
 	struct gx_error err = { 0 };
 	backend_slot slot;

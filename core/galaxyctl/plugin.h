@@ -306,6 +306,12 @@ struct gx_request {
 	const char *state_dir_override; /* --state-dir or $GRAVITY_STATE_DIR, or NULL */
 	int argc;        /* pm: arguments passed through */
 	char *const *argv;
+	/*
+	 * status: the rows are printed as JSON.  When false, a backend whose
+	 * process manager has a table of its own (systemctl list-units) may
+	 * print that with h->out instead of adding rows.
+	 */
+	bool json;
 };
 
 /* ------------------------------------------------------------------ */

@@ -70,10 +70,11 @@ done
 sd_wait_for 20 version_ok "$S0" && sd_wait_for 20 version_ok "$S1" || sd_fail "gunicorns not serving"
 echo "ok - start: every unit active, both gunicorns answer"
 
-# --- status: the core's table and JSON ---
+# --- status: systemd's list-units, and the core's JSON ---
 "$GX" -c "$CONF" --user status >"$SD_TMP/out"
-[ "$(grep -c " RUNNING .*pid [0-9]*, uptime" "$SD_TMP/out")" = 4 ] ||
-	{ cat "$SD_TMP/out" >&2; sd_fail "status table"; }
+[ "$(grep -c "^ *galaxy-.*\.service  *loaded  *active  *running " "$SD_TMP/out")" = 4 ] &&
+	grep_q "^ *galaxy\.target  *loaded  *active  *active " "$SD_TMP/out" ||
+	{ cat "$SD_TMP/out" >&2; sd_fail "status (list-units)"; }
 "$GX" -c "$CONF" --user status --json >"$SD_TMP/status.json"
 python3 - "$SD_TMP/status.json" <<'PY' || sd_fail "status --json"
 import json, sys
