@@ -661,10 +661,15 @@ Test(core, service_instances_forced_off_by_direct_style)
 			      "direct", false);
 }
 
-Test(core, service_instances_forced_off_by_exec_style)
+/* Upstream's exec style is internal (galaxyctl exec itself): not a config value. */
+Test(core, exec_style_is_not_a_config_value)
 {
-	inst_expect_instances("gravity:\n  service_command_style: exec\ngalaxy: {}\n", "exec",
-			      false);
+	const char *p = inst_galaxy("g", "gravity:\n  service_command_style: exec\ngalaxy: {}\n");
+	struct built b;
+
+	inst_build_fails(&b, &no_plugins, p,
+			 "gravity.service_command_style: 'exec' is not one of: gravity, direct");
+	inst_release(&b);
 }
 
 Test(core, service_instances_turned_off)
