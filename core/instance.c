@@ -398,18 +398,62 @@ int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 	return 0;
 }
 
-static int instance_default_expand(const struct gx_host *h, const struct gx_instance *inst,
-				   const struct gx_node *section, struct gx_expand *ctx,
-				   struct gx_error *err)
+static bool instance_enabled(const struct gx_node *section)
 {
 	const struct gx_node *enable = gx_node_get(section, "enable");
+	bool on = true;
+
+	return !enable || (gx_node_as_bool(enable, &on) && on);
+}
+
+/*
+ * A list section, as upstream's services_if_enabled() expands it: one
+ * service named after the type with a process per enabled item
+ * (use_service_instances), or a service "<type><index>" per enabled item,
+ * the index counting every item.
+ */
+static int instance_expand_list(const struct gx_instance *inst, const struct gx_node *list,
+				struct gx_expand *ctx, struct gx_error *err)
+{
+	const struct gx_node **enabled = calloc(list->n ? list->n : 1, sizeof(*enabled));
+	struct gx_service_spec spec = { .name = ctx->type->name, .instances = true };
+	int r = 0;
+
+	if (!enabled)
+		return gx_error_set(err, NULL, -ENOMEM, "out of memory");
+	for (size_t i = 0; r == 0 && i < list->n; i++) {
+		const struct gx_node *item = list->items[i];
+		char name[128];
+		struct gx_service_spec one = { .name = name, .count = 1, .settings = &item };
+
+		if (!instance_enabled(item))
+			continue;
+		enabled[spec.count++] = item;
+		if (inst->use_service_instances)
+			continue;
+		snprintf(name, sizeof(name), "%s%zu", ctx->type->name, i);
+		r = gx_expand_add(ctx, &one, err);
+	}
+	spec.settings = enabled;
+	if (r == 0 && spec.count > 0 && inst->use_service_instances)
+		r = gx_expand_add(ctx, &spec, err);
+	free(enabled);
+	return r;
+}
+
+/* One service named after the type when the section is enabled; lists as above. */
+static int instance_default_expand(const struct gx_instance *inst, const struct gx_node *section,
+				   struct gx_expand *ctx, struct gx_error *err)
+{
 	struct gx_service_spec spec = {
 		.name = ctx->type->name,
 		.count = 1,
 		.settings = &section,
 	};
 
-	if (enable && !h->get_bool(section, "enable"))
+	if (section && section->kind == GX_NODE_SEQUENCE)
+		return instance_expand_list(inst, section, ctx, err);
+	if (!instance_enabled(section))
 		return 0;
 	return gx_expand_add(ctx, &spec, err);
 }
@@ -496,7 +540,7 @@ static int instance_expand(struct instance_priv *p, const struct gx_plugins *plu
 		int r;
 
 		r = t->expand ? t->expand(host, inst, section, &ctx, &err)
-			      : instance_default_expand(host, inst, section, &ctx, &err);
+			      : instance_default_expand(inst, section, &ctx, &err);
 		for (size_t s = first; r == 0 && s < inst->n_services; s++) {
 			r = instance_resolve_common(inst->services[s], p->gravity, diag);
 			if (r == 0 && t->validate)

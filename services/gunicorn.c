@@ -59,69 +59,6 @@ static int gunicorn_oom(const struct gx_host *h, struct gx_error *err)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Expansion */
-
-static bool gunicorn_enabled(const struct gx_host *h, const struct gx_node *s)
-{
-	return !h->get(s, "enable") || h->get_bool(s, "enable");
-}
-
-/* use_service_instances off: gunicorn0, gunicorn1, ... numbered by list position. */
-static int gunicorn_expand_separate(const struct gx_host *h, const struct gx_node *list,
-				    struct gx_expand *ctx, struct gx_error *err)
-{
-	for (size_t i = 0; i < list->n; i++) {
-		const struct gx_node *item = list->items[i];
-		char name[32];
-		struct gx_service_spec spec = { .name = name, .count = 1, .settings = &item };
-		int r;
-
-		if (!gunicorn_enabled(h, item))
-			continue;
-		snprintf(name, sizeof(name), "gunicorn%zu", i);
-		r = h->add_service(ctx, &spec, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* use_service_instances on: one service "gunicorn" with a process per enabled item. */
-static int gunicorn_expand_instances(const struct gx_host *h, const struct gx_node *list,
-				     struct gx_expand *ctx, struct gx_error *err)
-{
-	const struct gx_node **items = calloc(list->n ? list->n : 1, sizeof(*items));
-	struct gx_service_spec spec = { .name = "gunicorn", .instances = true };
-	int r = 0;
-
-	if (!items)
-		return gunicorn_oom(h, err);
-	for (size_t i = 0; i < list->n; i++)
-		if (gunicorn_enabled(h, list->items[i]))
-			items[spec.count++] = list->items[i];
-	spec.settings = items;
-	if (spec.count > 0)
-		r = h->add_service(ctx, &spec, err);
-	free(items);
-	return r;
-}
-
-static int gunicorn_expand(const struct gx_host *h, const struct gx_instance *inst,
-			   const struct gx_node *section, struct gx_expand *ctx,
-			   struct gx_error *err)
-{
-	struct gx_service_spec spec = { .name = "gunicorn", .count = 1, .settings = &section };
-
-	if (section && section->kind == GX_NODE_SEQUENCE)
-		return inst->use_service_instances
-			       ? gunicorn_expand_instances(h, section, ctx, err)
-			       : gunicorn_expand_separate(h, section, ctx, err);
-	if (!gunicorn_enabled(h, section))
-		return 0;
-	return h->add_service(ctx, &spec, err);
-}
-
-/* ---------------------------------------------------------------------- */
 /* Command */
 
 static const char *gunicorn_skip_blanks(const char *p)
@@ -440,7 +377,6 @@ static const struct gx_service_type gunicorn_type = {
 	       "restarts.",
 	.options = gunicorn_options,
 	.list_allowed = true,
-	.expand = gunicorn_expand,
 	.argv = gunicorn_argv,
 	.env = gunicorn_env,
 	.graceful = gunicorn_graceful,

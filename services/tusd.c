@@ -53,67 +53,6 @@ static const struct gx_option tusd_options[] = {
 };
 
 /* ---------------------------------------------------------------------- */
-/* Expansion */
-
-static int tusd_add(const struct gx_host *h, struct gx_expand *ctx, const char *name,
-		    unsigned count, bool instances, const struct gx_node *const *settings,
-		    struct gx_error *err)
-{
-	struct gx_service_spec spec = {
-		.name = name,
-		.count = count,
-		.instances = instances,
-		.settings = settings,
-	};
-
-	return h->add_service(ctx, &spec, err);
-}
-
-/*
- * A list gives, per enabled item, either one process of a single "tusd"
- * service (use_service_instances) or a service "tusd<index>" of its own,
- * the index counting every item, enabled or not, as upstream does.
- */
-static int tusd_expand_list(const struct gx_host *h, const struct gx_instance *inst,
-			    const struct gx_node *list, struct gx_expand *ctx,
-			    struct gx_error *err)
-{
-	const struct gx_node **enabled;
-	unsigned n = 0;
-	int r = 0;
-
-	enabled = calloc(list->n ? list->n : 1, sizeof(*enabled));
-	if (!enabled)
-		return h->errorf(err, NULL, -ENOMEM, "out of memory");
-	for (size_t i = 0; r == 0 && i < list->n; i++) {
-		const struct gx_node *item = list->items[i];
-		char name[32];
-
-		if (!h->get_bool(item, "enable"))
-			continue;
-		enabled[n++] = item;
-		if (inst->use_service_instances)
-			continue;
-		snprintf(name, sizeof(name), "tusd%zu", i);
-		r = tusd_add(h, ctx, name, 1, false, &item, err);
-	}
-	if (r == 0 && n > 0 && inst->use_service_instances)
-		r = tusd_add(h, ctx, "tusd", n, true, enabled, err);
-	free(enabled);
-	return r;
-}
-
-static int tusd_expand(const struct gx_host *h, const struct gx_instance *inst,
-		       const struct gx_node *section, struct gx_expand *ctx, struct gx_error *err)
-{
-	if (section && section->kind == GX_NODE_SEQUENCE)
-		return tusd_expand_list(h, inst, section, ctx, err);
-	if (!h->get_bool(section, "enable"))
-		return 0;
-	return tusd_add(h, ctx, "tusd", 1, false, &section, err);
-}
-
-/* ---------------------------------------------------------------------- */
 /* Validation */
 
 /* The section's key path for messages: gravity.tusd, or gravity.tusd[i] for a list item. */
@@ -276,7 +215,6 @@ static const struct gx_service_type tusd_type = {
 	       "(e.g in galaxy's .venv/bin directory).",
 	.options = tusd_options,
 	.list_allowed = true,
-	.expand = tusd_expand,
 	.validate = tusd_validate,
 	.argv = tusd_argv,
 	.graceful = tusd_graceful,

@@ -423,7 +423,9 @@ struct gx_service_type {
 	 * services with h->add_service().  section is a mapping or, when
 	 * list_allowed, a sequence of mappings.  May add none (disabled).
 	 * Default: one service named after the type, count 1, when the
-	 * section's "enable" is true or absent.
+	 * section's "enable" is true or absent; for a list, one service with a
+	 * process per enabled item (use_service_instances), else a service
+	 * "<type><index>" per enabled item.
 	 */
 	int (*expand)(const struct gx_host *h, const struct gx_instance *inst,
 		      const struct gx_node *section, struct gx_expand *ctx,
