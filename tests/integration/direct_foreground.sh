@@ -26,7 +26,9 @@ EOF
 
 # `galaxy` is `galaxyctl start --foreground` on the direct backend, whatever process_manager says.
 gx_backend=direct
-script -qec "$work/bin/galaxy -c $cfg" /dev/null >"$work/fg.out" 2>&1 </dev/null &
+# script runs the command with $SHELL -c; exec, because dash (CI's /bin/sh) would otherwise keep a
+# shell between script and galaxy, and the signal below must reach galaxy itself.
+script -qec "exec $work/bin/galaxy -c $cfg" /dev/null >"$work/fg.out" 2>&1 </dev/null &
 scr=$!
 extra_pids+=("$scr")
 galaxy_pid() {
