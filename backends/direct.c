@@ -372,16 +372,21 @@ static int direct_update(const struct gx_host *h, const struct gx_request *rq, s
 	struct direct_ctx x;
 	int r = direct_ctx_init(&x, h, rq, err);
 
+	if (r == 0)
+		r = direct_ctx_add_foreign(&x);
 	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
 		struct direct_group *g = &x.groups[i];
 		json_t *req = NULL, *reply = NULL;
 		int c;
 
+		/* Where no manager ever ran for instances now elsewhere, nothing is created. */
+		if (g->foreign && access(g->paths.sock, F_OK) < 0)
+			continue;
 		r = direct_lock(&x, g);
 		if (r < 0)
 			break;
 		c = direct_connect(&x, g);
-		if (c > 0)
+		if (c > 0 && !g->foreign)
 			h->log(GX_LOG_INFO, "The direct manager is not running (%s): galaxyctl start applies the config",
 			       g->state_dir);
 		if (c < 0)

@@ -25,10 +25,17 @@ static char *sv_join(const char *dir, const char *name)
 }
 
 /*
- * Upstream's state dir rule: --state-dir; with several instances
+ * Upstream's state dir rule: --state-dir; with several instances (counting
+ * those of other backends, as upstream counts every config)
  * $XDG_CONFIG_HOME/galaxy-gravity (~/.config/galaxy-gravity); otherwise
- * the instance's own state dir.
+ * the one instance's own state dir.
  */
+/* The one loaded instance, ours or another backend's. */
+static const struct gx_instance *sv_only_instance(const struct gx_request *rq)
+{
+	return rq->n_instances ? rq->instances[0] : rq->other_instances[0];
+}
+
 static char *sv_state_dir(const struct sv_ctx *c)
 {
 	const struct gx_request *rq = c->rq;
@@ -38,14 +45,15 @@ static char *sv_state_dir(const struct sv_ctx *c)
 
 	if (rq->state_dir_override && *rq->state_dir_override)
 		return strdup(rq->state_dir_override);
-	if (rq->n_instances == 1)
-		return strdup(rq->instances[0]->state_dir);
+	if (rq->n_instances + rq->n_other_instances == 1)
+		return strdup(sv_only_instance(rq)->state_dir);
 	if (xdg && *xdg ? asprintf(&dir, "%s/galaxy-gravity", xdg) < 0
 			: asprintf(&dir, "%s/.config/galaxy-gravity", home && *home ? home : "/") < 0)
 		return NULL;
-	c->h->log(GX_LOG_INFO,
-		  "Supervisor configuration will be stored in %s, set --state-dir ($GRAVITY_STATE_DIR) to "
-		  "override", dir);
+	if (rq->n_instances) /* else only cleaning up after instances that moved away */
+		c->h->log(GX_LOG_INFO,
+			  "Supervisor configuration will be stored in %s, set --state-dir "
+			  "($GRAVITY_STATE_DIR) to override", dir);
 	return dir;
 }
 
@@ -72,8 +80,8 @@ int sv_ctx_init(struct sv_ctx *c, const struct gx_host *h, const struct gx_reque
 	c->h = h;
 	c->rq = rq;
 	c->err = err;
-	if (rq->n_instances == 0)
-		return h->errorf(err, NULL, -EINVAL, "no instance uses the supervisor backend");
+	if (rq->n_instances + rq->n_other_instances == 0)
+		return h->errorf(err, NULL, -EINVAL, "no instance is loaded");
 	state = sv_state_dir(c);
 	p->dir = state ? sv_join(state, "supervisor") : NULL;
 	free(state);
@@ -89,7 +97,8 @@ int sv_ctx_init(struct sv_ctx *c, const struct gx_host *h, const struct gx_reque
 		sv_paths_release(p);
 		return h->errorf(err, NULL, -ENOMEM, "out of memory");
 	}
-	c->use_instance_name = rq->n_instances > 1 || strcmp(rq->instances[0]->name, "_default_") != 0;
+	c->use_instance_name = rq->n_instances + rq->n_other_instances > 1 ||
+			       strcmp(sv_only_instance(rq)->name, "_default_") != 0;
 	for (size_t i = 0; i < rq->n_instances; i++)
 		for (size_t s = 0; s < rq->instances[i]->n_services; s++)
 			if (rq->instances[i]->services[s]->stop_timeout > longest)

@@ -275,7 +275,8 @@ static backend_slot run_slot(const struct gx_backend *b, enum gx_command cmd)
 static int run_build_request(const struct run *run, const char *backend, struct gx_request *rq,
 			     const struct gx_instance ***ret_insts, struct gx_target **ret_targets)
 {
-	const struct gx_instance **insts = calloc(run->insts.n + 1, sizeof(*insts));
+	const struct gx_instance **insts = calloc(2 * run->insts.n + 2, sizeof(*insts));
+	const struct gx_instance **others = insts + run->insts.n + 1;
 	size_t max_targets = run->insts.n * (run->n_services + 1) + 1;
 	struct gx_target *targets = NULL;
 	bool named = run->n_selected > 0 || run->n_services > 0;
@@ -291,8 +292,10 @@ static int run_build_request(const struct run *run, const char *backend, struct 
 	for (size_t i = 0; i < run->insts.n; i++) {
 		const struct gx_instance *inst = run->insts.v[i];
 
-		if (strcmp(run_backend_name(run, inst), backend) != 0)
+		if (strcmp(run_backend_name(run, inst), backend) != 0) {
+			others[rq->n_other_instances++] = inst;
 			continue;
+		}
 		insts[rq->n_instances++] = inst;
 		if (!named || !run_instance_wanted(run, i))
 			continue;
@@ -310,6 +313,7 @@ static int run_build_request(const struct run *run, const char *backend, struct 
 				}
 	}
 	rq->instances = insts;
+	rq->other_instances = others;
 	rq->targets = targets;
 	*ret_insts = insts;
 	*ret_targets = targets;
@@ -422,6 +426,39 @@ static bool run_services_configured(const struct run *run)
 	return ok;
 }
 
+/*
+ * update goes to every installed backend, as upstream's goes to every
+ * process manager: one that no instance uses any more removes what it kept
+ * for them.  One that cannot be loaded only costs that cleanup.
+ */
+static int run_update_others(struct run *run, const char **done, size_t n_done)
+{
+	struct gx_strv names = { 0 };
+	int code = GX_EXIT_OK;
+
+	if (gx_plugins_backend_names(&run->plugins, &names) < 0) {
+		gx_strv_release(&names);
+		return GX_EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < names.n && code == GX_EXIT_OK; i++) {
+		struct gx_error err = { 0 };
+		bool seen = false;
+
+		for (size_t k = 0; k < n_done; k++)
+			seen = seen || strcmp(done[k], names.v[i]) == 0;
+		if (seen)
+			continue;
+		if (!gx_plugins_backend(&run->plugins, names.v[i], &err)) {
+			gx_log(GX_LOG_WARNING, "the %s backend was not asked to remove its files: %s",
+			       names.v[i], err.message);
+			continue;
+		}
+		code = run_one_backend(run, names.v[i], NULL);
+	}
+	gx_strv_release(&names);
+	return code;
+}
+
 static int run_backend_command(struct run *run)
 {
 	const char **names = calloc(run->insts.n + 1, sizeof(*names));
@@ -451,6 +488,8 @@ static int run_backend_command(struct run *run)
 	}
 	for (size_t i = 0; i < n && code == GX_EXIT_OK; i++)
 		code = run_one_backend(run, names[i], &st);
+	if (code == GX_EXIT_OK && all && !run->cli.backend)
+		code = run_update_others(run, names, n);
 	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_STATUS) {
 		if (run->cli.json)
 			code = gx_status_print_json(&st, stdout) < 0 ? GX_EXIT_FAILURE : GX_EXIT_OK;

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "plugins.h"
+#include "strv.h"
 
 /* The module struct must reach at least the last field the host reads. */
 #define GX_MODULE_MIN_SIZE \
@@ -424,14 +425,13 @@ static void plugins_backend_hint(FILE *f, const char *name)
 				name, gx_known_backends[i].package);
 }
 
-/* Print "available backends: a, b" (loaded ones, then unopened files); false when none. */
-static bool plugins_backend_names(const struct gx_plugins *p, FILE *f)
+int gx_plugins_backend_names(const struct gx_plugins *p, struct gx_strv *out)
 {
-	size_t shown = 0;
+	int r = 0;
 
-	for (size_t i = 0; i < p->n_backends; i++)
-		fprintf(f, "%s%s", shown++ ? ", " : "available backends: ", p->backends[i]->name);
-	for (size_t i = 0; p->search_path && p->search_path[i]; i++) {
+	for (size_t i = 0; r == 0 && i < p->n_backends; i++)
+		r = gx_strv_push(out, p->backends[i]->name);
+	for (size_t i = 0; r == 0 && p->search_path && p->search_path[i]; i++) {
 		struct dirent **names;
 		int n;
 
@@ -440,16 +440,33 @@ static bool plugins_backend_names(const struct gx_plugins *p, FILE *f)
 		n = scandir(p->search_path[i], &names, plugins_so_filter, plugins_name_cmp);
 		for (int k = 0; k < n; k++) {
 			size_t len = strlen(names[k]->d_name) - strlen(".so");
+			bool seen = plugins_shadowed(p, names[k]->d_name);
 
-			if (!plugins_shadowed(p, names[k]->d_name))
-				fprintf(f, "%s%.*s", shown++ ? ", " : "available backends: ",
-					(int)len, names[k]->d_name);
+			for (size_t j = 0; !seen && j < out->n; j++)
+				seen = strncmp(out->v[j], names[k]->d_name, len) == 0 &&
+				       out->v[j][len] == '\0';
+			if (r == 0 && !seen)
+				r = gx_strv_pushf(out, "%.*s", (int)len, names[k]->d_name);
 			free(names[k]);
 		}
 		if (n >= 0)
 			free(names);
 	}
-	return shown > 0;
+	return r;
+}
+
+/* Print "available backends: a, b"; false when there are none. */
+static bool plugins_print_backend_names(const struct gx_plugins *p, FILE *f)
+{
+	struct gx_strv names = { 0 };
+	bool any;
+
+	gx_plugins_backend_names(p, &names);
+	for (size_t i = 0; i < names.n; i++)
+		fprintf(f, "%s%s", i ? ", " : "available backends: ", names.v[i]);
+	any = names.n > 0;
+	gx_strv_release(&names);
+	return any;
 }
 
 /* "unknown backend 'x'; available backends: a, b (searched: /p1, /p2)" and a hint. */
@@ -465,7 +482,7 @@ static void plugins_backend_unknown(const struct gx_plugins *p, const char *name
 		return;
 	}
 	fprintf(f, "unknown backend '%s'; ", name);
-	if (!plugins_backend_names(p, f))
+	if (!plugins_print_backend_names(p, f))
 		fputs("no backends are installed", f);
 	if (!p->search_path || !p->search_path[0])
 		fputs(" (the plugin search path is empty)", f);

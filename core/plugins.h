@@ -50,6 +50,11 @@ int gx_plugins_load(struct gx_plugins *p, struct gx_error *err);
  */
 const struct gx_backend *gx_plugins_backend(struct gx_plugins *p, const char *name,
 					    struct gx_error *err);
+/*
+ * Append the name of every backend to out: those loaded, then those a
+ * backends directory holds unopened, each once.
+ */
+int gx_plugins_backend_names(const struct gx_plugins *p, struct gx_strv *out);
 const struct gx_service_type *gx_plugins_type(const struct gx_plugins *p, const char *name);
 void gx_plugins_release(struct gx_plugins *p);
 

@@ -31,6 +31,8 @@ struct direct_group {
 	const char *state_dir;
 	const struct gx_instance **insts;
 	size_t n_insts;
+	/* Only instances another backend now manages: update stops what it still runs of them. */
+	bool foreign;
 	struct direct_paths paths;
 	int lock_fd;
 	struct direct_conn conn;
@@ -63,6 +65,11 @@ struct direct_procs {
 /* session.c: groups, processes, and talking to a group's manager */
 int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h, const struct gx_request *rq,
 		    struct gx_error *err);
+/*
+ * update only: groups for the state dirs of instances another backend now
+ * manages (other_instances) that none of ours shares.
+ */
+int direct_ctx_add_foreign(struct direct_ctx *x);
 void direct_ctx_release(struct direct_ctx *x);
 int direct_oom(const struct direct_ctx *x);
 /* Does the command name this service of inst (svc NULL: the instance as a whole)? */

@@ -39,6 +39,27 @@ int direct_oom(const struct direct_ctx *x)
 	return x->h->errorf(x->err, NULL, -ENOMEM, "out of memory");
 }
 
+/* The group of a state dir, added when missing; NULL when out of memory. */
+static struct direct_group *direct_group_of(struct direct_ctx *x, const char *state_dir,
+					    bool foreign)
+{
+	size_t cap = x->rq->n_instances + x->rq->n_other_instances;
+	struct direct_group *g;
+
+	for (size_t k = 0; k < x->n_groups; k++)
+		if (strcmp(x->groups[k].state_dir, state_dir) == 0)
+			return &x->groups[k];
+	g = &x->groups[x->n_groups++];
+	g->state_dir = state_dir;
+	g->foreign = foreign;
+	g->lock_fd = -1;
+	g->conn.fd = -1;
+	g->insts = calloc(cap, sizeof(*g->insts));
+	if (!g->insts || direct_paths_init(&g->paths, state_dir) < 0)
+		return NULL;
+	return g;
+}
+
 int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h,
 		    const struct gx_request *rq, struct gx_error *err)
 {
@@ -48,28 +69,33 @@ int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h,
 	x->err = err;
 	x->use_instance_name = direct_names_use_instance(rq->n_instances,
 							 rq->n_instances ? rq->instances[0]->name : "");
-	x->groups = calloc(rq->n_instances + 1, sizeof(*x->groups));
+	x->groups = calloc(rq->n_instances + rq->n_other_instances + 1, sizeof(*x->groups));
 	if (!x->groups)
 		return direct_oom(x);
 	for (size_t i = 0; i < rq->n_instances; i++) {
-		const struct gx_instance *inst = rq->instances[i];
-		struct direct_group *g = NULL;
+		struct direct_group *g = direct_group_of(x, rq->instances[i]->state_dir, false);
 
-		for (size_t k = 0; k < x->n_groups && !g; k++)
-			if (strcmp(x->groups[k].state_dir, inst->state_dir) == 0)
-				g = &x->groups[k];
 		if (!g) {
-			g = &x->groups[x->n_groups++];
-			g->state_dir = inst->state_dir;
-			g->lock_fd = -1;
-			g->conn.fd = -1;
-			g->insts = calloc(rq->n_instances, sizeof(*g->insts));
-			if (!g->insts || direct_paths_init(&g->paths, inst->state_dir) < 0) {
-				direct_ctx_release(x);
-				return direct_oom(x);
-			}
+			direct_ctx_release(x);
+			return direct_oom(x);
 		}
-		g->insts[g->n_insts++] = inst;
+		g->insts[g->n_insts++] = rq->instances[i];
+	}
+	return 0;
+}
+
+int direct_ctx_add_foreign(struct direct_ctx *x)
+{
+	const struct gx_request *rq = x->rq;
+
+	for (size_t i = 0; i < rq->n_other_instances; i++) {
+		const struct gx_instance *inst = rq->other_instances[i];
+		struct direct_group *g = direct_group_of(x, inst->state_dir, true);
+
+		if (!g)
+			return direct_oom(x);
+		if (g->foreign)
+			g->insts[g->n_insts++] = inst;
 	}
 	return 0;
 }

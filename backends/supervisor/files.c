@@ -254,10 +254,11 @@ static int sv_remove(struct sv_ctx *c, struct sv_paths_list *files)
 }
 
 /*
- * Upstream's rules, over every loaded instance of this backend (never only
- * the ones a command names): without --clean, what an instance does not
- * intend; with --clean, everything of the loaded instances, and with
- * --clean --force everything in the directory.
+ * Upstream's rules, over every loaded instance (never only the ones a
+ * command names): everything of instances another backend now manages;
+ * without --clean, what one of ours does not intend; with --clean,
+ * everything of every loaded instance, and with --clean --force
+ * everything in the directory.
  */
 static int sv_cleanup(struct sv_ctx *c, const struct sv_plan *plan, bool force, bool clean)
 {
@@ -269,6 +270,8 @@ static int sv_cleanup(struct sv_ctx *c, const struct sv_plan *plan, bool force, 
 	} else {
 		for (size_t i = 0; r == 0 && i < c->rq->n_instances; i++)
 			r = sv_present_for(c, c->rq->instances[i]->name, &present);
+		for (size_t i = 0; r == 0 && i < c->rq->n_other_instances; i++)
+			r = sv_present_for(c, c->rq->other_instances[i]->name, &remove);
 		for (size_t i = 0; r == 0 && i < present.n; i++) {
 			bool intended = false;
 

@@ -63,7 +63,8 @@ void sd_release(struct sd *sd)
 
 bool sd_use_name(const struct sd *sd, const struct gx_instance *inst)
 {
-	return sd_use_instance_name(inst, sd->rq->n_instances);
+	/* Upstream counts every config, whichever process manager it uses. */
+	return sd_use_instance_name(inst, sd->rq->n_instances + sd->rq->n_other_instances);
 }
 
 /* ---------------------------------------------------------------------- */

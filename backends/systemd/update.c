@@ -117,16 +117,26 @@ static int sd_scan(const struct sd *sd, struct sd_present *p, struct gx_error *e
 /* ---------------------------------------------------------------------- */
 /* Ownership */
 
-static bool sd_hash_is_ours(const struct sd *sd, const char *hash)
+static bool sd_hash_in(const char *hash, const struct gx_instance *const *insts, size_t n)
 {
 	char ours[SD_HASH_LEN + 1];
 
-	for (size_t i = 0; i < sd->rq->n_instances; i++) {
-		sd_path_hash(sd->rq->instances[i]->config_file, ours);
+	for (size_t i = 0; i < n; i++) {
+		sd_path_hash(insts[i]->config_file, ours);
 		if (strcmp(ours, hash) == 0)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * A loaded config's: one of ours, or one another backend now manages
+ * (whose units upstream's rule removes in any case).
+ */
+static bool sd_hash_is_ours(const struct sd *sd, const char *hash)
+{
+	return sd_hash_in(hash, sd->rq->instances, sd->rq->n_instances) ||
+	       sd_hash_in(hash, sd->rq->other_instances, sd->rq->n_other_instances);
 }
 
 /* Does the unit word[0..n) come from the unit file file (itself, or an instance of a template)? */
@@ -170,8 +180,8 @@ static bool sd_line_names(const char *text, const char *key, const char *file)
 }
 
 /*
- * Mark what belongs to our configs: every target whose GRAVITY= hash is
- * one of ours, and the services of such a target's prefix that it wants
+ * Mark what belongs to loaded configs: every target whose GRAVITY= hash
+ * is one of theirs, and the services of such a target's prefix that it wants
  * or that are PartOf it.  Nothing else is ever touched without --force.
  */
 static void sd_mark_owned(const struct sd *sd, struct sd_present *p)

@@ -296,6 +296,15 @@ struct gx_target {
 struct gx_request {
 	const struct gx_instance *const *instances; /* every loaded instance of this backend */
 	size_t n_instances;
+	/*
+	 * Every other loaded instance: those another backend manages.  update
+	 * goes to every installed backend, those with no instance of their own
+	 * too (n_instances == 0), so that each removes what it still keeps for
+	 * these (upstream's rule for configs under other process managers), and
+	 * rules that count all configs (the supervisor state dir) can.
+	 */
+	const struct gx_instance *const *other_instances;
+	size_t n_other_instances;
 	const struct gx_target *targets; /* what the command names; all when n_targets == 0 */
 	size_t n_targets;
 	bool force;      /* update --force */
@@ -473,7 +482,11 @@ struct gx_backend {
 	const char *name;    /* "supervisor", "systemd", "direct" */
 	const char *package; /* distro package that ships it, for hints */
 
-	/* Write or remove the process manager's files (force, clean). */
+	/*
+	 * Write or remove the process manager's files (force, clean).  Also
+	 * called with no instance of its own (n_instances == 0): then it only
+	 * removes what it keeps for other_instances, starting nothing.
+	 */
 	int (*update)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 	int (*start)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 	int (*stop)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "plugins.h"
+#include "strv.h"
 
 #define TP_LIBS GX_TEST_BUILDDIR "/plugins/.libs"
 
@@ -410,6 +411,31 @@ Test(plugins, backends_open_on_demand)
 				"(searched: %s, %s/services/.libs, %s, %s/services)", bb,
 				tp_path("build"), pb, tp_path("pkg")));
 	cr_assert_eq(p.n_modules, 1, "an unknown name opens nothing");
+	gx_plugins_release(&p);
+}
+
+/* Every backend by name, once: the loaded, then unopened files of each backends directory. */
+Test(plugins, backend_names)
+{
+	struct gx_plugins p;
+	struct gx_error err = { 0 };
+	struct gx_strv names = { 0 };
+	const char *bb = tp_dir("build/backends/.libs");
+	const char *pb = tp_dir("pkg/backends");
+
+	tp_link(bb, "tp_backend", "testbackend");
+	tp_link(pb, "tp_backend2", "another");
+	tp_link(pb, "tp_backend", "testbackend"); /* the build tree's shadows it */
+	unsetenv("GRAVITY_PLUGIN_PATH");
+	cr_assert_eq(gx_plugins_init(&p, tp_path("build"), tp_path("pkg")), 0);
+	cr_assert_eq(gx_plugins_load(&p, &err), 0, "%s", err.message);
+	cr_assert_not_null(gx_plugins_backend(&p, "another", &err), "%s", err.message);
+	cr_assert_eq(gx_plugins_backend_names(&p, &names), 0);
+	cr_assert_eq(names.n, 2);
+	cr_assert_str_eq(names.v[0], "another");
+	cr_assert_str_eq(names.v[1], "testbackend");
+	cr_assert_eq(p.n_modules, 1, "listing opens nothing");
+	gx_strv_release(&names);
 	gx_plugins_release(&p);
 }
 

@@ -279,6 +279,28 @@ got=$(cd "$work/xdg/galaxy-gravity/supervisor/supervisord.conf.d" && find . -typ
 [ "$want" = "$got" ] || fail "files under \$XDG_CONFIG_HOME/galaxy-gravity: $got"
 ok "several instances use \$XDG_CONFIG_HOME/galaxy-gravity without --state-dir"
 
+# An instance moved to another process manager loses its supervisor files at the next update (as
+# upstream's update, which goes to every process manager), even when the command names only the
+# other instance; the one that stays keeps its files.
+sed -i 's/^  instance_name: b$/&\n  process_manager: direct/' "$root/config/b.yml"
+out=$(gx2 --state-dir "$state" update a 2>&1) || fail "update after b moved to direct: $out"
+sv=$state/supervisor/supervisord.conf.d
+grep -q "Removing supervisor configs: $sv/b.d/celery_celery.conf, $sv/b.d/gunicorn_gunicorn.conf, $sv/group_b.conf" <<<"$out" ||
+	fail "removal message for the moved instance: $out"
+[ ! -e "$sv/b.d" ] && [ ! -e "$sv/group_b.conf" ] || fail "b's supervisor files stayed: $(find "$sv")"
+for f in group_a.conf a.d/celery_celery.conf a.d/celery-beat_celery-beat.conf a.d/gunicorn_gunicorn.conf; do
+	subst "$fixtures/two/expected/$f" | cmp -s - "$sv/$f" || fail "a's $f changed or went"
+done
+ok "an instance moved to another process manager: update removes its supervisor files only"
+
+# Every instance moved: the supervisor backend, which no instance uses any more, still cleans.
+sed -i 's/^  instance_name: a$/&\n  process_manager: direct/' "$root/config/a.yml"
+grep -q 'process_manager: direct' "$root/config/a.yml" || fail "a.yml has no instance_name line to edit"
+out=$(gx2 --state-dir "$state" update 2>&1) || fail "update after a moved to direct: $out"
+[ -z "$(find "$sv" -type f)" ] || fail "supervisor files stayed after every instance moved: $(find "$sv" -type f)"
+grep -q "Removing supervisor configs: $sv/a.d/celery-beat_celery-beat.conf" <<<"$out" || fail "update said: $out"
+ok "no instance left under supervisor: update still removes the files of those that moved"
+
 # ---- what stops a start before supervisord runs
 use default/galaxy.yml
 rc=0

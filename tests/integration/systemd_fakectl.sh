@@ -112,3 +112,21 @@ write_conf "  galaxy_user: galaxy" && sed -i '/log_namespace/d' "$CONF"
 "$GX" -c "$CONF" follow gunicorn >/dev/null 2>&1 || sd_fail "root follow"
 [ "$(calls)" = "journalctl -f -u galaxy-gunicorn.service" ] || sd_fail "root follow: $(calls)"
 echo "ok - root follow: journalctl -f -u ..."
+
+# An instance moved to another process manager: update goes to the systemd backend too, which
+# stops, disables and removes the units it wrote for it (upstream's rule), then reloads.
+write_conf "  galaxy_user: galaxy"
+"$GX" -c "$CONF" update 2>/dev/null || sd_fail "update before the move"
+[ -e "$SD_UNITS/galaxy.target" ] || sd_fail "no units to begin with"
+sed -i 's/process_manager: systemd/process_manager: supervisor/' "$CONF"
+: >"$SD_TMP/calls"
+GRAVITY_SKIP_SYSTEMD=1 "$GX" -c "$CONF" update 2>"$SD_TMP/err" ||
+	{ cat "$SD_TMP/err" >&2; sd_fail "update after the move to supervisor"; }
+[ -z "$(ls "$SD_UNITS")" ] || sd_fail "units left after the move: $(ls "$SD_UNITS")"
+grep -q "Removing systemd configs: $SD_UNITS/galaxy-celery-beat.service, $SD_UNITS/galaxy-celery.service, $SD_UNITS/galaxy-gunicorn.service, $SD_UNITS/galaxy.target" "$SD_TMP/err" ||
+	sd_fail "removal message: $(cat "$SD_TMP/err")"
+# (GRAVITY_SKIP_SYSTEMD makes root a user as far as systemd goes: hence --user.)
+calls | grep_q -x "systemctl --user disable --now galaxy.target" || sd_fail "the target was not disabled: $(calls)"
+[ "$(calls | tail -n 1)" = "systemctl --user daemon-reload" ] || sd_fail "no daemon-reload last: $(calls)"
+grep -q "Adding service gunicorn" "$SD_TMP/err" || sd_fail "supervisor did not get the instance"
+echo "ok - an instance moved to supervisor: update removes its systemd units"
