@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <yaml.h>
 
 #include <galaxyctl/plugin.h>
+
+#include "handlers/jobconf_xml.h"
 
 /* Bounds on what a job config's YAML may expand to (aliases, nesting). */
 #define HANDLERS_YAML_MAX_NODES 100000
@@ -51,6 +51,11 @@ struct handlers_jobconf {
 	size_t n;
 	char *path;             /* the file read, NULL for the inline job_config */
 	struct gx_node *tree;   /* the YAML file's handling: section, module-owned */
+};
+
+struct handlers_xml_ctx {
+	const struct gx_host *h;
+	struct handlers_jobconf *jc;
 };
 
 /* One dynamic handler service after expansion, in upstream's dict order. */
@@ -504,88 +509,22 @@ static int handlers_read_handling(const struct gx_host *h, const struct gx_node 
 	return 0;
 }
 
-/* assign_with="a, b": does it name a dynamic method? */
-static bool handlers_xml_assign_dynamic(const char *assign_with)
+/* job_conf.xml's handlers: a repeated id is dropped with a warning. */
+static int handlers_xml_add(void *ctx, const char *id)
 {
-	char *copy = strdup(assign_with), *save = NULL;
-	bool found = false;
+	struct handlers_xml_ctx *x = ctx;
+	int r;
 
-	if (!copy)
-		return false;
-	for (char *m = strtok_r(copy, ",", &save); m && !found; m = strtok_r(NULL, ",", &save)) {
-		char *end = m + strlen(m);
-
-		while (isspace((unsigned char)*m))
-			m++;
-		while (end > m && isspace((unsigned char)end[-1]))
-			*--end = '\0';
-		found = strcmp(m, "db-skip-locked") == 0 ||
-			strcmp(m, "db-transaction-isolation") == 0;
-	}
-	free(copy);
-	return found;
+	handlers_static_add(x->h, x->jc, id, false, &r);
+	return r;
 }
 
-/* The first child element of parent called name (no namespace), or NULL. */
-static xmlNode *handlers_xml_child(xmlNode *parent, const char *name)
-{
-	for (xmlNode *c = parent ? parent->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !c->ns &&
-		    strcmp((const char *)c->name, name) == 0)
-			return c;
-	return NULL;
-}
-
-/* job_conf.xml: every element under <handlers> is a handler named by its id. */
 static int handlers_read_xml(const struct gx_host *h, struct handlers_jobconf *jc,
 			     struct gx_error *err)
 {
-	xmlParserCtxt *ctxt = xmlNewParserCtxt();
-	xmlDoc *doc;
-	xmlNode *handlers;
-	xmlChar *assign;
-	int r = 0;
+	struct handlers_xml_ctx x = { h, jc };
 
-	if (!ctxt)
-		return h->errorf(err, NULL, -ENOMEM, "out of memory");
-	doc = xmlCtxtReadFile(ctxt, jc->path, NULL,
-			      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-				      XML_PARSE_BIG_LINES);
-	if (!doc) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		struct gx_node at = { .mark = { .file = jc->path,
-						.line = e ? (unsigned)e->line : 0 } };
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "invalid XML");
-		msg[strcspn(msg, "\n")] = '\0';
-		xmlFreeParserCtxt(ctxt);
-		return h->errorf(err, &at, -EINVAL, "Failed to parse job config file %s: %s",
-				 jc->path, msg);
-	}
-	handlers = handlers_xml_child(xmlDocGetRootElement(doc), "handlers");
-	assign = handlers ? xmlGetProp(handlers, (const xmlChar *)"assign_with") : NULL;
-	jc->dynamic_assign = assign && handlers_xml_assign_dynamic((const char *)assign);
-	xmlFree(assign);
-	for (xmlNode *c = handlers ? handlers->children : NULL; r == 0 && c; c = c->next) {
-		struct gx_node at = { .mark = { .file = jc->path,
-						.line = (unsigned)xmlGetLineNo(c) } };
-		xmlChar *id;
-
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		id = xmlGetProp(c, (const xmlChar *)"id");
-		if (!id)
-			r = h->errorf(err, &at, -EINVAL,
-				      "Job config file %s: <%s> in <handlers> has no id attribute",
-				      jc->path, (const char *)c->name);
-		else if (!handlers_static_add(h, jc, (const char *)id, false, &r) && r < 0)
-			r = h->errorf(err, NULL, r, "out of memory");
-		xmlFree(id);
-	}
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
-	return r;
+	return handlers_xml_read(h, jc->path, &jc->dynamic_assign, handlers_xml_add, &x, err);
 }
 
 /*
