@@ -108,6 +108,7 @@ static int run_load(struct run *run, const char *self_exe)
 	struct gx_instance_env env = {
 		.is_root = run->is_root,
 		.galaxy_root_dir = getenv("GALAXY_ROOT_DIR"),
+		.envp = environ,
 	};
 	struct gx_error err = { 0 };
 	int r;

@@ -9,14 +9,17 @@
 
 #include "core_options.h"
 #include "fsutil.h"
+#include "env_settings.h"
 #include "instance.h"
 #include "node.h"
 #include "settings.h"
+#include "strv.h"
 
 /* The core's view of an instance: the public part plus what it owns. */
 struct instance_priv {
 	struct gx_instance pub;
 	struct gx_node *gravity; /* effective settings, owned */
+	struct gx_strv env_names; /* "$GRAVITY_X" of settings from the environment: their marks */
 };
 
 struct service_priv {
@@ -78,6 +81,7 @@ static void instance_free(struct gx_instance *inst)
 	free(inst->galaxy_user);
 	free(inst->galaxy_group);
 	gx_node_free(p->gravity);
+	gx_strv_release(&p->env_names);
 	free(p);
 }
 
@@ -220,23 +224,32 @@ static int instance_section(const struct section *sec, const struct gx_node *raw
 	return 0;
 }
 
-/* The effective gravity tree: core options, then each plugin section. */
+/*
+ * The effective gravity tree: core options, then each plugin section, from
+ * the YAML and, under it, GRAVITY_* variables (their names go to env_names).
+ */
 static int instance_validate(const struct gx_raw_instance *raw, const struct section *secs,
-			     size_t n_secs, struct gx_diag *diag, struct gx_node **ret)
+			     size_t n_secs, char *const *envp, struct gx_strv *env_names,
+			     struct gx_diag *diag, struct gx_node **ret)
 {
 	const char **passthrough = instance_passthrough(secs, n_secs);
-	struct gx_node *gravity = NULL;
+	const struct gx_node *in = raw->gravity;
+	struct gx_node *gravity = NULL, *overlay = NULL;
 	int r;
 
 	if (!passthrough)
 		return -ENOMEM;
-	r = gx_settings_apply(gx_core_options, raw->gravity, "gravity", passthrough, diag,
-			      &gravity);
+	r = gx_env_settings_overlay(raw->gravity, gx_core_options, passthrough, envp, env_names,
+				    &overlay);
+	if (overlay)
+		in = overlay;
+	if (r == 0)
+		r = gx_settings_apply(gx_core_options, in, "gravity", passthrough, diag, &gravity);
 	free(passthrough);
 	for (size_t i = 0; r != -ENOMEM && i < n_secs; i++) {
 		struct gx_node *eff = NULL;
-		int q = instance_section(&secs[i], instance_raw_section(raw->gravity, &secs[i], diag),
-					 diag, &eff);
+		int q = instance_section(&secs[i], instance_raw_section(in, &secs[i], diag), diag,
+					 &eff);
 
 		if (q == 0 && gravity)
 			q = gx_node_map_set(gravity, secs[i].name, eff);
@@ -249,6 +262,7 @@ static int instance_validate(const struct gx_raw_instance *raw, const struct sec
 	for (size_t i = 0; gravity && i < n_secs; i++)
 		for (size_t a = 0; secs[i].type->aliases && secs[i].type->aliases[a]; a++)
 			gx_node_map_remove(gravity, secs[i].type->aliases[a]);
+	gx_node_free(overlay);
 	if (r < 0) {
 		gx_node_free(gravity);
 		return r;
@@ -603,7 +617,7 @@ static int instance_build_one(const struct gx_raw_instance *raw, const struct se
 
 	if (!p)
 		return -ENOMEM;
-	r = instance_validate(raw, secs, n_secs, diag, &p->gravity);
+	r = instance_validate(raw, secs, n_secs, env->envp, &p->env_names, diag, &p->gravity);
 	if (r == 0)
 		r = instance_check_umask(p->gravity, diag);
 	if (r == 0)

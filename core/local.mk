@@ -7,6 +7,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/commands.c %reldir%/commands.h \
 	%reldir%/config.c %reldir%/config.h \
 	%reldir%/core_options.c %reldir%/core_options.h \
+	%reldir%/env_settings.c %reldir%/env_settings.h \
 	%reldir%/diag.c %reldir%/diag.h \
 	%reldir%/fsutil.c %reldir%/fsutil.h \
 	%reldir%/host.c %reldir%/host.h \

@@ -94,6 +94,13 @@ tests_core_test_http_LDADD = $(GX_UNIT_LIBS)
 EXTRA_DIST += tests/fixtures/http/server.py
 # --- end core/strv.c, core/fsutil.c, core/http.c ---
 
+# --- core/env_settings.c ---
+unit_tests += tests/core/test_env_settings
+tests_core_test_env_settings_SOURCES = tests/core/test_env_settings.c
+tests_core_test_env_settings_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_env_settings_LDADD = $(GX_UNIT_LIBS)
+# --- end core/env_settings.c ---
+
 # --- core/diag.c, core/node.c, core/yaml.c, core/settings.c ---
 unit_tests += tests/core/test_diag tests/core/test_node tests/core/test_yaml \
 	tests/core/test_settings

@@ -150,6 +150,12 @@ if command -v python3 >/dev/null 2>&1; then
         not_ok "show --json is JSON"
     fi
 fi
+# Settings from GRAVITY_* variables fill what the file leaves out; a bad one names the variable.
+run 0 "show with \$GRAVITY_LOG_DIR" env GRAVITY_LOG_DIR=/var/log/gx "$galaxyctl" -c "$conf" show --json
+expect out "show: log_dir from the environment" '^    "log_dir": "/var/log/gx",$'
+run 3 "a bad \$GRAVITY_GUNICORN.WORKERS" env GRAVITY_GUNICORN.WORKERS=many "$galaxyctl" -c "$conf" show
+expect err "the error names the variable" "^galaxyctl: \\\$GRAVITY_GUNICORN.WORKERS: error: gravity.gunicorn.workers: expected an integer, got 'many'\$"
+
 run 0 "show as YAML" "$galaxyctl" -c "$conf" --state-dir "$tmp/state" get _default_
 expect out "show: state dir from --state-dir" "^gravity_data_dir: $(re "$tmp/state")\$"
 expect out "show: log dir under it" "^log_dir: $(re "$tmp/state")/log\$"
