@@ -371,6 +371,14 @@ static int instance_type_defaults(const struct gx_service_type *type, struct gx_
 	return r;
 }
 
+/* A service without settings: its environment: comes from the spec (a static handler's). */
+static int instance_defaults_env(struct service_priv *p, const struct gx_node *environment)
+{
+	struct gx_node *copy = gx_node_dup(environment);
+
+	return copy ? gx_node_map_set(p->defaults, "environment", copy) : -ENOMEM;
+}
+
 int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		  struct gx_error *err)
 {
@@ -407,6 +415,10 @@ int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		}
 		if (!p->pub.settings[i])
 			p->pub.settings[i] = p->defaults;
+	}
+	if (p->defaults && spec->environment && instance_defaults_env(p, spec->environment) < 0) {
+		service_free(&p->pub);
+		return gx_error_set(err, NULL, -ENOMEM, "out of memory");
 	}
 	inst->services[inst->n_services++] = &p->pub;
 	return 0;

@@ -29,19 +29,16 @@ static const char handlers_assign_warning[] =
 	"assignment method in the Galaxy job configuration to `db-skip-locked` or "
 	"`db-transaction-isolation` to fix this.";
 
-/* What a handler service keeps: each process's server name and its job config environment. */
+/* What a handler service keeps: each process's server name. */
 struct handlers_data {
 	unsigned count;
 	char **server_names; /* count entries */
-	char **env;          /* NAME=VALUE, from the job config (static handlers) */
-	size_t n_env;
 };
 
 /* A handler the job config defines. */
 struct handlers_static {
 	char *id;
-	char **env; /* NAME=VALUE */
-	size_t n_env;
+	const struct gx_node *env; /* its environment: mapping of scalars, borrowed; NULL: none */
 };
 
 /* What the job config says about handlers. */
@@ -104,7 +101,6 @@ static void handlers_data_free(void *data)
 	if (!d)
 		return;
 	handlers_strings_free(d->server_names, d->count);
-	handlers_strings_free(d->env, d->n_env);
 	free(d);
 }
 
@@ -131,12 +127,6 @@ static const struct gx_node *handlers_map_get(const struct gx_node *map, const c
 		    strcmp(map->pairs[i].key->scalar, key) == 0)
 			found = map->pairs[i].value;
 	return found;
-}
-
-/* The text of a scalar node, "" for a null one. */
-static const char *handlers_text(const struct gx_node *n)
-{
-	return handlers_is_null(n) ? "" : n->scalar;
 }
 
 static bool handlers_exists(const char *path)
@@ -194,31 +184,6 @@ static char *handlers_path_abs(const char *path, const char *dir)
 static const char *handlers_galaxy_conf(const struct gx_instance *inst)
 {
 	return inst->galaxy_config_file ? inst->galaxy_config_file : inst->config_file;
-}
-
-/* Set NAME=VALUE in a module-owned environment list, replacing an earlier NAME. */
-static int handlers_env_set(char ***env, size_t *n, const char *name, const char *value)
-{
-	size_t len = strlen(name);
-	char *pair = NULL, **grown;
-
-	if (asprintf(&pair, "%s=%s", name, value) < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < *n; i++) {
-		if (strncmp((*env)[i], name, len) == 0 && (*env)[i][len] == '=') {
-			free((*env)[i]);
-			(*env)[i] = pair;
-			return 0;
-		}
-	}
-	grown = realloc(*env, (*n + 1) * sizeof(*grown));
-	if (!grown) {
-		free(pair);
-		return -ENOMEM;
-	}
-	grown[(*n)++] = pair;
-	*env = grown;
-	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -384,7 +349,6 @@ static void handlers_jobconf_release(struct handlers_jobconf *jc)
 {
 	for (size_t i = 0; i < jc->n; i++) {
 		free(jc->v[i].id);
-		handlers_strings_free(jc->v[i].env, jc->v[i].n_env);
 	}
 	free(jc->v);
 	handlers_tree_free(jc->tree);
@@ -411,9 +375,7 @@ static struct handlers_static *handlers_static_add(const struct gx_host *h,
 			       jc->path ? jc->path : "job_config", id);
 			return NULL;
 		}
-		handlers_strings_free(jc->v[i].env, jc->v[i].n_env);
 		jc->v[i].env = NULL;
-		jc->v[i].n_env = 0;
 		return &jc->v[i];
 	}
 	grown = realloc(jc->v, (jc->n + 1) * sizeof(*grown));
@@ -475,10 +437,8 @@ static int handlers_dict_handler(const struct gx_host *h, struct handlers_jobcon
 			return h->errorf(err, v, -EINVAL,
 					 "handling.processes.%s.environment.%s: expected a string",
 					 pair->key->scalar, env->pairs[i].key->scalar);
-		if (handlers_env_set(&s->env, &s->n_env, env->pairs[i].key->scalar,
-				     handlers_text(v)) < 0)
-			return h->errorf(err, NULL, -ENOMEM, "out of memory");
 	}
+	s->env = handlers_is_null(env) ? NULL : env;
 	return 0;
 }
 
@@ -839,6 +799,7 @@ static int handlers_add_static(const struct gx_host *h, struct handlers_static *
 		.name = s->id,
 		.count = 1,
 		.settings = NULL, /* the type's defaults */
+		.environment = s->env,
 		.data = d,
 		.free_data = handlers_data_free,
 	};
@@ -848,10 +809,6 @@ static int handlers_add_static(const struct gx_host *h, struct handlers_static *
 		return h->errorf(err, NULL, -ENOMEM, "out of memory");
 	}
 	d->count = 1;
-	d->env = s->env;
-	d->n_env = s->n_env;
-	s->env = NULL;
-	s->n_env = 0;
 	return h->add_service(ctx, &spec, err);
 }
 
@@ -956,18 +913,6 @@ static int handlers_argv(const struct gx_host *h, const struct gx_service *svc, 
 	return 0;
 }
 
-/* A static handler's environment from the job config; dynamic ones have none of their own. */
-static int handlers_env(const struct gx_host *h, const struct gx_service *svc, unsigned process,
-			struct gx_strv *env, struct gx_error *err)
-{
-	const struct handlers_data *d = svc->data;
-
-	for (size_t i = 0; d && i < d->n_env; i++)
-		if (h->strv_push(env, d->env[i]) < 0)
-			return h->errorf(err, NULL, -ENOMEM, "out of memory");
-	return 0;
-}
-
 static const struct gx_service_type handlers_standalone = {
 	.name = "standalone",
 	.section = "handlers",
@@ -978,7 +923,6 @@ static const struct gx_service_type handlers_standalone = {
 	.named_sections = true,
 	.expand = handlers_expand,
 	.argv = handlers_argv,
-	.env = handlers_env,
 };
 
 static const struct gx_service_type *const handlers_types[] = {

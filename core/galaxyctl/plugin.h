@@ -246,6 +246,13 @@ struct gx_service_spec {
 	 * come from elsewhere than the gravity config (static job handlers).
 	 */
 	const struct gx_node *const *settings;
+	/*
+	 * With settings NULL: a mapping of scalars that stands as the
+	 * section's environment: option (a static handler's variables from
+	 * the job config), so that it comes after VIRTUAL_ENV as upstream's.
+	 * Copied; NULL for none.
+	 */
+	const struct gx_node *environment;
 	void *data;                  /* ownership passes to the core, even on error */
 	void (*free_data)(void *data);
 };

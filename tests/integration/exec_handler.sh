@@ -49,7 +49,8 @@ if grep -q "PYTHONPATH=\|GALAXY_CONFIG_FILE=\|Dynamic handlers" "$work/no-exec.l
 	fail "handlers get no PYTHONPATH or GALAXY_CONFIG_FILE, and assign is db-skip-locked"
 fi
 "$galaxyctl" -c "$cfg" exec static0 --no-exec >"$work/static.log" 2>&1 || fail "exec static0"
-grep -q "^Executing: HANDLER_FLAVOUR=static .* --server-name=static0\$" "$work/static.log" ||
+# The job config's variables stand as the handler's environment: option, after VIRTUAL_ENV and PATH.
+grep -q "^Executing: VIRTUAL_ENV=$root/venv PATH=[^ ]* HANDLER_FLAVOUR=static .* --server-name=static0\$" "$work/static.log" ||
 	fail "static handler: unexpected Executing line"
 if "$galaxyctl" -c "$cfg" exec handler --no-exec >"$work/multi.log" 2>&1; then
 	fail "exec of a two-instance service without --service-instance succeeded"

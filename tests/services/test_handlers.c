@@ -565,6 +565,24 @@ Test(handlers_static, yaml_with_environment)
 	hl_assert_argv(hl_svc("handler2"), 0, "handler2");
 }
 
+/* As upstream: the job config's variables are the handler's environment: option, after VIRTUAL_ENV. */
+Test(handlers_static, yaml_environment_comes_after_virtual_env)
+{
+	const struct gx_service *svc;
+	char *path = NULL;
+
+	hl_load(VENV, "config/job_conf.yml",
+		"handling:\n  processes:\n    h:\n      environment:\n"
+		"        VIRTUAL_ENV: /other\n        PATH: /opt/bin\n",
+		NULL);
+	hl_assert_loaded();
+	svc = hl_svc("h");
+	hl_assert_env(svc, 0, "VIRTUAL_ENV", "/other");
+	cr_assert_geq(asprintf(&path, "%s/venv/bin:/opt/bin", hl.t.root), 0);
+	hl_assert_env(svc, 0, "PATH", path);
+	free(path);
+}
+
 Test(handlers_static, yaml_aliases_and_yaml_extension)
 {
 	hl_load(VENV "galaxy:\n  job_config_file: jobs.yaml\n", "config/jobs.yaml",
