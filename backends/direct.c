@@ -367,6 +367,25 @@ static void direct_print_changes(const struct gx_host *h, json_t *reply)
 	}
 }
 
+/*
+ * A manager still running in the state dir of instances another backend
+ * now manages.  It may well be wanted (`galaxy` runs the direct backend
+ * whatever process_manager says, and so does --backend direct), so it is
+ * only pointed out, never stopped.
+ */
+static void direct_warn_foreign(const struct direct_ctx *x, const struct direct_group *g)
+{
+	pid_t pid = direct_client_manager_pid(&g->paths);
+
+	for (size_t i = 0; pid > 0 && i < g->n_insts; i++)
+		x->h->log(GX_LOG_WARNING,
+			  "a direct manager (pid %ld, %s) may still run instance %s, whose "
+			  "process_manager is now %s: unless it was started on purpose (galaxy, "
+			  "--backend direct), stop it with `galaxyctl --backend direct -c %s shutdown`",
+			  (long)pid, g->state_dir, g->insts[i]->name, g->insts[i]->process_manager,
+			  g->insts[i]->config_file);
+}
+
 static int direct_update(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
 {
 	struct direct_ctx x;
@@ -379,14 +398,15 @@ static int direct_update(const struct gx_host *h, const struct gx_request *rq, s
 		json_t *req = NULL, *reply = NULL;
 		int c;
 
-		/* Where no manager ever ran for instances now elsewhere, nothing is created. */
-		if (g->foreign && access(g->paths.sock, F_OK) < 0)
+		if (g->foreign) {
+			direct_warn_foreign(&x, g);
 			continue;
+		}
 		r = direct_lock(&x, g);
 		if (r < 0)
 			break;
 		c = direct_connect(&x, g);
-		if (c > 0 && !g->foreign)
+		if (c > 0)
 			h->log(GX_LOG_INFO, "The direct manager is not running (%s): galaxyctl start applies the config",
 			       g->state_dir);
 		if (c < 0)

@@ -99,10 +99,16 @@ int sv_ctx_init(struct sv_ctx *c, const struct gx_host *h, const struct gx_reque
 	}
 	c->use_instance_name = rq->n_instances + rq->n_other_instances > 1 ||
 			       strcmp(sv_only_instance(rq)->name, "_default_") != 0;
-	for (size_t i = 0; i < rq->n_instances; i++)
-		for (size_t s = 0; s < rq->instances[i]->n_services; s++)
-			if (rq->instances[i]->services[s]->stop_timeout > longest)
-				longest = rq->instances[i]->services[s]->stop_timeout;
+	/* Moved instances count too: update stops what supervisord still runs of them. */
+	for (size_t i = 0; i < rq->n_instances + rq->n_other_instances; i++) {
+		const struct gx_instance *inst = i < rq->n_instances
+							 ? rq->instances[i]
+							 : rq->other_instances[i - rq->n_instances];
+
+		for (size_t s = 0; s < inst->n_services; s++)
+			if (inst->services[s]->stop_timeout > longest)
+				longest = inst->services[s]->stop_timeout;
+	}
 	c->stop_wait_s = (double)longest + 15;
 	return 0;
 }
@@ -211,6 +217,7 @@ static int sv_run(const struct gx_host *h, const struct gx_request *rq, struct g
 
 static int sv_op_update(struct sv_ctx *c)
 {
+	c->clean_others = true;
 	return sv_update(c, c->rq->force, c->rq->clean);
 }
 

@@ -146,10 +146,6 @@ static int systemd_run(const struct gx_host *h, const struct gx_request *rq, sys
 	return r;
 }
 
-static int systemd_do_update(const struct sd *sd, struct gx_error *err)
-{
-	return sd_update(sd, sd->rq->force, sd->rq->clean, err);
-}
 
 static int systemd_do_start(const struct sd *sd, struct gx_error *err)
 {
@@ -285,10 +281,18 @@ static int systemd_do_pm(const struct sd *sd, struct gx_error *err)
 /* ---------------------------------------------------------------------- */
 /* Slots */
 
+/* The one command that also removes the units of instances now under another backend. */
 static int systemd_update(const struct gx_host *h, const struct gx_request *rq,
 			  struct gx_error *err)
 {
-	return systemd_run(h, rq, systemd_do_update, err);
+	struct sd sd;
+	int r = sd_init(&sd, h, rq, err);
+
+	sd.clean_others = true;
+	if (r == 0)
+		r = sd_update(&sd, rq->force, rq->clean, err);
+	sd_release(&sd);
+	return r;
 }
 
 static int systemd_start(const struct gx_host *h, const struct gx_request *rq,

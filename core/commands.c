@@ -277,7 +277,7 @@ static int run_build_request(const struct run *run, const char *backend, struct 
 			     const struct gx_instance ***ret_insts, struct gx_target **ret_targets)
 {
 	const struct gx_instance **insts = calloc(2 * run->insts.n + 2, sizeof(*insts));
-	const struct gx_instance **others = insts + run->insts.n + 1;
+	const struct gx_instance **others;
 	size_t max_targets = run->insts.n * (run->n_services + 1) + 1;
 	struct gx_target *targets = NULL;
 	bool named = run->n_selected > 0 || run->n_services > 0;
@@ -290,6 +290,7 @@ static int run_build_request(const struct run *run, const char *backend, struct 
 		free(targets);
 		return -ENOMEM;
 	}
+	others = insts + run->insts.n + 1;
 	for (size_t i = 0; i < run->insts.n; i++) {
 		const struct gx_instance *inst = run->insts.v[i];
 
@@ -340,7 +341,13 @@ static size_t run_backends(const struct run *run, bool all, const char **out)
 	return n;
 }
 
-static int run_one_backend(struct run *run, const char *name, struct gx_status *st)
+/*
+ * Run the command on one backend.  cleanup_only: the backend has no
+ * instance of its own (update's second audience), and a failure there is
+ * a warning, since the update itself is done by the others.
+ */
+static int run_one_backend(struct run *run, const char *name, struct gx_status *st,
+			   bool cleanup_only)
 {
 	const struct gx_backend *b;
 	const struct gx_instance **insts = NULL;
@@ -385,7 +392,10 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 					      : slot(run->host, &rq, &err);
 	free(insts);
 	free(targets);
-	if (r < 0) {
+	if (r < 0 && cleanup_only) {
+		gx_log(GX_LOG_WARNING, "the %s backend could not remove what it kept for instances "
+		       "now under another process manager: %s", name, err.message);
+	} else if (r < 0) {
 		run_print_error(&err);
 		return GX_EXIT_FAILURE;
 	}
@@ -430,34 +440,35 @@ static bool run_services_configured(const struct run *run)
 /*
  * update goes to every installed backend, as upstream's goes to every
  * process manager: one that no instance uses any more removes what it kept
- * for them.  One that cannot be loaded only costs that cleanup.
+ * for them.  This runs before the backends that own the instances apply
+ * their files, so that what moved is stopped before it starts elsewhere.
+ * A backend that cannot be loaded or fails only costs that cleanup.
  */
-static int run_update_others(struct run *run, const char **done, size_t n_done)
+static void run_update_others(struct run *run, const char *const *owners, size_t n_owners)
 {
+	struct gx_plugins *p = &run->plugins;
 	struct gx_strv names = { 0 };
-	int code = GX_EXIT_OK;
 
-	if (gx_plugins_backend_names(&run->plugins, &names) < 0) {
-		gx_strv_release(&names);
-		return GX_EXIT_FAILURE;
-	}
-	for (size_t i = 0; i < names.n && code == GX_EXIT_OK; i++) {
+	/* Open every installed backend; what each provides is then in p->backends. */
+	if (gx_plugins_backend_names(p, &names) < 0)
+		gx_log(GX_LOG_WARNING, "out of memory listing the backends");
+	for (size_t i = 0; i < names.n; i++) {
 		struct gx_error err = { 0 };
-		bool seen = false;
 
-		for (size_t k = 0; k < n_done; k++)
-			seen = seen || strcmp(done[k], names.v[i]) == 0;
-		if (seen)
-			continue;
-		if (!gx_plugins_backend(&run->plugins, names.v[i], &err)) {
-			gx_log(GX_LOG_WARNING, "the %s backend was not asked to remove its files: %s",
+		if (!gx_plugins_backend(p, names.v[i], &err) && !strstr(err.message, "unknown backend"))
+			gx_log(GX_LOG_WARNING, "the %s backend was not asked to clean up: %s",
 			       names.v[i], err.message);
-			continue;
-		}
-		code = run_one_backend(run, names.v[i], NULL);
 	}
 	gx_strv_release(&names);
-	return code;
+	for (size_t i = 0; i < p->n_backends; i++) {
+		const struct gx_backend *b = p->backends[i];
+		bool owner = false;
+
+		for (size_t k = 0; k < n_owners; k++)
+			owner = owner || strcmp(owners[k], b->name) == 0;
+		if (!owner && b->update)
+			run_one_backend(run, b->name, NULL, true);
+	}
 }
 
 static int run_backend_command(struct run *run)
@@ -487,10 +498,10 @@ static int run_backend_command(struct run *run)
 		gx_log(GX_LOG_ERROR, "No configured Galaxy instances");
 		code = GX_EXIT_FAILURE;
 	}
-	for (size_t i = 0; i < n && code == GX_EXIT_OK; i++)
-		code = run_one_backend(run, names[i], &st);
 	if (code == GX_EXIT_OK && all && !run->cli.backend)
-		code = run_update_others(run, names, n);
+		run_update_others(run, names, n);
+	for (size_t i = 0; i < n && code == GX_EXIT_OK; i++)
+		code = run_one_backend(run, names[i], &st, false);
 	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_STATUS) {
 		if (run->cli.json)
 			code = gx_status_print_json(&st, stdout) < 0 ? GX_EXIT_FAILURE : GX_EXIT_OK;

@@ -214,23 +214,8 @@ int direct_mkdir_p(const char *dir, const struct direct_creds *c)
 }
 
 /*
- * Instances another backend now manages but this group's manager may still
- * run (they share its state dir): named without programs, so it drops theirs.
- */
-static void direct_add_moved(const struct direct_ctx *x, const struct direct_group *g,
-			     json_t *instances)
-{
-	for (size_t i = 0; i < x->rq->n_other_instances; i++) {
-		const struct gx_instance *inst = x->rq->other_instances[i];
-
-		if (g->foreign || strcmp(inst->state_dir, g->state_dir) == 0)
-			json_array_append_new(instances, json_string(inst->name));
-	}
-}
-
-/*
  * The update request for a group: every program of its instances (or
- * none, to clean, or for a foreign group), with the state and log dirs ready.
+ * none, to clean), with the state and log dirs ready.
  */
 int direct_update_request(const struct direct_ctx *x, const struct direct_group *g,
 			  bool clean, bool start, json_t **ret)
@@ -245,9 +230,8 @@ int direct_update_request(const struct direct_ctx *x, const struct direct_group 
 		json_decref(instances);
 		return direct_oom(x);
 	}
-	direct_add_moved(x, g, instances);
-	r = clean || g->foreign ? 0 : direct_group_procs(x, g, true, NULL, &ps);
-	for (size_t i = 0; r == 0 && !g->foreign && i < g->n_insts; i++) {
+	r = clean ? 0 : direct_group_procs(x, g, true, NULL, &ps);
+	for (size_t i = 0; r == 0 && i < g->n_insts; i++) {
 		const struct gx_instance *inst = g->insts[i];
 		struct direct_creds c;
 

@@ -31,7 +31,7 @@ struct direct_group {
 	const char *state_dir;
 	const struct gx_instance **insts;
 	size_t n_insts;
-	/* Only instances another backend now manages: update stops what it still runs of them. */
+	/* Only instances another backend now manages: update points out a manager still there. */
 	bool foreign;
 	struct direct_paths paths;
 	int lock_fd;

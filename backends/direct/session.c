@@ -67,8 +67,11 @@ int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h,
 	x->h = h;
 	x->rq = rq;
 	x->err = err;
-	x->use_instance_name = direct_names_use_instance(rq->n_instances,
-							 rq->n_instances ? rq->instances[0]->name : "");
+	/* As the supervisor backend's names: every loaded instance counts, as upstream counts. */
+	x->use_instance_name = direct_names_use_instance(
+		rq->n_instances + rq->n_other_instances,
+		rq->n_instances ? rq->instances[0]->name
+				: rq->n_other_instances ? rq->other_instances[0]->name : "");
 	x->groups = calloc(rq->n_instances + rq->n_other_instances + 1, sizeof(*x->groups));
 	if (!x->groups)
 		return direct_oom(x);

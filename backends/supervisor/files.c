@@ -253,25 +253,41 @@ static int sv_remove(struct sv_ctx *c, struct sv_paths_list *files)
 	return r;
 }
 
+/* Everything instances another backend now manages left here (update only). */
+static int sv_present_others(struct sv_ctx *c, struct sv_paths_list *out)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && c->clean_others && i < c->rq->n_other_instances; i++) {
+		const char *name = c->rq->other_instances[i]->name;
+
+		/* A name that cannot be a directory name never had files here. */
+		if (!sv_name_problem(name))
+			r = sv_present_for(c, name, out);
+	}
+	return r;
+}
+
 /*
  * Upstream's rules, over every loaded instance (never only the ones a
- * command names): everything of instances another backend now manages;
- * without --clean, what one of ours does not intend; with --clean,
- * everything of every loaded instance, and with --clean --force
- * everything in the directory.
+ * command names): at update, everything of instances another backend now
+ * manages; without --clean, what one of ours does not intend; with
+ * --clean, everything of every loaded instance, and with --clean --force
+ * everything in the directory, when this backend has instances of its own
+ * (one without only ever cleans up after those that moved).
  */
 static int sv_cleanup(struct sv_ctx *c, const struct sv_plan *plan, bool force, bool clean)
 {
 	struct sv_paths_list present = { 0 }, remove = { 0 }, left = { 0 };
 	int r = 0;
 
-	if (clean && force) {
+	if (clean && force && c->rq->n_instances) {
 		r = sv_present_all(c, &remove);
 	} else {
 		for (size_t i = 0; r == 0 && i < c->rq->n_instances; i++)
 			r = sv_present_for(c, c->rq->instances[i]->name, &present);
-		for (size_t i = 0; r == 0 && i < c->rq->n_other_instances; i++)
-			r = sv_present_for(c, c->rq->other_instances[i]->name, &remove);
+		if (r == 0)
+			r = sv_present_others(c, &remove);
 		for (size_t i = 0; r == 0 && i < present.n; i++) {
 			bool intended = false;
 
@@ -288,7 +304,8 @@ static int sv_cleanup(struct sv_ctx *c, const struct sv_plan *plan, bool force, 
 	else
 		r = c->h->errorf(c->err, NULL, r, "cannot read %s: %s", c->paths.conf_dir,
 				 strerror(-r));
-	if (r == 0 && clean && !force && sv_present_all(c, &left) == 0 && left.n) {
+	if (r == 0 && clean && !force && c->rq->n_instances && sv_present_all(c, &left) == 0 &&
+	    left.n) {
 		struct sv_buf names = { 0 };
 
 		qsort(left.v, left.n, sizeof(char *), sv_cmp_str);
@@ -449,10 +466,15 @@ static int sv_apply_group(struct sv_ctx *c, const char *g, int which)
 	return 0;
 }
 
-/* reloadConfig, then removed, changed and added groups in supervisorctl's order. */
+/*
+ * reloadConfig, then removed, changed and added groups in supervisorctl's
+ * order; only the removed ones for a backend without instances of its own,
+ * which must start nothing.
+ */
 static int sv_apply(struct sv_ctx *c)
 {
 	static const int order[] = { 2, 1, 0 };
+	size_t n_lists = c->rq->n_instances ? 3 : 1;
 	struct sv_reply reply;
 	const struct sv_value *lists;
 	int r;
@@ -468,7 +490,7 @@ static int sv_apply(struct sv_ctx *c)
 		return c->h->errorf(c->err, NULL, -EPROTO,
 				    "supervisord answered reloadConfig with something unexpected");
 	}
-	for (size_t o = 0; r == 0 && o < 3; o++) {
+	for (size_t o = 0; r == 0 && o < n_lists; o++) {
 		const struct sv_value *names = &lists->items[order[o]];
 
 		for (size_t i = 0; r == 0 && names->kind == SV_ARRAY && i < names->n; i++)

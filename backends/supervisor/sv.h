@@ -191,6 +191,8 @@ struct sv_ctx {
 	struct gx_error *err;
 	struct sv_paths paths;
 	bool use_instance_name;
+	/* update only: remove what other_instances (now under another backend) left here */
+	bool clean_others;
 	struct sv_rpc *rpc;
 	/* What this command did that started processes by itself. */
 	bool launched;           /* supervisord started (it autostarts everything) */

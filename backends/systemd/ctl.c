@@ -37,6 +37,13 @@ int sd_init(struct sd *sd, const struct gx_host *h, const struct gx_request *rq,
 	sd->h = h;
 	sd->rq = rq;
 	sd->user_mode = rq->user_mode;
+	/*
+	 * Cleaning up as root after instances that moved to another backend
+	 * (which needs GRAVITY_SKIP_SYSTEMD, so root looks like a user): the
+	 * units they had as root are system units.
+	 */
+	if (rq->n_instances == 0 && geteuid() == 0)
+		sd->user_mode = false;
 	if (path && *path) {
 		sd->unit_dir = strdup(path);
 	} else if (!sd->user_mode) {

@@ -123,6 +123,8 @@ struct sd {
 	const struct gx_request *rq;
 	bool user_mode;
 	char *unit_dir;
+	/* update only: remove the units of other_instances (now under another backend) */
+	bool clean_others;
 };
 
 /* Fill sd for a request: mode and unit dir.  Release with sd_release(). */

@@ -130,13 +130,14 @@ static bool sd_hash_in(const char *hash, const struct gx_instance *const *insts,
 }
 
 /*
- * A loaded config's: one of ours, or one another backend now manages
- * (whose units upstream's rule removes in any case).
+ * A loaded config's: one of ours, or, at update, one another backend now
+ * manages (whose units upstream's rule removes in any case).
  */
 static bool sd_hash_is_ours(const struct sd *sd, const char *hash)
 {
 	return sd_hash_in(hash, sd->rq->instances, sd->rq->n_instances) ||
-	       sd_hash_in(hash, sd->rq->other_instances, sd->rq->n_other_instances);
+	       (sd->clean_others &&
+		sd_hash_in(hash, sd->rq->other_instances, sd->rq->n_other_instances));
 }
 
 /* Does the unit word[0..n) come from the unit file file (itself, or an instance of a template)? */
@@ -439,15 +440,17 @@ int sd_update(const struct sd *sd, bool force, bool clean, struct gx_error *err)
 		goto out_free;
 	sd_mark_owned(sd, &p);
 	for (size_t i = 0; i < p.n; i++) {
-		if (clean && force)
+		if (clean && force && sd->rq->n_instances)
 			remove[i] = true; /* upstream's "remove everything galaxy-*" */
+		else if (clean && force)
+			remove[i] = p.owned[i]; /* no instance of ours: only what moved away */
 		else if (clean)
 			remove[i] = p.owned[i];
 		else
 			remove[i] = p.owned[i] && !sd_files_find(&files, p.names[i]);
 	}
 	r = sd_remove_files(sd, &p, remove, &changed, err);
-	if (r == 0 && clean && !force)
+	if (r == 0 && clean && !force && sd->rq->n_instances)
 		sd_warn_left(sd, &p, remove);
 	if (r == 0 && !clean)
 		r = sd_write_all(sd, &files, force, &changed, err);

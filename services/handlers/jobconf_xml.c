@@ -15,6 +15,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlversion.h>
 
 #include "jobconf_xml.h"
 
@@ -37,15 +38,22 @@ static char xml_error[256];
 /* Open libxml2 (never closed: it stays for the life of the process). */
 static void xml_open(void)
 {
+	/* The soname of the headers we were built with first (2.14 moved to .so.16). */
+#if LIBXML_VERSION >= 21400
+	static const char *const names[] = { "libxml2.so.16", "libxml2.so.2", "libxml2.so" };
+#else
 	static const char *const names[] = { "libxml2.so.2", "libxml2.so.16", "libxml2.so" };
+#endif
 	void *lib = NULL;
 
-	for (size_t i = 0; !lib && i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; !lib && i < sizeof(names) / sizeof(names[0]); i++) {
 		lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		snprintf(xml_error, sizeof(xml_error), "%s", dlerror());
-		return;
+		if (!lib && i == 0) /* the likeliest name's reason is the useful one */
+			snprintf(xml_error, sizeof(xml_error), "%s", dlerror());
 	}
+	if (!lib)
+		return;
+	xml_error[0] = '\0';
 	*(void **)&xml.new_ctxt = dlsym(lib, "xmlNewParserCtxt");
 	*(void **)&xml.read_file = dlsym(lib, "xmlCtxtReadFile");
 	*(void **)&xml.last_error = dlsym(lib, "xmlCtxtGetLastError");

@@ -72,17 +72,20 @@ grep -qx 'No programs left, the direct manager will exit' "$work/update3.out" ||
 [ -e "$state/direct/manager.pid" ] && fail "the manager did not exit"
 wait_up_to 10 no_root_pids || fail "processes left after update --clean: $(root_pids)"
 
-# The instance moves to supervisor: update goes to the direct backend too, whose manager stops what
-# it still runs of the instance and exits; supervisor gets its files, and nothing starts.
+# The instance moves to supervisor: update goes to the direct backend too, which points out the
+# manager still running it (a `galaxy` session or --backend direct may be meant) without stopping
+# it; supervisor gets its files, and nothing starts there.
 config 1 false ""
 gx start >/dev/null 2>&1 || fail "start failed"
 wait_up_to 20 state_is celery RUNNING || fail "celery did not reach RUNNING"
+celery=$(field celery pid)
 sed -i 's/process_manager: direct/process_manager: supervisor/' "$cfg"
 gx update >"$work/update4.out" 2>&1 || fail "update after the move: $(cat "$work/update4.out")"
-grep -qx 'Removing service celery' "$work/update4.out" || fail "update after the move: $(cat "$work/update4.out")"
-grep -qx 'No programs left, the direct manager will exit' "$work/update4.out" ||
-	fail "update after the move: $(cat "$work/update4.out")"
+grep -q "warning: a direct manager (pid $(manager_pid), $state) may still run instance _default_, whose process_manager is now supervisor: unless it was started on purpose (galaxy, --backend direct), stop it with \`galaxyctl --backend direct -c $cfg shutdown\`" "$work/update4.out" ||
+	fail "no warning about the manager: $(cat "$work/update4.out")"
 grep -qx 'Adding service celery' "$work/update4.out" || fail "supervisor got no files: $(cat "$work/update4.out")"
-wait_up_to 10 no_root_pids || fail "processes left after the move: $(root_pids)"
+kill -0 "$celery" || fail "update stopped what the direct manager runs"
 [ -e "$state/supervisor/supervisord.pid" ] && fail "update started supervisord"
+gx --backend direct shutdown >/dev/null 2>&1 || fail "shutdown with --backend direct"
+wait_up_to 10 no_root_pids || fail "processes left after the shutdown: $(root_pids)"
 echo "PASS"

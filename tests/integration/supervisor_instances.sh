@@ -106,8 +106,22 @@ WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
 wait_for answers "$pa" || fail "a does not answer again"
 ok "start a again"
 
+# ---- b moves to the direct backend: update takes its group out of the running supervisord, and
+# leaves a's alone.
+a_pids="$(pid_of a:gunicorn) $(pid_of a:celery) $(pid_of a:celery-beat)"
+b_pid=$(pid_of b:gunicorn)
+sed -i 's/^  instance_name: b$/&\n  process_manager: direct/' "$root/config/b.yml"
+out=$(gx update 2>&1) || fail "update after b moved: $out"
+grep -qx "b: stopped" <<<"$out" && grep -qx "b: removed process group" <<<"$out" || fail "update said: $out"
+wait_for gone "$b_pid" || fail "b's gunicorn still runs under supervisord"
+[ ! -e "$sv/supervisord.conf.d/b.d" ] && [ ! -e "$sv/supervisord.conf.d/group_b.conf" ] ||
+	fail "b's supervisor files stayed"
+[ "$(pid_of a:gunicorn) $(pid_of a:celery) $(pid_of a:celery-beat)" = "$a_pids" ] || fail "a was restarted"
+[ "$(files_of /a.d/; files_of group_a)" = "$a_files" ] || fail "a's files changed"
+ok "an instance moved to another backend: update removes its group from supervisord, a runs on"
+
 # ---- shutdown
-pids="$(cat "$sv/supervisord.pid") $(pid_of a:gunicorn) $(pid_of a:celery) $(pid_of b:gunicorn)"
+pids="$(cat "$sv/supervisord.pid") $(pid_of a:gunicorn) $(pid_of a:celery)"
 out=$(gx shutdown 2>&1) || fail "shutdown: $out"
 grep -qx "Shut down" <<<"$out" && grep -qx "supervisord has terminated" <<<"$out" || fail "shutdown said: $out"
 for p in $pids; do wait_for gone "$p" || fail "pid $p still runs after shutdown"; done

@@ -125,8 +125,9 @@ GRAVITY_SKIP_SYSTEMD=1 "$GX" -c "$CONF" update 2>"$SD_TMP/err" ||
 [ -z "$(ls "$SD_UNITS")" ] || sd_fail "units left after the move: $(ls "$SD_UNITS")"
 grep -q "Removing systemd configs: $SD_UNITS/galaxy-celery-beat.service, $SD_UNITS/galaxy-celery.service, $SD_UNITS/galaxy-gunicorn.service, $SD_UNITS/galaxy.target" "$SD_TMP/err" ||
 	sd_fail "removal message: $(cat "$SD_TMP/err")"
-# (GRAVITY_SKIP_SYSTEMD makes root a user as far as systemd goes: hence --user.)
-calls | grep_q -x "systemctl --user disable --now galaxy.target" || sd_fail "the target was not disabled: $(calls)"
-[ "$(calls | tail -n 1)" = "systemctl --user daemon-reload" ] || sd_fail "no daemon-reload last: $(calls)"
+# GRAVITY_SKIP_SYSTEMD makes root a user, but root's units of an instance that moved are system
+# units: no --user.
+calls | grep_q -x "systemctl disable --now galaxy.target" || sd_fail "the target was not disabled: $(calls)"
+[ "$(calls | tail -n 1)" = "systemctl daemon-reload" ] || sd_fail "no daemon-reload last: $(calls)"
 grep -q "Adding service gunicorn" "$SD_TMP/err" || sd_fail "supervisor did not get the instance"
 echo "ok - an instance moved to supervisor: update removes its systemd units"
