@@ -412,6 +412,8 @@ static int direct_update(const struct gx_host *h, const struct gx_request *rq, s
 		if (c < 0)
 			r = c;
 		if (c == 0)
+			r = direct_learn_path(&x, g);
+		if (c == 0 && r == 0)
 			r = direct_update_request(&x, g, rq->clean, true, &req);
 		if (c == 0 && r == 0)
 			r = direct_call(&x, g, req, direct_stop_wait_ms(g), &reply);

@@ -93,17 +93,49 @@ static bool direct_env_has(char *const *env, size_t n, const char *name)
 	return false;
 }
 
+/*
+ * The PATH the core built from ours (the virtualenv's bin in front of
+ * galaxyctl's PATH) rests on the manager's PATH instead: programs get the
+ * PATH of the manager that runs them, as supervisor's %(ENV_PATH)s and
+ * systemd's show-environment do, and an update run from another shell
+ * does not see every program as changed.  A PATH set in the config stays.
+ */
+static int direct_env_rebase_path(const struct direct_ctx *x, struct gx_strv *env,
+				  const char *manager_path)
+{
+	const char *ours = getenv("PATH");
+	size_t olen = ours ? strlen(ours) : 0;
+
+	for (size_t i = 0; olen && i < env->n; i++) {
+		char *v = env->v[i], *rebased = NULL;
+		size_t vlen = strlen(v);
+
+		if (strncmp(v, "PATH=", 5) != 0 || vlen < 5 + olen || strcmp(v + vlen - olen, ours) != 0 ||
+		    (vlen > 5 + olen && v[vlen - olen - 1] != ':'))
+			continue;
+		if (asprintf(&rebased, "%.*s%s", (int)(vlen - olen), v, manager_path) < 0)
+			return direct_oom(x);
+		free(env->v[i]);
+		env->v[i] = rebased;
+		break;
+	}
+	return 0;
+}
+
 /* The service's environment, completed: see the notes at the top. */
 static int direct_env(const struct direct_ctx *x, const struct gx_service *svc, unsigned i,
-		      const struct direct_creds *c, struct gx_strv *env)
+		      const struct direct_creds *c, const char *manager_path,
+		      struct gx_strv *env)
 {
 	extern char **environ;
-	const char *path = getenv("PATH");
+	const char *path = manager_path ? manager_path : getenv("PATH");
 	int r = x->h->service_env(svc, i, env, x->err);
 
 	if (r < 0)
 		return r;
-	if (!direct_env_has(env->v, env->n, "PATH"))
+	if (manager_path)
+		r = direct_env_rebase_path(x, env, manager_path);
+	if (r == 0 && !direct_env_has(env->v, env->n, "PATH"))
 		r = x->h->strv_pushf(env, "PATH=%s", path && *path ? path :
 				     "/usr/local/bin:/usr/bin:/bin");
 	if (r == 0 && c->home && !direct_env_has(env->v, env->n, "HOME"))
@@ -136,9 +168,9 @@ long direct_opt_int(const struct direct_ctx *x, const struct gx_node *map, const
 	return n && !x->h->is_null(n) ? x->h->get_int(map, key) : fallback;
 }
 
-/* The program object of one process. */
+/* The program object of one process; manager_path: the running manager's PATH, or NULL. */
 static json_t *direct_program(const struct direct_ctx *x, const struct direct_proc *dp,
-			      const struct direct_creds *c)
+			      const struct direct_creds *c, const char *manager_path)
 {
 	const struct gx_instance *inst = dp->inst;
 	const struct gx_service *svc = dp->svc;
@@ -147,7 +179,7 @@ static json_t *direct_program(const struct direct_ctx *x, const struct direct_pr
 	json_t *o = NULL;
 
 	if (x->h->service_argv(svc, dp->process, &argv, x->err) < 0 ||
-	    direct_env(x, svc, dp->process, c, &env) < 0)
+	    direct_env(x, svc, dp->process, c, manager_path, &env) < 0)
 		goto out;
 	if (argv.n == 0) {
 		x->h->errorf(x->err, NULL, -EINVAL, "%s: the service has an empty command", dp->name);
@@ -254,7 +286,7 @@ int direct_update_request(const struct direct_ctx *x, const struct direct_group 
 
 			if (ps.v[k].inst != inst)
 				continue;
-			o = direct_program(x, &ps.v[k], &c);
+			o = direct_program(x, &ps.v[k], &c, g->manager_path);
 			if (!o)
 				r = -EINVAL;
 			else

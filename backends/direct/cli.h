@@ -36,6 +36,7 @@ struct direct_group {
 	struct direct_paths paths;
 	int lock_fd;
 	struct direct_conn conn;
+	char *manager_path; /* the running manager's PATH (direct_learn_path), or NULL */
 };
 
 /* One command's view of the request. */
@@ -85,6 +86,8 @@ int direct_lock(const struct direct_ctx *x, struct direct_group *g);
 void direct_unlock(struct direct_group *g);
 /* 0 when connected, 1 when no manager runs, a negative errno (err filled) otherwise. */
 int direct_connect(const struct direct_ctx *x, struct direct_group *g);
+/* Ask the connected manager for its PATH, into g->manager_path (programs' PATH rests on it). */
+int direct_learn_path(const struct direct_ctx *x, struct direct_group *g);
 /* Send req (consumed) and wait for the reply; err is filled on failure. */
 int direct_call(const struct direct_ctx *x, struct direct_group *g, json_t *req, int timeout_ms,
 		json_t **ret);

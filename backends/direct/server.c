@@ -426,8 +426,8 @@ json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c)
 	if (!op)
 		return server_error("a request needs an op");
 	if (strcmp(op, "ping") == 0)
-		return json_pack("{s:b, s:I, s:I}", "ok", 1, "manager_pid", (json_int_t)getpid(),
-				 "programs", (json_int_t)m->n_progs);
+		return json_pack("{s:b, s:I, s:I, s:s?}", "ok", 1, "manager_pid", (json_int_t)getpid(),
+				 "programs", (json_int_t)m->n_progs, "path", getenv("PATH"));
 	if (strcmp(op, "status") == 0) {
 		json_t *error = NULL, *reply;
 		char **names = server_names(m, req, false, &error);

@@ -28,6 +28,7 @@ void direct_ctx_release(struct direct_ctx *x)
 			close(g->lock_fd);
 		direct_paths_release(&g->paths);
 		free(g->insts);
+		free(g->manager_path);
 	}
 	free(x->groups);
 	x->groups = NULL;
@@ -352,17 +353,35 @@ const char *direct_reply_state(json_t *reply, const char *name)
 	return s ? s : "UNKNOWN";
 }
 
+int direct_learn_path(const struct direct_ctx *x, struct direct_group *g)
+{
+	json_t *reply = NULL;
+	const char *path;
+	int r = direct_call(x, g, json_pack("{s:s}", "op", "ping"), 10000, &reply);
+
+	path = r == 0 ? json_string_value(json_object_get(reply, "path")) : NULL;
+	free(g->manager_path);
+	g->manager_path = path ? strdup(path) : NULL;
+	if (path && !g->manager_path)
+		r = direct_oom(x);
+	json_decref(reply);
+	return r;
+}
+
 /* The manager is running with every program of the group loaded (update). */
 int direct_ensure(const struct direct_ctx *x, struct direct_group *g, bool start_all,
 		  json_t **ret_update)
 {
 	json_t *req = NULL, *reply = NULL;
-	/* The programs first: a config that cannot run leaves no manager behind. */
-	int r = direct_update_request(x, g, false, start_all, &req);
+	int running = direct_connect(x, g);
+	int r = running < 0 ? running : 0;
 
+	if (running == 0)
+		r = direct_learn_path(x, g);
+	/* The programs before a manager is started: a config that cannot run leaves none behind. */
 	if (r == 0)
-		r = direct_connect(x, g);
-	if (r > 0)
+		r = direct_update_request(x, g, false, start_all, &req);
+	if (r == 0 && running > 0)
 		r = direct_spawn_manager(x, g);
 	if (r == 0) {
 		r = direct_call(x, g, req, direct_stop_wait_ms(g), &reply);

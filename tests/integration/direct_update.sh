@@ -39,6 +39,13 @@ gx update >"$work/update0.out" 2>&1 || fail "update failed"
 grep -q 'service' "$work/update0.out" && fail "an update without changes changed: $(cat "$work/update0.out")"
 [ "$(field celery pid)" = "$celery" ] || fail "an update without changes restarted celery"
 
+# Run from a shell with another PATH: the programs' PATH rests on the manager's, so nothing changes.
+PATH=/opt/elsewhere/bin:$PATH gx update >"$work/update0b.out" 2>&1 || fail "update failed"
+grep -q 'service' "$work/update0b.out" && fail "another PATH changed services: $(cat "$work/update0b.out")"
+[ "$(field celery pid)" = "$celery" ] || fail "an update from another PATH restarted celery"
+tr '\0' '\n' <"/proc/$celery/environ" | grep_q -x "PATH=$root/venv/bin:$PATH" ||
+	fail "celery's PATH: $(tr '\0' '\n' <"/proc/$celery/environ" | grep '^PATH=')"
+
 # celery's command changes: only celery restarts.
 config 2 true ""
 gx update >"$work/update1.out" 2>&1 || fail "update failed"
