@@ -588,8 +588,14 @@ static const struct gx_service *run_exec_service(struct run *run, const struct g
 	const struct gx_service *svc;
 	char list[1024];
 
-	if (run_resolve_names(run, run->cli.args, run->cli.n_args) < 0)
+	if (run_resolve_names(run, run->cli.args, run->cli.n_args) < 0) {
+		/* Beyond upstream: with one instance, say what a mistyped name could have been. */
+		if (run->selected && run->insts.n == 1) {
+			run_service_list(run->insts.v[0], list, sizeof(list));
+			gx_log(GX_LOG_INFO, "Configured service(s): %s", list);
+		}
 		return NULL;
+	}
 	if (run->n_selected == 0 && run->insts.n == 1) {
 		inst = run->insts.v[0];
 	} else if (run->n_selected != 1) {

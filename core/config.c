@@ -135,7 +135,13 @@ int gx_config_find(struct gx_config *cfg, const struct gx_config_sources *src,
 		r = config_add_env_list(cfg, gravity_env, cwd, err);
 	} else if (galaxy_env && *galaxy_env) {
 		r = config_add_named(cfg, galaxy_env, cwd, "$GALAXY_CONFIG_FILE", false, err);
-	} else {
+	} else if (src->is_root) {
+		/* As upstream: root reads every config in /etc/galaxy, instead of the working directory's. */
+		r = config_add_etc(cfg, src->etc_dir ? src->etc_dir : "/etc/galaxy");
+	}
+	/* Not upstream's: root with nothing in /etc/galaxy still finds a Galaxy root's config. */
+	if (r == 0 && cfg->n_paths == 0 && src->n_files == 0 && !explicit &&
+	    !(galaxy_env && *galaxy_env)) {
 		for (size_t i = 0; cwd_candidates[i]; i++) {
 			char *p = gx_path_abs(cwd_candidates[i], cwd);
 			bool found;
@@ -150,8 +156,6 @@ int gx_config_find(struct gx_config *cfg, const struct gx_config_sources *src,
 			}
 		}
 	}
-	if (r == 0 && src->is_root && !explicit)
-		r = config_add_etc(cfg, src->etc_dir ? src->etc_dir : "/etc/galaxy");
 	if (r == 0 && cfg->n_paths == 0)
 		r = gx_error_set(err, NULL, -ENOENT,
 				       "no config file found: use --config-file, set "

@@ -21,6 +21,17 @@ const char *gx_state_name(enum gx_state state)
 	return state_names[state];
 }
 
+/*
+ * The JSON schema has seven states.  A process a backend cannot account
+ * for (a program supervisord has not loaded, a unit systemd does not know)
+ * is not running as far as anyone can tell: STOPPED.  The table keeps the
+ * backend's UNKNOWN, with its detail.
+ */
+static const char *status_schema_state(enum gx_state state)
+{
+	return (unsigned)state >= GX_STATE_UNKNOWN ? "STOPPED" : state_names[state];
+}
+
 /* strdup that keeps NULL as NULL; sets *failed on ENOMEM. */
 static char *status_dup(const char *s, bool *failed)
 {
@@ -130,7 +141,7 @@ static json_t *status_entry_json(const struct gx_status_entry *e)
 	if (json_object_set_new(o, "instance", status_json_str(e->instance)) ||
 	    json_object_set_new(o, "service", status_json_str(e->service)) ||
 	    json_object_set_new(o, "name", status_json_str(e->name)) ||
-	    json_object_set_new(o, "state", json_string(gx_state_name(e->state))) ||
+	    json_object_set_new(o, "state", json_string(status_schema_state(e->state))) ||
 	    json_object_set_new(o, "pid", json_integer(e->pid > 0 ? e->pid : 0)) ||
 	    json_object_set_new(o, "uptime_s",
 				e->uptime_s >= 0 ? json_real(e->uptime_s) : json_null()) ||

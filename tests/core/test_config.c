@@ -275,23 +275,34 @@ Test(find, root_reads_every_etc_file)
 			 scratch_path("etc/gravity.d/a.yaml"), NULL);
 }
 
-Test(find, root_reads_etc_after_cwd)
+/* As upstream: root reads /etc/galaxy instead of the working directory's config. */
+Test(find, root_reads_etc_instead_of_cwd)
+{
+	struct gx_config_sources src = cfg_sources(NULL, 0, true);
+
+	scratch_write("config/galaxy.yml", "galaxy: {}\n");
+	scratch_write("etc/gravity.d/only.yaml", "gravity: {}\n");
+	cfg_expect_paths(&src, scratch_path("etc/gravity.d/only.yaml"), NULL);
+}
+
+/* Not upstream's (which finds nothing): root with an empty /etc/galaxy uses the cwd's config. */
+Test(find, root_without_etc_configs_reads_cwd)
 {
 	const char *c = scratch_write("config/galaxy.yml", "galaxy: {}\n");
 	struct gx_config_sources src = cfg_sources(NULL, 0, true);
 
-	scratch_write("etc/gravity.d/only.yaml", "gravity: {}\n");
-	cfg_expect_paths(&src, c, scratch_path("etc/gravity.d/only.yaml"), NULL);
+	cfg_expect_paths(&src, c, NULL);
 }
 
-Test(find, root_reads_etc_after_galaxy_config_file)
+/* As upstream: $GALAXY_CONFIG_FILE alone, /etc/galaxy unread. */
+Test(find, root_with_galaxy_config_file_skips_etc)
 {
 	const char *g = scratch_write("g.yml", "galaxy: {}\n");
 	struct gx_config_sources src = cfg_sources(NULL, 0, true);
 
 	scratch_write("etc/galaxy.yml", "galaxy: {}\n");
 	setenv("GALAXY_CONFIG_FILE", g, 1);
-	cfg_expect_paths(&src, g, scratch_path("etc/galaxy.yml"), NULL);
+	cfg_expect_paths(&src, g, NULL);
 }
 
 Test(find, root_with_config_file_skips_etc)
@@ -323,7 +334,7 @@ Test(find, non_root_ignores_etc)
 	cfg_expect_paths(&src, c, NULL);
 }
 
-Test(find, etc_file_also_named_is_listed_once)
+Test(find, galaxy_config_file_in_etc_is_the_only_one)
 {
 	struct gx_config_sources src = cfg_sources(NULL, 0, true);
 	const char *g;
@@ -331,9 +342,7 @@ Test(find, etc_file_also_named_is_listed_once)
 	cfg_write_etc();
 	g = scratch_path("etc/gravity.d/b.yml");
 	setenv("GALAXY_CONFIG_FILE", g, 1);
-	cfg_expect_paths(&src, g, scratch_path("etc/gravity.yml"), scratch_path("etc/galaxy.yml"),
-			 scratch_path("etc/gravity.d/c.yml"), scratch_path("etc/gravity.d/a.yaml"),
-			 NULL);
+	cfg_expect_paths(&src, g, NULL);
 }
 
 /* ---------------------------------------------------------------------- */

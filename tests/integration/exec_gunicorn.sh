@@ -67,7 +67,9 @@ expect_error "Cannot exec 'gunicorn': This service is configured to use multiple
 expect_error "--service-instance is out of range" exec --no-exec --service-instance 2 gunicorn
 expect_error "Service 'reports' is not configured. Configured service(s): gunicorn" \
 	exec --no-exec reports
-ok "exec refuses a missing or out-of-range instance and an unconfigured service"
+expect_error "No provided names are known instance or service names
+Configured service(s): gunicorn" exec --no-exec gunicrn
+ok "exec refuses a missing or out-of-range instance, an unconfigured service and a typo"
 
 # ---- the real thing: two gunicorns, one per instance
 start() {
