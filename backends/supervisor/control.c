@@ -134,6 +134,8 @@ int sv_op_start(struct sv_ctx *c)
 		r = sv_daemon_ensure(c, foreground);
 	if (r == 0)
 		r = sv_on_selection(c, sv_start_procs);
+	if (r == 0 && !foreground)
+		r = sv_print_status(c);
 	if (foreground && c->foreground_pid > 0) {
 		struct gx_error saved = *c->err;
 		int q = sv_follow_logs(c, tail, c->rq->quiet, c->foreground_pid);

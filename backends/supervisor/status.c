@@ -89,3 +89,39 @@ int sv_op_status(struct sv_ctx *c, struct gx_status *st)
 	sv_selection_release(&sel);
 	return r;
 }
+
+/*
+ * After start, as upstream runs `supervisorctl status`: one line per
+ * process of the selection, in supervisorctl's layout (name, state,
+ * description).
+ */
+int sv_print_status(struct sv_ctx *c)
+{
+	struct sv_selection sel;
+	struct sv_reply infos = { 0 };
+	struct sv_proc *procs;
+	size_t n = 0;
+	int r = sv_select(c, &sel);
+
+	if (r < 0)
+		return r;
+	procs = sv_procs(&sel, &n);
+	r = procs ? sv_infos(c, &infos) : sv_oom(c);
+	for (size_t k = 0; r == 0 && k < n; k++) {
+		const struct sv_value *info = sv_info_find(&infos, &procs[k]);
+		const char *desc = info ? sv_value_get_str(info, "description") : NULL;
+		long state = info ? sv_value_get_int(info, "state", -1) : -1;
+
+		const char *word = info ? sv_state_word(state) : "UNKNOWN";
+
+		if (desc && *desc)
+			sv_out(c, "%-32s %-10s %s\n", sv_ns(&procs[k]), word, desc);
+		else
+			sv_out(c, "%-32s %s\n", sv_ns(&procs[k]), word);
+	}
+	if (procs && r == 0)
+		sv_reply_release(&infos);
+	free(procs);
+	sv_selection_release(&sel);
+	return r;
+}

@@ -352,6 +352,8 @@ int sv_op_stop(struct sv_ctx *c);
 int sv_op_restart(struct sv_ctx *c);
 int sv_op_graceful(struct sv_ctx *c);
 int sv_op_status(struct sv_ctx *c, struct gx_status *st);
+/* The selection's processes as `supervisorctl status` prints them (start does, as upstream's). */
+int sv_print_status(struct sv_ctx *c);
 int sv_op_follow(struct sv_ctx *c, bool quiet);
 int sv_op_shutdown(struct sv_ctx *c);
 int sv_op_pm(struct sv_ctx *c);

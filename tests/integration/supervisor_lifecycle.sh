@@ -50,6 +50,8 @@ out=$(cat "$work/start1.out" "$work/start2.out")
 echo "$out"
 for s in gunicorn celery celery-beat; do
 	grep -qx "$s: started" <<<"$out" || fail "start did not report $s: $out"
+	# then, as upstream's start runs `supervisorctl status`, the status lines
+	grep -Eq "^$s +(STARTING|RUNNING)( |\$)" <<<"$out" || fail "start showed no status of $s: $out"
 done
 grep -qx "Log files are in $logs" <<<"$out" || fail "no log dir line: $out"
 grep -q "ERROR" <<<"$out" && fail "a start reported an error: $out"
