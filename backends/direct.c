@@ -25,7 +25,7 @@
  *   terminal, prefixed; Ctrl-C stops everything.
  * - Program and log names are the supervisor backend's: gunicorn:gunicorn_0
  *   (gunicorn_0.log), celery (celery.log), and INSTANCE:SERVICE[N]
- *   (INSTANCE_TYPE_SERVICE[_N].log) when instance names are in use.
+ *   (INSTANCE_galaxy_TYPE_SERVICE[_N].log) when instance names are in use.
  * - The commands always run the real command (never `galaxyctl exec`), with
  *   the environment the service plugin built; PATH, HOME, USER and LOGNAME
  *   are added when missing, and GALAXY_CONFIG_* variables of galaxyctl's own
@@ -38,10 +38,26 @@
  * - As root (GRAVITY_SKIP_SYSTEMD set) with galaxy_user, every service runs
  *   as that user (and galaxy_group); the names are resolved here, so the
  *   manager never needs the user database.
- * - memory_limit and memory_high: the manager measures the resident memory
- *   of each limited program's process group every 5 s (memory.c); over
- *   memory_limit it restarts the program, over memory_high it says so (with
- *   no cgroup, nothing can throttle).  cgroup v2 limits are not used.
+ * - memory_limit and memory_high (memory.c, cgroup.c), by one of two means,
+ *   which the manager logs for each limited program when it starts it
+ *   ("memory limits of NAME: cgroup v2 DIR/NAME (memory.max=..., ...)" or
+ *   "... RSS polled every 5 s (why not cgroup v2)"):
+ *   - cgroup v2, where a delegated cgroup is writable: GRAVITY_DIRECT_CGROUP
+ *     names it (one made for Galaxy, such as systemd's Delegate=yes gives),
+ *     else it is the manager's own.  At start, with memory in its
+ *     cgroup.controllers, the manager moves into DIR/manager (cgroup v2
+ *     lets no process stay beside child cgroups) and writes "+memory" to
+ *     DIR/cgroup.subtree_control; each limited program then runs in DIR/NAME
+ *     with memory.max and memory.high (above memory.high the kernel
+ *     throttles and reclaims; at memory.max it OOM-kills within the
+ *     program), moved there by its child before exec.  A program's
+ *     cgroup goes when update removes the program or the manager exits.
+ *   - Otherwise (and for a program that could not move into its cgroup),
+ *     the manager measures the resident memory of the program's process
+ *     group every 5 s: over memory_limit it restarts the program gracefully
+ *     and logs why, over memory_high it says so (nothing can throttle).
+ *   DIR must hold no other process than the manager, or the memory
+ *   controller cannot be enabled for its children.
  */
 #include <errno.h>
 #include <signal.h>

@@ -203,6 +203,16 @@ tests_backends_test_direct_LDADD = $(CRITERION_LIBS) $(JANSSON_LIBS)
 endif
 # --- end backends/direct ---
 
+# --- backends/direct/cgroup.c: a plain directory prepared like a delegated cgroup v2 ---
+if BUILD_BACKEND_DIRECT
+unit_tests += tests/backends/test_direct_cgroup
+tests_backends_test_direct_cgroup_SOURCES = tests/backends/test_direct_cgroup.c \
+	backends/direct/cgroup.c
+tests_backends_test_direct_cgroup_CPPFLAGS = $(GX_UNIT_FLAGS) -iquote $(top_srcdir)/backends/direct
+tests_backends_test_direct_cgroup_LDADD = $(CRITERION_LIBS)
+endif
+# --- end backends/direct/cgroup.c ---
+
 # --- core/sample.c: show --sample-config (issue 7) ---
 unit_tests += tests/core/test_sample
 tests_core_test_sample_SOURCES = tests/core/test_sample.c
@@ -313,14 +323,16 @@ TESTS += tests/integration/direct_lifecycle.sh tests/integration/direct_crash.sh
 	tests/integration/direct_graceful.sh tests/integration/direct_update.sh \
 	tests/integration/direct_foreground.sh tests/integration/direct_rotation.sh \
 	tests/integration/direct_root.sh tests/integration/direct_container.sh \
-	tests/integration/direct_manager.sh tests/integration/direct_instances.sh
+	tests/integration/direct_manager.sh tests/integration/direct_instances.sh \
+	tests/integration/direct_cgroup.sh
 endif
 EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle.sh \
 	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \
 	tests/integration/direct_update.sh tests/integration/direct_foreground.sh \
 	tests/integration/direct_rotation.sh tests/integration/direct_root.sh \
 	tests/integration/direct_container.sh tests/integration/direct_manager.sh \
-	tests/integration/direct_instances.sh tests/bench/direct_bench.sh
+	tests/integration/direct_instances.sh tests/integration/direct_cgroup.sh \
+	tests/bench/direct_bench.sh
 # --- end integration: direct ---
 
 # --- completion/galaxyctl.bash, driven in bash against a stand-in config (issue 7) ---

@@ -196,6 +196,7 @@ void mgr_remove(struct direct_manager *m, struct mgr_prog *p)
 		close(p->report_fd);
 	direct_logfile_release(&p->log);
 	direct_prefix_release(&p->px);
+	mgr_memory_forget(m, p);
 	direct_spec_free(p->spec);
 	direct_spec_free(p->next_spec);
 	free(p->why);
@@ -219,6 +220,7 @@ void mgr_set_spec(struct direct_manager *m, struct mgr_prog *p, struct direct_sp
 		mgr_log(m, "WARN", "cannot open log %s: %s", spec->log, strerror(-p->log.error));
 	else if (reopen)
 		direct_logfile_release(&p->log);
+	mgr_memory_respec(m, p);
 }
 
 static void mgr_write_output(struct direct_manager *m, struct mgr_prog *p, const char *data,
@@ -268,33 +270,37 @@ static int mgr_open_log(struct direct_manager *m, struct mgr_prog *p)
 
 static int mgr_spawn(struct direct_manager *m, struct mgr_prog *p)
 {
-	char why[512];
-	int out = -1, report = -1, r;
-	pid_t pid = 0;
+	char why[512], memory_why[512];
+	struct direct_child child;
+	int procs, r;
 
 	if (p->next_spec) {
 		mgr_set_spec(m, p, p->next_spec);
 		p->next_spec = NULL;
 	}
 	mgr_open_log(m, p);
-	r = direct_spawn(p->spec, &pid, &out, &report, why, sizeof(why));
+	procs = mgr_memory_cgroup(m, p, memory_why, sizeof(memory_why));
+	r = direct_spawn(p->spec, procs, &child, why, sizeof(why));
+	if (procs >= 0)
+		close(procs);
 	if (r < 0) {
 		mgr_log(m, "INFO", "spawnerr: %s: %s", p->spec->name, why);
 		mgr_set_why(p, why);
 		return r;
 	}
-	p->pid = pid;
-	p->report_fd = report;
-	p->starttime = mgr_proc_starttime(pid);
-	p->out_fd = out;
-	mgr_epoll_add(m, out, &p->tag);
+	p->pid = child.pid;
+	p->report_fd = child.report;
+	p->starttime = mgr_proc_starttime(child.pid);
+	p->out_fd = child.out;
+	mgr_epoll_add(m, child.out, &p->tag);
 	p->spawned_ms = mgr_now_ms();
 	p->deadline_ms = p->spawned_ms + (uint64_t)p->spec->start_timeout * 1000u;
 	if (p->started_once)
 		p->restarts++;
 	p->started_once = true;
 	m->children_dirty = true;
-	mgr_log(m, "INFO", "spawned: '%s' with pid %ld", p->spec->name, (long)pid);
+	mgr_log(m, "INFO", "spawned: '%s' with pid %ld", p->spec->name, (long)child.pid);
+	mgr_memory_spawned(m, p, procs >= 0, child.cgroup_error, memory_why);
 	return 0;
 }
 
@@ -449,8 +455,11 @@ static void mgr_reap(struct direct_manager *m)
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
 
-		if (pid <= 0)
+		if (pid <= 0) {
+			/* The cgroups of removed programs go once their last processes are reaped. */
+			direct_cgroup_sweep(&m->cgroup);
 			return;
+		}
 		for (size_t i = 0; i < m->n_progs; i++)
 			if (m->progs[i]->pid == pid) {
 				mgr_exited(m, m->progs[i], status);
@@ -718,6 +727,7 @@ int direct_manager_new(const struct direct_manager_opts *opts, struct direct_man
 		return -ENOMEM;
 	m->epfd = m->sigfd = m->timerfd = m->listenfd = m->pidfd = -1;
 	direct_logfile_init(&m->own_log);
+	direct_cgroup_init(&m->cgroup);
 	m->foreground = opts->foreground;
 	m->colour = opts->foreground && direct_prefix_want_colour(STDOUT_FILENO);
 	m->is_init = getpid() == 1;
@@ -740,6 +750,8 @@ int direct_manager_new(const struct direct_manager_opts *opts, struct direct_man
 		if (!m->is_init)
 			prctl(PR_SET_CHILD_SUBREAPER, 1);
 		mgr_leftovers_kill(m);
+		/* Before any program: those without limits stay with the manager, in its leaf. */
+		mgr_memory_init(m);
 		r = mgr_server_listen(m, why, len);
 	}
 	if (r < 0) {
@@ -767,6 +779,7 @@ void direct_manager_free(struct direct_manager *m)
 		mgr_remove(m, p);
 	}
 	free(m->progs);
+	mgr_memory_release(m);
 	if (m->listenfd >= 0) {
 		close(m->listenfd);
 		unlink(m->paths.sock);

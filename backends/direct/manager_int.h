@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "fsm.h"
 #include "logfile.h"
 #include "manager.h"
@@ -46,6 +47,9 @@ struct mgr_prog {
 	bool in_scope;                 /* update bookkeeping */
 	long rss_kb;                   /* the process group's, when memory is limited */
 	bool over_high;                /* above memory_high at the last measure */
+	char *cgroup;                  /* its cgroup v2 directory while there is one */
+	bool in_cgroup;                /* the process runs under its cgroup's limits: not polled */
+	char *memory_said;             /* how its limits apply, as last logged */
 };
 
 /* What a client waits for before its reply. */
@@ -83,6 +87,7 @@ struct direct_manager {
 	struct sigaction old_sigpipe;
 	struct rlimit nofile;          /* the limit services get */
 	uint64_t memory_deadline_ms;   /* next memory measure; 0: nothing is limited */
+	struct direct_cgroup cgroup;   /* where limited programs go, or why they are polled */
 	struct direct_logfile own_log; /* the daemon's manager.log; closed: stderr */
 };
 
@@ -107,8 +112,25 @@ void mgr_clients_check(struct direct_manager *m);
 void mgr_clients_free(struct direct_manager *m);
 json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c);
 
-/* memory.c: measure limited programs when due, and schedule the next measure */
+/*
+ * memory.c: memory_limit and memory_high, in a cgroup v2 when the manager
+ * prepared one at start, else measured by a poll.
+ */
+/* At start: prepare GRAVITY_DIRECT_CGROUP, or the manager's own cgroup, or say why not. */
+void mgr_memory_init(struct direct_manager *m);
+/* Before p's spawn: its cgroup.procs, open for the child (-1: none); why says why not. */
+int mgr_memory_cgroup(struct direct_manager *m, struct mgr_prog *p, char *why, size_t len);
+/* After p's spawn: log how its limits apply (when that changed). */
+void mgr_memory_spawned(struct direct_manager *m, struct mgr_prog *p, bool moved, int cgroup_error,
+			const char *why);
+/* p's spec changed while it runs: its cgroup follows. */
+void mgr_memory_respec(struct direct_manager *m, struct mgr_prog *p);
+/* p is dropped: its cgroup goes once its processes have. */
+void mgr_memory_forget(struct direct_manager *m, struct mgr_prog *p);
+/* Measure limited programs outside cgroups when due, and schedule the next measure. */
 void mgr_memory_poll(struct direct_manager *m, uint64_t now);
+/* At exit, once every program is gone: their cgroups, with what remains of their processes. */
+void mgr_memory_release(struct direct_manager *m);
 
 /* leftover.c */
 void mgr_leftovers_kill(struct direct_manager *m);

@@ -11,12 +11,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "spawn.h"
 
 extern char **environ;
 
-/* What the child reports through its error pipe before exec. */
-enum spawn_stage { SPAWN_IO, SPAWN_CREDENTIALS, SPAWN_CHDIR, SPAWN_EXEC };
+/*
+ * What the child reports through its error pipe before exec: how its move
+ * into a cgroup went (always, when it had one; then it goes on), or the
+ * stage that failed (then it exits).
+ */
+enum spawn_stage { SPAWN_IO, SPAWN_CREDENTIALS, SPAWN_CHDIR, SPAWN_EXEC, SPAWN_CGROUP };
 
 struct spawn_report {
 	int stage;
@@ -32,13 +37,31 @@ static void spawn_child_fail(int fd, enum spawn_stage stage)
 	_exit(127);
 }
 
+/*
+ * First thing in the child: all it does counts against its limits, and it
+ * still has the manager's credentials, which cgroup.procs is writable with.
+ */
+static void spawn_child_cgroup(int procs, int report)
+{
+	struct spawn_report rep = { .stage = SPAWN_CGROUP };
+	ssize_t w;
+
+	rep.error = -direct_cgroup_write_pid(procs, getpid());
+	w = write(report, &rep, sizeof(rep));
+	(void)w;
+	close(procs);
+}
+
 /* Runs in the child: set everything up, then exec.  Never returns. */
-static void spawn_child(const struct direct_spec *s, pid_t parent, int out, int report)
+static void spawn_child(const struct direct_spec *s, pid_t parent, int cgroup_procs, int out,
+			int report)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 	int null;
 
+	if (cgroup_procs >= 0)
+		spawn_child_cgroup(cgroup_procs, report);
 	sigemptyset(&none);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -87,10 +110,24 @@ static void spawn_describe(const struct direct_spec *s, const struct spawn_repor
 	}
 }
 
-int direct_spawn(const struct direct_spec *s, pid_t *ret_pid, int *ret_out, int *ret_report,
+/* The child's word on its move into the cgroup, which comes before anything else it does. */
+static int spawn_cgroup_outcome(int report_fd)
+{
+	struct spawn_report rep;
+	ssize_t n;
+
+	do
+		n = read(report_fd, &rep, sizeof(rep));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(rep) || rep.stage != SPAWN_CGROUP)
+		return n == 0 ? ESRCH : EIO; /* EOF: the child died first */
+	return rep.error;
+}
+
+int direct_spawn(const struct direct_spec *s, int cgroup_procs, struct direct_child *ret,
 		 char *why, size_t len)
 {
-	int out[2], report[2];
+	int out[2], report[2], cgroup_error = 0;
 	pid_t parent = getpid(), pid;
 
 	if (pipe2(out, O_CLOEXEC) < 0) {
@@ -107,7 +144,7 @@ int direct_spawn(const struct direct_spec *s, pid_t *ret_pid, int *ret_out, int 
 	}
 	pid = fork();
 	if (pid == 0)
-		spawn_child(s, parent, out[1], report[1]);
+		spawn_child(s, parent, cgroup_procs, out[1], report[1]);
 	close(out[1]);
 	close(report[1]);
 	if (pid < 0) {
@@ -119,11 +156,13 @@ int direct_spawn(const struct direct_spec *s, pid_t *ret_pid, int *ret_out, int 
 		return r;
 	}
 	setpgid(pid, pid); /* also here, so that signals to the group never miss it */
+	if (cgroup_procs >= 0)
+		cgroup_error = spawn_cgroup_outcome(report[0]);
 	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
 	fcntl(report[0], F_SETFL, fcntl(report[0], F_GETFL) | O_NONBLOCK);
-	*ret_pid = pid;
-	*ret_out = out[0];
-	*ret_report = report[0];
+	*ret = (struct direct_child){
+		.pid = pid, .out = out[0], .report = report[0], .cgroup_error = cgroup_error
+	};
 	return 0;
 }
 
