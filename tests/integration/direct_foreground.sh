@@ -28,7 +28,7 @@ EOF
 gx_backend=direct
 # script runs the command with $SHELL -c; exec, because dash (CI's /bin/sh) would otherwise keep a
 # shell between script and galaxy, and the signal below must reach galaxy itself.
-script -qec "exec $work/bin/galaxy -c $cfg" /dev/null >"$work/fg.out" 2>&1 </dev/null &
+script -qec "exec $work/bin/galaxy -c $cfg -s admin@example.org" /dev/null >"$work/fg.out" 2>&1 </dev/null &
 scr=$!
 extra_pids+=("$scr")
 galaxy_pid() {
@@ -47,6 +47,13 @@ grep -q 'Listening at: unix:' "$state/log/gunicorn.log" || fail "the log file wa
 # The foreground manager answers other galaxyctl runs.
 wait_up_to 20 state_is celery RUNNING || fail "status from another galaxyctl does not see celery RUNNING"
 [ "$(manager_pid)" = "$gpid" ] || fail "the manager is not the galaxy process"
+# galaxy -s: single-user mode reaches the services.
+for name in gunicorn celery; do
+	env_of=$(tr '\0' '\n' <"/proc/$(field "$name" pid)/environ")
+	grep_q -x "GALAXY_CONFIG_SINGLE_USER=admin@example.org" <<<"$env_of" &&
+		grep_q -x "GALAXY_CONFIG_ADMIN_USERS=admin@example.org" <<<"$env_of" ||
+		fail "galaxy -s did not reach $name's environment"
+done
 
 kill -INT "$gpid"
 wait "$scr" || fail "galaxy exited with status $? after SIGINT: $(tail -n 20 "$work/fg.out")"
