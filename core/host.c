@@ -169,6 +169,7 @@ static struct gx_host host = {
 	.strv_split = gx_strv_split,
 	.strv_release = gx_strv_release,
 	.add_service = gx_expand_add,
+	.expand_default = gx_expand_default,
 	.status_add = host_status_add,
 	.write_file = gx_write_file,
 	.http_get = gx_http_get,

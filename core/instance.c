@@ -468,8 +468,8 @@ static int instance_expand_list(const struct gx_instance *inst, const struct gx_
 }
 
 /* One service named after the type when the section is enabled; lists as above. */
-static int instance_default_expand(const struct gx_instance *inst, const struct gx_node *section,
-				   struct gx_expand *ctx, struct gx_error *err)
+int gx_expand_default(const struct gx_instance *inst, const struct gx_node *section,
+		      struct gx_expand *ctx, struct gx_error *err)
 {
 	struct gx_service_spec spec = {
 		.name = ctx->type->name,
@@ -566,7 +566,7 @@ static int instance_expand(struct instance_priv *p, const struct gx_plugins *plu
 		int r;
 
 		r = t->expand ? t->expand(host, inst, section, &ctx, &err)
-			      : instance_default_expand(inst, section, &ctx, &err);
+			      : gx_expand_default(inst, section, &ctx, &err);
 		for (size_t s = first; r == 0 && s < inst->n_services; s++) {
 			r = instance_resolve_common(inst->services[s], p->gravity, diag);
 			if (r == 0 && t->validate)

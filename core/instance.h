@@ -35,6 +35,9 @@ void gx_instances_release(struct gx_instances *insts);
 /* Register a service for the instance being expanded (gx_host.add_service). */
 int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		  struct gx_error *err);
+/* The default expansion of a section (gx_host.expand_default). */
+int gx_expand_default(const struct gx_instance *inst, const struct gx_node *section,
+		      struct gx_expand *ctx, struct gx_error *err);
 
 /* The instance called name, or NULL. */
 struct gx_instance *gx_instances_find(const struct gx_instances *insts, const char *name);

@@ -43,7 +43,8 @@ static const struct gx_option gunicorn_options[] = {
 	  .flags = GX_OPT_NULLABLE,
 	  .doc = "Use Gunicorn's --preload option to fork workers after loading the Galaxy "
 		 "Application.\n"
-		 "Consumes less memory when multiple processes are configured." },
+		 "Consumes less memory when multiple processes are configured. Default is "
+		 "``false`` if using unicornherder, else ``true``." },
 	/* The common options, with restart_timeout in upstream's place among them. */
 	GX_SERVICE_PROCESS_OPTIONS("15", "65"),
 	{ .name = "restart_timeout", .type = GX_TYPE_INT, .default_value = "300",
@@ -153,12 +154,66 @@ static bool gunicorn_wants_no_control_socket(const struct gx_instance *inst)
 	return found;
 }
 
-static int gunicorn_push_program(const struct gx_host *h, const struct gx_instance *inst,
+/*
+ * app_server: unicornherder (Gravity 1.0.x): the section runs as one
+ * service "unicornherder", gunicorn under unicornherder, for zero-downtime
+ * restarts by SIGHUP.
+ */
+#define GUNICORN_HERDER "unicornherder"
+
+static bool gunicorn_herded(const struct gx_service *svc)
+{
+	return strcmp(svc->config_type, GUNICORN_HERDER) == 0;
+}
+
+/* preload: as set, else true, except under unicornherder, where an unset preload is false. */
+static bool gunicorn_preload(const struct gx_host *h, const struct gx_service *svc,
+			     const struct gx_node *s)
+{
+	const struct gx_node *v = h->get(s, "preload");
+
+	/* Defaults the core filled in carry no file. */
+	if (gunicorn_herded(svc) && (!v || !v->mark.file))
+		return false;
+	return h->get_bool(s, "preload");
+}
+
+/* The program, and for unicornherder the "--" after which gunicorn's arguments go. */
+static int gunicorn_push_program(const struct gx_host *h, const struct gx_service *svc,
 				 struct gx_strv *argv)
 {
-	if (inst->virtualenv)
-		return h->strv_pushf(argv, "%s/bin/gunicorn", inst->virtualenv);
-	return h->strv_push(argv, "gunicorn");
+	const struct gx_instance *inst = svc->instance;
+	const char *prog = gunicorn_herded(svc) ? GUNICORN_HERDER : "gunicorn";
+	int r = inst->virtualenv ? h->strv_pushf(argv, "%s/bin/%s", inst->virtualenv, prog)
+				 : h->strv_push(argv, prog);
+
+	if (r == 0 && gunicorn_herded(svc))
+		r = h->strv_push(argv, "--");
+	return r;
+}
+
+static int gunicorn_expand(const struct gx_host *h, const struct gx_instance *inst,
+			   const struct gx_node *section, struct gx_expand *ctx,
+			   struct gx_error *err)
+{
+	const char *app_server = h->get_str(inst->gravity, "app_server");
+	const struct gx_node *enable = h->get(section, "enable");
+	struct gx_service_spec spec = {
+		.name = GUNICORN_HERDER,
+		.config_type = GUNICORN_HERDER,
+		.count = 1,
+		.settings = &section,
+	};
+
+	if (!app_server || strcmp(app_server, GUNICORN_HERDER) != 0)
+		return h->expand_default(inst, section, ctx, err);
+	if (section && section->kind == GX_NODE_SEQUENCE)
+		return h->errorf(err, section, -EINVAL,
+				 "Settings for unicornherder is a list, but lists are not allowed "
+				 "for this service type");
+	if (enable && !h->get_bool(section, "enable"))
+		return 0;
+	return h->add_service(ctx, &spec, err);
 }
 
 /* extra_args as shell words; a quoting mistake is reported at the option. */
@@ -185,7 +240,7 @@ static int gunicorn_argv(const struct gx_host *h, const struct gx_service *svc, 
 {
 	const struct gx_node *s = svc->settings[process];
 
-	if (gunicorn_push_program(h, svc->instance, argv) < 0 ||
+	if (gunicorn_push_program(h, svc, argv) < 0 ||
 	    h->strv_push(argv, "galaxy.webapps.galaxy.fast_factory:factory()") < 0 ||
 	    h->strv_push(argv, "--timeout") < 0 ||
 	    h->strv_pushf(argv, "%ld", h->get_int(s, "timeout")) < 0 ||
@@ -196,7 +251,7 @@ static int gunicorn_argv(const struct gx_host *h, const struct gx_service *svc, 
 	    h->strv_pushf(argv, "--workers=%ld", h->get_int(s, "workers")) < 0 ||
 	    h->strv_push(argv, "--config") < 0 ||
 	    h->strv_push(argv, "python:galaxy.web_stack.gunicorn_config") < 0 ||
-	    (h->get_bool(s, "preload") && h->strv_push(argv, "--preload") < 0) ||
+	    (gunicorn_preload(h, svc, s) && h->strv_push(argv, "--preload") < 0) ||
 	    (gunicorn_wants_no_control_socket(svc->instance) &&
 	     h->strv_push(argv, "--no-control-socket") < 0))
 		return gunicorn_oom(h, err);
@@ -215,12 +270,18 @@ static int gunicorn_env(const struct gx_host *h, const struct gx_service *svc, u
 	return 0;
 }
 
-/* Rolling over several instances; otherwise SIGHUP, unless preloading makes that useless. */
+/*
+ * Rolling over several instances; otherwise SIGHUP, unless preloading
+ * makes that useless.  unicornherder turns SIGHUP into a new gunicorn.
+ */
 static enum gx_graceful gunicorn_graceful(const struct gx_host *h, const struct gx_service *svc)
 {
+	if (gunicorn_herded(svc))
+		return GX_GRACEFUL_SIGHUP;
 	if (svc->count > 1)
 		return GX_GRACEFUL_ROLLING;
-	return h->get_bool(svc->settings[0], "preload") ? GX_GRACEFUL_DEFAULT : GX_GRACEFUL_SIGHUP;
+	return gunicorn_preload(h, svc, svc->settings[0]) ? GX_GRACEFUL_DEFAULT
+							  : GX_GRACEFUL_SIGHUP;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -377,6 +438,7 @@ static const struct gx_service_type gunicorn_type = {
 	       "restarts.",
 	.options = gunicorn_options,
 	.list_allowed = true,
+	.expand = gunicorn_expand,
 	.argv = gunicorn_argv,
 	.env = gunicorn_env,
 	.graceful = gunicorn_graceful,

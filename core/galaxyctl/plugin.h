@@ -374,6 +374,12 @@ struct gx_host {
 	/* Register a service during expand(). */
 	int (*add_service)(struct gx_expand *ctx, const struct gx_service_spec *spec,
 			   struct gx_error *err);
+	/*
+	 * The expansion a type without expand() gets, for an expand() that
+	 * differs only sometimes (gunicorn under unicornherder).
+	 */
+	int (*expand_default)(const struct gx_instance *inst, const struct gx_node *section,
+			      struct gx_expand *ctx, struct gx_error *err);
 
 	/* Add a row during status(). */
 	int (*status_add)(struct gx_status *st, const struct gx_status_row *row);

@@ -724,3 +724,66 @@ Test(gunicorn, ready_needs_version_json)
 	cr_expect_eq(ready(svc, 0, &err, NULL), -EAGAIN);
 	cr_expect_not_null(strstr(err.message, "HTTP 404"), "%s", err.message);
 }
+
+/* ------------------------------------------------------------------ */
+/* app_server: unicornherder (Gravity 1.0.x)                          */
+
+TestSuite(unicornherder, .fini = release);
+
+Test(unicornherder, one_service_under_unicornherder_without_preload)
+{
+	const struct gx_service *svc;
+
+	load("gravity:\n"
+	     "  app_server: unicornherder\n"
+	     "  virtualenv: /venv\n"
+	     "  gunicorn:\n"
+	     "    bind: localhost:8181\n");
+	cr_assert_null(gx_test_service(&t, NULL, "gunicorn"), "no gunicorn beside unicornherder");
+	svc = service("unicornherder");
+	cr_expect_str_eq(svc->config_type, "unicornherder");
+	expect_argv(svc, 0,
+		    "/venv/bin/unicornherder -- " FACTORY " --timeout 300 --pythonpath lib " WORKER
+		    " -b localhost:8181 --workers=1 " CONFIG);
+	cr_expect_eq(graceful(svc), GX_GRACEFUL_SIGHUP);
+	expect_env(svc, 0, "PYTHONPATH", "lib");
+}
+
+Test(unicornherder, preload_when_asked)
+{
+	const struct gx_service *svc;
+
+	load("gravity:\n"
+	     "  app_server: unicornherder\n"
+	     "  gunicorn:\n"
+	     "    preload: true\n");
+	svc = service("unicornherder");
+	expect_argv(svc, 0,
+		    "unicornherder -- " FACTORY " --timeout 300 --pythonpath lib " WORKER
+		    " -b localhost:8080 --workers=1 " CONFIG " --preload");
+	cr_expect_eq(graceful(svc), GX_GRACEFUL_SIGHUP, "unicornherder restarts by SIGHUP");
+}
+
+Test(unicornherder, disabled)
+{
+	load("gravity:\n"
+	     "  app_server: unicornherder\n"
+	     "  gunicorn:\n"
+	     "    enable: false\n");
+	cr_expect_null(gx_test_service(&t, NULL, "unicornherder"));
+	cr_expect_null(gx_test_service(&t, NULL, "gunicorn"));
+}
+
+Test(unicornherder, a_list_is_an_error)
+{
+	char *diag = load_fails("gravity:\n"
+				"  app_server: unicornherder\n"
+				"  gunicorn:\n"
+				"    - bind: localhost:8080\n"
+				"    - bind: localhost:8081\n");
+
+	cr_expect_not_null(strstr(diag, "Settings for unicornherder is a list, but lists are not "
+					"allowed for this service type"),
+			   "%s", diag);
+	free(diag);
+}
