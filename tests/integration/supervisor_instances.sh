@@ -89,6 +89,15 @@ WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
 [ "$(files_of /a.d/; files_of group_a)" = "$a_files" ] || fail "a's files changed"
 ok "restart b gunicorn: a's files and processes untouched"
 
+b_pid=$(pid_of b:gunicorn)
+b_files=$(files_of /b.d/; files_of group_b)
+out=$(gx graceful a 2>&1) || fail "graceful a: $out"
+WAIT=30 wait_for all_running || fail "not RUNNING after graceful a: $(gx status 2>&1)"
+[ "$(pid_of b:gunicorn)" = "$b_pid" ] || fail "graceful a restarted b's gunicorn"
+[ "$(files_of /b.d/; files_of group_b)" = "$b_files" ] || fail "graceful a changed b's files"
+[ "$(files_of /a.d/; files_of group_a)" = "$a_files" ] || fail "a's files changed"
+ok "graceful a: b's files and processes untouched"
+
 out=$(gx stop a 2>&1) || fail "stop a: $out"
 for n in a:gunicorn a:celery a:celery-beat; do
 	grep -qx "$n: stopped" <<<"$out" || fail "stop a did not report $n: $out"

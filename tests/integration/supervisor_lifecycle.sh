@@ -146,6 +146,16 @@ grep -qx "All processes stopped, supervisord will exit" <<<"$out" && grep -qx "S
 for p in $supervisord_pid $pids; do
 	wait_for gone "$p" || fail "pid $p still runs after stop"
 done
+# Workers too (gunicorn's, celery's): nothing runs in the Galaxy root any more.
+in_root() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/cwd" 2>/dev/null)" = "$root" ] && echo "${p#/proc/}"
+	done
+	return 0
+}
+nothing_in_root() { [ -z "$(in_root)" ]; }
+wait_for nothing_in_root || fail "processes left in $root after stop: $(in_root)"
 ok "stop: every process and supervisord are gone"
 
 out=$(gx status 2>&1) || fail "status: $out"
