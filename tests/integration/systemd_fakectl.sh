@@ -131,3 +131,17 @@ calls | grep_q -x "systemctl disable --now galaxy.target" || sd_fail "the target
 [ "$(calls | tail -n 1)" = "systemctl daemon-reload" ] || sd_fail "no daemon-reload last: $(calls)"
 grep -q "Adding service gunicorn" "$SD_TMP/err" || sd_fail "supervisor did not get the instance"
 echo "ok - an instance moved to supervisor: update removes its systemd units"
+
+# The default unit dir in user mode (GRAVITY_SKIP_SYSTEMD makes root a user): ~/.config/systemd/user.
+write_conf ""
+sed -i 's/process_manager: supervisor/process_manager: systemd/' "$CONF"
+: >"$SD_TMP/calls"
+(
+	unset GRAVITY_SYSTEMD_UNIT_PATH
+	HOME=$SD_TMP/home GRAVITY_SKIP_SYSTEMD=1 "$GX" -c "$CONF" update 2>"$SD_TMP/err"
+) || { cat "$SD_TMP/err" >&2; sd_fail "user-mode update with the default unit dir"; }
+[ -e "$SD_TMP/home/.config/systemd/user/galaxy.target" ] &&
+	[ -e "$SD_TMP/home/.config/systemd/user/galaxy-gunicorn.service" ] ||
+	sd_fail "no units in ~/.config/systemd/user: $(ls -R "$SD_TMP/home" 2>&1)"
+calls | grep_q -x "systemctl --user daemon-reload" || sd_fail "user mode: $(calls)"
+echo "ok - user mode writes ~/.config/systemd/user and calls systemctl --user"
