@@ -22,8 +22,13 @@ check() {
     fi
 }
 
+# A page scdoc built is in the build tree; in a VPATH build without scdoc, the one shipped in srcdir.
+page_file() {
+    if [ -f "$builddir/man/$1" ]; then echo "$builddir/man/$1"; else echo "$srcdir/man/$1"; fi
+}
+
 for page in galaxyctl.1 galaxy.1 galaxyctl-plugin.7; do
-    file=$builddir/man/$page
+    file=$(page_file "$page")
     if [ ! -f "$file" ]; then
         check "$page is built" "missing: $file"
         continue
@@ -33,7 +38,7 @@ for page in galaxyctl.1 galaxy.1 galaxyctl-plugin.7; do
 done
 
 # What --help lists must be in the page: every command, alias and long option.
-text=$(LC_ALL=C.UTF-8 groff -man -Tutf8 "$builddir/man/galaxyctl.1" 2>/dev/null | sed 's/.\x08//g')
+text=$(LC_ALL=C.UTF-8 groff -man -Tutf8 "$(page_file galaxyctl.1)" 2>/dev/null | sed 's/.\x08//g')
 missing=
 help=$("$builddir/galaxyctl" --help)
 words="$(printf '%s\n' "$help" | sed -n 's/^  \([a-z]\{2,\}\) .*/\1/p')
