@@ -128,7 +128,15 @@ EXTRA_DIST += tests/fixtures/yaml/gravity.yml tests/fixtures/yaml/syntax-error.y
 # --- end core/diag.c, core/node.c, core/yaml.c, core/settings.c ---
 
 # --- services/celery.c, services/tusd.c, services/gx_it_proxy.c ---
-unit_tests += tests/services/test_celery tests/services/test_tusd tests/services/test_gx_it_proxy
+if BUILD_SERVICE_CELERY
+unit_tests += tests/services/test_celery
+endif
+if BUILD_SERVICE_TUSD
+unit_tests += tests/services/test_tusd
+endif
+if BUILD_SERVICE_GX_IT_PROXY
+unit_tests += tests/services/test_gx_it_proxy
+endif
 tests_services_test_celery_SOURCES = tests/services/test_celery.c
 tests_services_test_celery_CPPFLAGS = $(GX_HARNESS_FLAGS)
 tests_services_test_celery_LDADD = $(GX_HARNESS_LIBS)
@@ -144,7 +152,12 @@ EXTRA_tests_services_test_gx_it_proxy_DEPENDENCIES = services/gx_it_proxy.la
 # --- end services/celery.c, services/tusd.c, services/gx_it_proxy.c ---
 
 # --- services/gunicorn.c, services/reports.c ---
-unit_tests += tests/services/test_gunicorn tests/services/test_reports
+if BUILD_SERVICE_GUNICORN
+unit_tests += tests/services/test_gunicorn
+endif
+if BUILD_SERVICE_REPORTS
+unit_tests += tests/services/test_reports
+endif
 tests_services_test_gunicorn_SOURCES = tests/services/test_gunicorn.c
 tests_services_test_gunicorn_CPPFLAGS = $(GX_HARNESS_FLAGS)
 tests_services_test_gunicorn_LDADD = $(GX_HARNESS_LIBS)
@@ -156,7 +169,9 @@ EXTRA_tests_services_test_reports_DEPENDENCIES = services/reports.la
 # --- end services/gunicorn.c, services/reports.c ---
 
 # --- services/handlers.c ---
+if BUILD_SERVICE_HANDLERS
 unit_tests += tests/services/test_handlers
+endif
 tests_services_test_handlers_SOURCES = tests/services/test_handlers.c
 tests_services_test_handlers_CPPFLAGS = $(GX_HARNESS_FLAGS)
 tests_services_test_handlers_LDADD = $(GX_HARNESS_LIBS)
@@ -164,7 +179,7 @@ EXTRA_tests_services_test_handlers_DEPENDENCIES = services/handlers.la
 # --- end services/handlers.c ---
 
 # --- backends/supervisor: quoting, names, rendering (against tests/fixtures/supervisor), XML-RPC ---
-if BUILD_BACKEND_SUPERVISOR
+if BUILD_ALL_MODULES
 unit_tests += tests/backends/test_supervisor
 tests_backends_test_supervisor_SOURCES = tests/backends/test_supervisor.c \
 	backends/supervisor/sv.h backends/supervisor/buf.c backends/supervisor/quote.c \
@@ -177,7 +192,9 @@ endif
 # --- end backends/supervisor ---
 
 # --- backends/systemd.c: quoting, names, values, show parsing; rendering through the harness ---
+if BUILD_ALL_MODULES
 unit_tests += tests/backends/test_systemd
+endif
 tests_backends_test_systemd_SOURCES = tests/backends/test_systemd.c backends/systemd.c \
 	backends/systemd/systemd.h backends/systemd/quote.c backends/systemd/unit.c \
 	backends/systemd/ctl.c backends/systemd/update.c backends/systemd/status.c \
@@ -214,7 +231,9 @@ endif
 # --- end backends/direct/cgroup.c ---
 
 # --- core/sample.c: show --sample-config (issue 7) ---
+if BUILD_ALL_MODULES
 unit_tests += tests/core/test_sample
+endif
 tests_core_test_sample_SOURCES = tests/core/test_sample.c
 tests_core_test_sample_CPPFLAGS = $(GX_HARNESS_FLAGS)
 tests_core_test_sample_LDADD = $(GX_HARNESS_LIBS)
@@ -247,8 +266,11 @@ EXTRA_DIST += tests/fixtures/galaxy-standin tests/fixtures/http
 # --- core/config.c, core/instance.c, core/cli.c, core/show.c, core/status.c, core/host.c,
 # core/commands.c: unit tests (scratch.h: temp dirs) and the CLI integration test ---
 if HAVE_CRITERION
-unit_tests += tests/core/test_config tests/core/test_instance tests/core/test_cli \
-	tests/core/test_show tests/core/test_status tests/core/test_host
+unit_tests += tests/core/test_config tests/core/test_cli tests/core/test_show \
+	tests/core/test_status tests/core/test_host
+if BUILD_ALL_MODULES
+unit_tests += tests/core/test_instance
+endif
 tests_core_test_config_SOURCES = tests/core/test_config.c tests/core/scratch.h
 tests_core_test_config_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_config_LDADD = $(GX_UNIT_LIBS)
@@ -270,20 +292,26 @@ tests_core_test_host_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_host_LDADD = $(GX_UNIT_LIBS)
 endif
 # The built galaxyctl and galaxy end to end (no Criterion needed); run directly, so it stays executable.
+if BUILD_ALL_MODULES
 TESTS += tests/integration/cli.sh
+endif
 EXTRA_DIST += tests/integration/cli.sh
 # --- end core/config.c ... core/commands.c ---
 
 # --- integration: exec of celery, celery-beat, tusd, gx-it-proxy on the stand-in ---
 # (lib.sh is shared by every exec_*.sh and thirdparty_plugin.sh)
+if BUILD_ALL_MODULES
 TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh
+endif
 EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh \
 	tests/integration/lib.sh
 # --- end integration: exec of celery, celery-beat, tusd, gx-it-proxy ---
 
 # --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin ---
+if BUILD_ALL_MODULES
 TESTS += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.sh \
 	tests/integration/thirdparty_plugin.sh
+endif
 EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.sh \
 	tests/integration/thirdparty_plugin.sh \
 	tests/plugins/flower/flower.c tests/plugins/flower/Makefile
@@ -291,7 +319,7 @@ EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.
 
 # --- integration: the systemd backend (a real systemd user manager in a private mount namespace;
 # systemd_fakectl.sh records systemctl/journalctl command lines for what cannot run here) ---
-if BUILD_BACKEND_SYSTEMD
+if BUILD_ALL_MODULES
 TESTS += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
 	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
 	tests/integration/systemd_fakectl.sh
@@ -302,7 +330,9 @@ EXTRA_DIST += tests/integration/systemd_render.sh tests/integration/systemd_life
 # --- end integration: systemd ---
 
 # --- integration: exec of a job handler (services/handlers.c) on the stand-in ---
+if BUILD_ALL_MODULES
 TESTS += tests/integration/exec_handler.sh
+endif
 EXTRA_DIST += tests/integration/exec_handler.sh
 # --- end integration: exec of a job handler ---
 
@@ -310,7 +340,7 @@ EXTRA_DIST += tests/integration/exec_handler.sh
 supervisor_integration = tests/integration/supervisor_files.sh \
 	tests/integration/supervisor_lifecycle.sh tests/integration/supervisor_rolling.sh \
 	tests/integration/supervisor_instances.sh
-if BUILD_BACKEND_SUPERVISOR
+if BUILD_ALL_MODULES
 TESTS += $(supervisor_integration)
 endif
 EXTRA_DIST += $(supervisor_integration) tests/integration/supervisor_lib.sh \
@@ -318,7 +348,7 @@ EXTRA_DIST += $(supervisor_integration) tests/integration/supervisor_lib.sh \
 # --- end integration: supervisor ---
 
 # --- integration: the direct backend on the stand-in (direct_lib.sh is their shared part) ---
-if BUILD_BACKEND_DIRECT
+if BUILD_ALL_MODULES
 TESTS += tests/integration/direct_lifecycle.sh tests/integration/direct_crash.sh \
 	tests/integration/direct_graceful.sh tests/integration/direct_update.sh \
 	tests/integration/direct_foreground.sh tests/integration/direct_rotation.sh \
@@ -336,17 +366,23 @@ EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle
 # --- end integration: direct ---
 
 # --- completion/galaxyctl.bash, driven in bash against a stand-in config (issue 7) ---
+if BUILD_ALL_MODULES
 TESTS += tests/integration/completion.sh
+endif
 EXTRA_DIST += tests/integration/completion.sh
 # --- end completion ---
 
 # --- man/: the built pages read cleanly and cover --help (issue 7) ---
+if BUILD_ALL_MODULES
 TESTS += tests/integration/man.sh
+endif
 EXTRA_DIST += tests/integration/man.sh
 # --- end man ---
 
 # --- install layout and plugin SDK (issue 7): galaxyctl installed into a temp prefix, the flower
 # plugin built against it through pkg-config; tests/packaging/deb.sh is run by hand (root, dpkg) ---
+if BUILD_ALL_MODULES
 TESTS += tests/integration/sdk_install.sh
+endif
 EXTRA_DIST += tests/integration/sdk_install.sh tests/packaging/deb.sh
 # --- end install layout and plugin SDK ---
