@@ -98,15 +98,18 @@ static bool direct_env_has(char *const *env, size_t n, const char *name)
  * galaxyctl's PATH) rests on the manager's PATH instead: programs get the
  * PATH of the manager that runs them, as supervisor's %(ENV_PATH)s and
  * systemd's show-environment do, and an update run from another shell
- * does not see every program as changed.  A PATH set in the config stays.
+ * does not see every program as changed.  A PATH the config sets stays.
  */
-static int direct_env_rebase_path(const struct direct_ctx *x, struct gx_strv *env,
-				  const char *manager_path)
+static int direct_env_rebase_path(const struct direct_ctx *x, const struct gx_service *svc,
+				  unsigned process, struct gx_strv *env, const char *manager_path)
 {
+	const struct gx_node *set = x->h->get(svc->settings[process], "environment");
 	const char *ours = getenv("PATH");
 	size_t olen = ours ? strlen(ours) : 0;
 
-	for (size_t i = 0; olen && i < env->n; i++) {
+	if (!olen || (set && x->h->get(set, "PATH")))
+		return 0;
+	for (size_t i = 0; i < env->n; i++) {
 		char *v = env->v[i], *rebased = NULL;
 		size_t vlen = strlen(v);
 
@@ -134,7 +137,7 @@ static int direct_env(const struct direct_ctx *x, const struct gx_service *svc, 
 	if (r < 0)
 		return r;
 	if (manager_path)
-		r = direct_env_rebase_path(x, env, manager_path);
+		r = direct_env_rebase_path(x, svc, i, env, manager_path);
 	if (r == 0 && !direct_env_has(env->v, env->n, "PATH"))
 		r = x->h->strv_pushf(env, "PATH=%s", path && *path ? path :
 				     "/usr/local/bin:/usr/bin:/bin");

@@ -360,6 +360,8 @@ int direct_learn_path(const struct direct_ctx *x, struct direct_group *g)
 	int r = direct_call(x, g, json_pack("{s:s}", "op", "ping"), 10000, &reply);
 
 	path = r == 0 ? json_string_value(json_object_get(reply, "path")) : NULL;
+	if (path && !*path)
+		path = NULL; /* an empty PATH entry would mean the working directory */
 	free(g->manager_path);
 	g->manager_path = path ? strdup(path) : NULL;
 	if (path && !g->manager_path)
