@@ -40,24 +40,36 @@
  *   manager never needs the user database.
  * - memory_limit and memory_high (memory.c, cgroup.c), by one of two means,
  *   which the manager logs for each limited program when it starts it
- *   ("memory limits of NAME: cgroup v2 DIR/NAME (memory.max=..., ...)" or
- *   "... RSS polled every 5 s (why not cgroup v2)"):
- *   - cgroup v2, where a delegated cgroup is writable: GRAVITY_DIRECT_CGROUP
- *     names it (one made for Galaxy, such as systemd's Delegate=yes gives),
- *     else it is the manager's own.  At start, with memory in its
- *     cgroup.controllers, the manager moves into DIR/manager (cgroup v2
- *     lets no process stay beside child cgroups) and writes "+memory" to
- *     DIR/cgroup.subtree_control; each limited program then runs in DIR/NAME
- *     with memory.max and memory.high (above memory.high the kernel
- *     throttles and reclaims; at memory.max it OOM-kills within the
- *     program), moved there by its child before exec.  A program's
- *     cgroup goes when update removes the program or the manager exits.
+ *   ("memory limits of NAME: cgroup v2 DIR/HASH_NAME (memory.max=..., ...)"
+ *   or "... RSS polled every 5 s (why not cgroup v2)"):
+ *   - cgroup v2, in a delegated cgroup DIR: GRAVITY_DIRECT_CGROUP names it
+ *     (one made for Galaxy, such as systemd's Delegate=yes gives; trusted
+ *     as delegated), else it is the manager's own, which must show that it
+ *     is delegated: never the root of a cgroup2 mount (the host's root
+ *     cgroup, a container's), and owned by the manager's user (systemd
+ *     chowns a delegated cgroup to the unit's user) or, for a root manager,
+ *     marked with the xattr trusted.delegate or user.delegate (systemd >=
+ *     251, Delegate=yes).  Merely writable is not delegated: containers and
+ *     hosts without such a cgroup set GRAVITY_DIRECT_CGROUP.  At start,
+ *     with memory in its cgroup.controllers, the manager moves into
+ *     DIR/manager (cgroup v2 lets no process stay beside child cgroups),
+ *     taking along the galaxyctl that started it (galaxyctl start passes
+ *     its pid, --client-pid) while that waits in DIR, and writes "+memory"
+ *     to DIR/cgroup.subtree_control (on failure everyone goes back where
+ *     they were).  Each limited program then runs in DIR/HASH_NAME, HASH
+ *     being 8 hex digits of the manager's state dir, so that managers
+ *     sharing DIR never share a cgroup, with memory.max and memory.high
+ *     (above memory.high the kernel throttles and reclaims) and
+ *     memory.oom.group = 1 (at memory.max the kernel OOM-kills the whole
+ *     program, as systemd's OOMPolicy=stop does, and autorestart applies),
+ *     moved there by its child before exec.  A program's cgroup goes when
+ *     update removes the program or the manager exits.
  *   - Otherwise (and for a program that could not move into its cgroup),
  *     the manager measures the resident memory of the program's process
  *     group every 5 s: over memory_limit it restarts the program gracefully
  *     and logs why, over memory_high it says so (nothing can throttle).
- *   DIR must hold no other process than the manager, or the memory
- *   controller cannot be enabled for its children.
+ *   DIR must hold no other process than the manager and its galaxyctl, or
+ *   the memory controller cannot be enabled for its children.
  */
 #include <errno.h>
 #include <signal.h>

@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -15,10 +17,14 @@
 #define CGROUP_LEAF "manager"
 
 /* What the manager writes into a cgroup (a plain directory standing in for one keeps them). */
-static const char *const cgroup_written[] = { "cgroup.procs", "memory.max", "memory.high" };
+static const char *const cgroup_written[] = { "cgroup.procs", "memory.max", "memory.high",
+					      "memory.oom.group" };
 
 static const char cgroup_on_v1[] =
 	"no cgroup v2 memory controller here (the memory controller is on cgroup v1)";
+
+/* What the reasons for a cgroup that is not shown to be delegated end with. */
+#define CGROUP_USE_ENV "; set GRAVITY_DIRECT_CGROUP to a cgroup delegated to the manager"
 
 void direct_cgroup_init(struct direct_cgroup *cg)
 {
@@ -132,15 +138,22 @@ int direct_cgroup_write_pid(int procs_fd, pid_t pid)
 	return (size_t)n == sizeof(text) - i ? 0 : -EIO;
 }
 
-static int cgroup_move_self(const char *dir)
+/* Does a cgroup.procs text list pid? */
+static bool cgroup_procs_has(const char *procs, pid_t pid)
 {
-	int r, fd = cgroup_open(dir, "cgroup.procs");
+	for (const char *s = procs; s && *s;) {
+		char *end;
+		long v = strtol(s, &end, 10);
 
-	if (fd < 0)
-		return fd;
-	r = direct_cgroup_write_pid(fd, getpid());
-	close(fd);
-	return r;
+		if (end == s) {
+			s++;
+			continue;
+		}
+		if (v == (long)pid)
+			return true;
+		s = end;
+	}
+	return false;
 }
 
 /*
@@ -269,6 +282,7 @@ bool direct_cgroup_v1_memory(const char *mountinfo)
 struct cgroup_where {
 	char *path;       /* "/user.slice/..." */
 	char *dir;        /* found: mount point + the rest of path */
+	bool root;        /* found: path is the mount's root */
 };
 
 static bool cgroup_holds(const struct cgroup_mount *mnt, void *data)
@@ -284,6 +298,7 @@ static bool cgroup_holds(const struct cgroup_mount *mnt, void *data)
 		return false;
 	if (strcmp(rest, "/") == 0)
 		rest = "";
+	w->root = *rest == '\0';
 	if (asprintf(&w->dir, "%s%s", mnt->point, rest) < 0)
 		w->dir = NULL;
 	return true;
@@ -302,8 +317,8 @@ static char *cgroup_self_path(const char *self)
 	return NULL;
 }
 
-int direct_cgroup_locate(const char *mountinfo, const char *self, char **ret_dir, char *why,
-			 size_t len)
+int direct_cgroup_locate(const char *mountinfo, const char *self, char **ret_dir,
+			 bool *ret_mount_root, char *why, size_t len)
 {
 	struct cgroup_where w = { .path = cgroup_self_path(self) };
 	bool mounted = w.path && cgroup_mounts_any(mountinfo, cgroup_holds, &w);
@@ -311,6 +326,8 @@ int direct_cgroup_locate(const char *mountinfo, const char *self, char **ret_dir
 	if (w.dir) {
 		free(w.path);
 		*ret_dir = w.dir;
+		if (ret_mount_root)
+			*ret_mount_root = w.root;
 		return 0;
 	}
 	if (mounted)
@@ -328,7 +345,8 @@ int direct_cgroup_locate(const char *mountinfo, const char *self, char **ret_dir
 /* ---------------------------------------------------------------------- */
 /* Preparing the delegated cgroup */
 
-static int cgroup_locate_own(const char *mountinfo, char **ret_dir, char *why, size_t len)
+static int cgroup_locate_own(const char *mountinfo, char **ret_dir, bool *ret_mount_root,
+			     char *why, size_t len)
 {
 	char *self = NULL;
 	int r = cgroup_slurp("/proc/self/cgroup", &self);
@@ -337,7 +355,7 @@ static int cgroup_locate_own(const char *mountinfo, char **ret_dir, char *why, s
 		snprintf(why, len, "cannot read /proc/self/cgroup: %s", strerror(-r));
 		return r;
 	}
-	r = direct_cgroup_locate(mountinfo, self, ret_dir, why, len);
+	r = direct_cgroup_locate(mountinfo, self, ret_dir, ret_mount_root, why, len);
 	free(self);
 	return r;
 }
@@ -364,6 +382,44 @@ static int cgroup_check_memory(const char *dir, const char *mountinfo, char *why
 	return r;
 }
 
+int direct_cgroup_delegated(const char *dir, uid_t euid, char *why, size_t len)
+{
+	static const char *const marks[] = { "trusted.delegate", "user.delegate" };
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		int r = -errno;
+
+		snprintf(why, len, "cannot look at cgroup %s: %s", dir, strerror(-r));
+		return r;
+	}
+	if (euid != 0) {
+		if (st.st_uid == euid)
+			return 0;
+		snprintf(why, len, "cgroup %s is not delegated to the manager (it belongs to uid %ld, "
+			 "the manager runs as uid %ld)" CGROUP_USE_ENV, dir, (long)st.st_uid, (long)euid);
+		return -EPERM;
+	}
+	/* Root owns every cgroup: only the mark that systemd puts on delegated ones tells. */
+	for (size_t i = 0; i < sizeof(marks) / sizeof(*marks); i++)
+		if (getxattr(dir, marks[i], NULL, 0) >= 0)
+			return 0;
+	snprintf(why, len, "cgroup %s is not delegated to the manager (it has no trusted.delegate or "
+		 "user.delegate xattr, which systemd sets with Delegate=yes)" CGROUP_USE_ENV, dir);
+	return -EPERM;
+}
+
+/* The manager's own cgroup, used unless named: it must show that it is delegated. */
+static int cgroup_check_delegated(const char *dir, bool mount_root, char *why, size_t len)
+{
+	if (mount_root) {
+		snprintf(why, len, "the manager's cgroup %s is the root of its cgroup2 mount (the host's "
+			 "root cgroup, or a container's), not a delegated cgroup" CGROUP_USE_ENV, dir);
+		return -EPERM;
+	}
+	return direct_cgroup_delegated(dir, geteuid(), why, len);
+}
+
 static int cgroup_mkdir_failed(const char *dir, int r, char *why, size_t len)
 {
 	if (r == -EACCES || r == -EPERM || r == -EROFS)
@@ -373,70 +429,207 @@ static int cgroup_mkdir_failed(const char *dir, int r, char *why, size_t len)
 	return r;
 }
 
-/* Move the manager into DIR/manager, then give DIR's children memory; undone on failure. */
-static int cgroup_enter_leaf(const char *dir, char *why, size_t len)
-{
-	char leaf[PATH_MAX];
-	bool created;
-	int r = cgroup_join(leaf, sizeof(leaf), dir, CGROUP_LEAF);
+/* Who moves into DIR/manager, and where each goes back to if DIR cannot give its children memory. */
+struct cgroup_move {
+	const char *dir;
+	const char *origin;     /* the manager's cgroup before: DIR, its own, or NULL (not found) */
+	pid_t chain[DIRECT_CGROUP_CHAIN_MAX]; /* of the chain, those DIR held: back to DIR */
+	size_t n_chain;
+};
 
+/* Each pid into dir (one open: a plain directory standing in for a cgroup keeps them all). */
+static int cgroup_move_pids(const char *dir, const pid_t *pids, size_t n)
+{
+	int r = 0, fd;
+
+	if (n == 0)
+		return 0;
+	fd = cgroup_open(dir, "cgroup.procs");
+	if (fd < 0)
+		return fd;
+	for (size_t i = 0; i < n; i++) {
+		int e = direct_cgroup_write_pid(fd, pids[i]);
+
+		if (e < 0 && r == 0)
+			r = e;
+	}
+	close(fd);
+	return r;
+}
+
+/* Undo the moves into DIR/manager: the chain back to DIR, the manager to where it was. */
+static void cgroup_move_back(const struct cgroup_move *mv)
+{
+	pid_t pids[DIRECT_CGROUP_CHAIN_MAX + 1];
+	size_t n = 0;
+
+	if (mv->origin && strcmp(mv->origin, mv->dir) == 0)
+		pids[n++] = getpid();
+	for (size_t i = 0; i < mv->n_chain; i++)
+		pids[n++] = mv->chain[i];
+	cgroup_move_pids(mv->dir, pids, n);
+	if (mv->origin && strcmp(mv->origin, mv->dir) != 0)
+		cgroup_move_pids(mv->origin, &(pid_t){ getpid() }, 1);
+}
+
+/* What DIR holds now, as " (pids 12 34)", for the reason "+memory" was refused ("" if nothing). */
+static void cgroup_held(const char *dir, char *buf, size_t len)
+{
+	char path[PATH_MAX], list[64] = "", *procs = NULL, *save = NULL;
+	size_t k = 0;
+	bool more = false;
+
+	buf[0] = '\0';
+	if (cgroup_join(path, sizeof(path), dir, "cgroup.procs") < 0 || cgroup_slurp(path, &procs) < 0)
+		return;
+	for (char *s = strtok_r(procs, " \t\n", &save); s; s = strtok_r(NULL, " \t\n", &save)) {
+		if (k + strlen(s) + 2 > sizeof(list)) {
+			more = true;
+			break;
+		}
+		k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s", k ? " " : "", s);
+	}
+	free(procs);
+	if (k > 0)
+		snprintf(buf, len, " (pid%s %s%s)", strchr(list, ' ') || more ? "s" : "", list,
+			 more ? " ..." : "");
+}
+
+/*
+ * Move the manager, and the processes of chain that DIR holds, into
+ * DIR/manager, then give DIR's children memory; undone on failure.  own:
+ * the manager's cgroup as /proc/self/cgroup says (NULL: not found).
+ */
+static int cgroup_enter_leaf(const char *dir, const char *own, const pid_t *chain, size_t n_chain,
+			     char *why, size_t len)
+{
+	struct cgroup_move mv = { .dir = dir };
+	char leaf[PATH_MAX], path[PATH_MAX], held[160], *procs = NULL;
+	pid_t self = getpid();
+	bool created;
+	int fd, r = cgroup_join(leaf, sizeof(leaf), dir, CGROUP_LEAF);
+
+	if (r == 0)
+		r = cgroup_join(path, sizeof(path), dir, "cgroup.procs");
 	if (r < 0) {
 		snprintf(why, len, "the cgroup path %s is too long", dir);
 		return r;
 	}
+	/* Who is in DIR now (unreadable: nobody). */
+	if (cgroup_slurp(path, &procs) < 0)
+		procs = NULL;
+	mv.origin = cgroup_procs_has(procs, self) ? dir : own;
+	for (size_t i = 0; i < n_chain && mv.n_chain < DIRECT_CGROUP_CHAIN_MAX; i++)
+		if (chain[i] > 0 && chain[i] != self && cgroup_procs_has(procs, chain[i]))
+			mv.chain[mv.n_chain++] = chain[i];
+	free(procs);
+
 	created = mkdir(leaf, 0755) == 0;
 	if (!created && errno != EEXIST)
 		return cgroup_mkdir_failed(dir, -errno, why, len);
-	r = cgroup_move_self(leaf);
+	fd = cgroup_open(leaf, "cgroup.procs");
+	r = fd < 0 ? fd : direct_cgroup_write_pid(fd, self);
 	if (r < 0) {
 		snprintf(why, len, "cannot move the manager into cgroup %s/" CGROUP_LEAF ": %s", dir,
 			 strerror(-r));
-		goto out_remove_leaf;
+		if (fd >= 0)
+			close(fd);
+		if (created)
+			cgroup_rmdir(leaf);
+		return r;
 	}
-	r = cgroup_write(dir, "cgroup.subtree_control", "+memory");
-	if (r == 0)
-		return 0;
-	if (r == -EBUSY)
-		snprintf(why, len, "cgroup %s holds other processes than the manager "
-			 "(cgroup v2 allows none beside child cgroups)", dir);
-	else
-		snprintf(why, len, "cannot enable memory in %s/cgroup.subtree_control: %s", dir,
-			 strerror(-r));
-	cgroup_move_self(dir);
-out_remove_leaf:
-	if (created)
+	/* The galaxyctl that started the manager waits in DIR for its word: it comes along. */
+	for (size_t i = 0; i < mv.n_chain && r == 0; i++) {
+		r = direct_cgroup_write_pid(fd, mv.chain[i]);
+		if (r == -ESRCH) /* gone meanwhile */
+			r = 0;
+		else if (r < 0)
+			snprintf(why, len, "cannot move pid %ld, which started the manager, into cgroup "
+				 "%s/" CGROUP_LEAF ": %s", (long)mv.chain[i], dir, strerror(-r));
+	}
+	close(fd);
+	if (r == 0) {
+		r = cgroup_write(dir, "cgroup.subtree_control", "+memory");
+		if (r == 0)
+			return 0;
+		cgroup_held(dir, held, sizeof(held));
+		if (r == -EBUSY)
+			snprintf(why, len, "cgroup %s holds other processes than the manager%s "
+				 "(cgroup v2 allows none beside child cgroups)", dir, held);
+		else
+			snprintf(why, len, "cannot enable memory in %s/cgroup.subtree_control: %s", dir,
+				 strerror(-r));
+	}
+	cgroup_move_back(&mv);
+	if (!mv.origin) {
+		size_t k = strlen(why);
+
+		snprintf(why + k, len - k, "; the manager stays in %s/" CGROUP_LEAF
+			 " (its own cgroup was not found in /proc/self/cgroup)", dir);
+	} else if (created) {
 		cgroup_rmdir(leaf);
+	}
 	return r;
 }
 
-int direct_cgroup_prepare(struct direct_cgroup *cg, const char *dir)
+/* "HASH_" from owner: 32-bit FNV-1a, in hex. */
+static void cgroup_prefix(const char *owner, char *buf, size_t len)
 {
-	char *mountinfo = NULL, *copy = NULL;
-	int r = 0;
+	uint32_t h = 2166136261u;
 
+	for (const unsigned char *s = (const unsigned char *)(owner ? owner : ""); *s; s++)
+		h = (h ^ *s) * 16777619u;
+	snprintf(buf, len, "%08x_", (unsigned)h);
+}
+
+int direct_cgroup_prepare(struct direct_cgroup *cg, const struct direct_cgroup_opts *opts)
+{
+	static const struct direct_cgroup_opts none = { 0 };
+	char *mountinfo = NULL, *own = NULL, *copy = NULL, own_why[sizeof(cg->why)];
+	const char *dir;
+	bool own_root = false;
+	int r = 0, own_r;
+
+	if (!opts)
+		opts = &none;
+	dir = opts->dir;
 	/* Only read for the reasons given when memory is missing: unreadable is empty. */
 	if (cgroup_slurp("/proc/self/mountinfo", &mountinfo) < 0)
 		mountinfo = NULL;
+	/* Where the manager is: DIR when none is named, and where it goes back to on failure. */
+	own_r = cgroup_locate_own(mountinfo, &own, &own_root, own_why, sizeof(own_why));
+	if (own_r < 0)
+		own = NULL;
 	if (!dir) {
-		r = cgroup_locate_own(mountinfo, &copy, cg->why, sizeof(cg->why));
+		if (own_r < 0)
+			snprintf(cg->why, sizeof(cg->why), "%s", own_why);
+		r = own_r;
+		if (r == 0 && !(copy = strdup(own)))
+			r = -ENOMEM;
 	} else if (dir[0] != '/') {
 		snprintf(cg->why, sizeof(cg->why), "cgroup %s is not an absolute path", dir);
 		r = -EINVAL;
 	} else if (!(copy = strdup(dir))) {
-		snprintf(cg->why, sizeof(cg->why), "out of memory");
 		r = -ENOMEM;
 	}
+	if (r == -ENOMEM)
+		snprintf(cg->why, sizeof(cg->why), "out of memory");
 	if (r == 0)
 		r = cgroup_check_memory(copy, mountinfo, cg->why, sizeof(cg->why));
+	/* Writable is not delegated (a root manager can write anything): one named is trusted. */
+	if (r == 0 && !dir)
+		r = cgroup_check_delegated(copy, own_root, cg->why, sizeof(cg->why));
 	if (r == 0)
-		r = cgroup_enter_leaf(copy, cg->why, sizeof(cg->why));
+		r = cgroup_enter_leaf(copy, own, opts->chain, opts->n_chain, cg->why, sizeof(cg->why));
 	free(mountinfo);
+	free(own);
 	if (r < 0) {
 		free(copy);
 		return r;
 	}
 	free(cg->dir);
 	cg->dir = copy;
+	cgroup_prefix(opts->owner, cg->prefix, sizeof(cg->prefix));
 	cg->why[0] = '\0';
 	return 0;
 }
@@ -445,22 +638,36 @@ int direct_cgroup_prepare(struct direct_cgroup *cg, const char *dir)
 /* Program cgroups */
 
 /*
- * A program's name as a cgroup's: "/" and control characters become "_";
- * a name that could be taken for the manager's leaf or for an interface
- * file ("memory.max") gets a leading "_", as systemd escapes its names.
+ * A program's name as a cgroup's: the manager's prefix ("HASH_"), then
+ * the name with "/" (never in a file name), "%" and control characters
+ * (cgroup v2 refuses "\n") as %XX, so that two names never meet.  The
+ * prefix keeps it apart from the manager's leaf and from interface files
+ * ("memory.max"): no controller's name starts with hex digits and "_".
  */
-static int cgroup_child_name(const char *name, char *buf, size_t len)
+static int cgroup_child_name(const char *prefix, const char *name, char *buf, size_t len)
 {
-	size_t k = 0;
+	static const char hex[] = "0123456789abcdef";
+	size_t k = strlen(prefix);
 
 	if (!*name)
 		return -EINVAL;
-	if (strcmp(name, CGROUP_LEAF) == 0 || name[0] == '_' || strchr(name, '.'))
-		buf[k++] = '_';
-	for (; *name && k + 1 < len; name++)
-		buf[k++] = *name == '/' || (unsigned char)*name < 0x20 ? '_' : *name;
-	if (*name)
+	if (k + 1 > len)
 		return -ENAMETOOLONG;
+	memcpy(buf, prefix, k);
+	for (; *name; name++) {
+		unsigned char c = (unsigned char)*name;
+		bool escape = c == '/' || c == '%' || c < 0x20 || c == 0x7f;
+
+		if (k + (escape ? 3 : 1) + 1 > len)
+			return -ENAMETOOLONG;
+		if (escape) {
+			buf[k++] = '%';
+			buf[k++] = hex[c >> 4];
+			buf[k++] = hex[c & 15];
+		} else {
+			buf[k++] = (char)c;
+		}
+	}
 	buf[k] = '\0';
 	return 0;
 }
@@ -515,6 +722,15 @@ int direct_cgroup_limit(const char *path, long long max_bytes, long long high_by
 	return 0;
 }
 
+int direct_cgroup_oom_group(const char *path, char *why, size_t len)
+{
+	int r = cgroup_write(path, "memory.oom.group", "1");
+
+	if (r < 0)
+		snprintf(why, len, "cannot write %s/memory.oom.group: %s", path, strerror(-r));
+	return r;
+}
+
 int direct_cgroup_add(struct direct_cgroup *cg, const char *name, long long max_bytes,
 		      long long high_bytes, char **ret_path, char *why, size_t len)
 {
@@ -526,7 +742,7 @@ int direct_cgroup_add(struct direct_cgroup *cg, const char *name, long long max_
 		snprintf(why, len, "%s", cg->why);
 		return -ENOENT;
 	}
-	r = cgroup_child_name(name, child, sizeof(child));
+	r = cgroup_child_name(cg->prefix, name, child, sizeof(child));
 	if (r == 0)
 		r = cgroup_join(path, sizeof(path), cg->dir, child);
 	if (r < 0) {
@@ -539,7 +755,6 @@ int direct_cgroup_add(struct direct_cgroup *cg, const char *name, long long max_
 		snprintf(why, len, "cannot create cgroup %s: %s", path, strerror(-r));
 		return r;
 	}
-	cgroup_unkeep(cg, path);
 	r = direct_cgroup_limit(path, max_bytes, high_bytes, why, len);
 	copy = r == 0 ? strdup(path) : NULL;
 	if (r == 0 && !copy) {
@@ -547,10 +762,13 @@ int direct_cgroup_add(struct direct_cgroup *cg, const char *name, long long max_
 		r = -ENOMEM;
 	}
 	if (r < 0) {
+		/* A stale cgroup reused stays stale: the sweep still removes it once it is empty. */
 		if (created)
 			cgroup_rmdir(path);
 		return r;
 	}
+	/* In use again: no longer stale. */
+	cgroup_unkeep(cg, path);
 	*ret_path = copy;
 	return 0;
 }

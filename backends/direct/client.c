@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "manager.h"
+#include "manager_int.h"
 
 /* How long a new manager may take to listen (it first stops what a crashed one left). */
 #define CLIENT_SPAWN_TIMEOUT_MS 30000
@@ -182,11 +182,16 @@ int direct_client_wait_exit(pid_t pid, int timeout_ms)
 	return client_process_gone(pid) ? 0 : -ETIMEDOUT;
 }
 
-/* In the grandchild: detach, log to the manager's log, become the manager. */
+/*
+ * In the grandchild: detach, log to the manager's log, become the manager.
+ * chain: galaxyctl and the child that detached this one, which the manager
+ * takes along when it leaves their cgroup for its leaf (while they remain
+ * in it, they keep it from giving its children the memory controller).
+ */
 static void client_daemon(const struct direct_paths *p, const char *state_dir, const char *exe,
-			  int ready)
+			  int ready, const pid_t chain[2])
 {
-	char fdbuf[16];
+	char fdbuf[16], client[24], detacher[24];
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int log = open(p->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
@@ -199,8 +204,10 @@ static void client_daemon(const struct direct_paths *p, const char *state_dir, c
 		int fd = fcntl(ready, F_DUPFD, 3); /* without O_CLOEXEC: it crosses exec */
 
 		snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
+		snprintf(client, sizeof(client), "%ld", (long)chain[0]);
+		snprintf(detacher, sizeof(detacher), "%ld", (long)chain[1]);
 		execl(exe, "galaxyctl-direct", "--state-dir", state_dir, "--ready-fd", fdbuf,
-		      (char *)NULL);
+		      "--client-pid", client, "--client-pid", detacher, (char *)NULL);
 		fprintf(stderr, "cannot execute %s: %s; running the manager in-process\n", exe,
 			strerror(errno));
 		close(fd);
@@ -209,7 +216,7 @@ static void client_daemon(const struct direct_paths *p, const char *state_dir, c
 	for (int fd = 3; fd < 1024; fd++)
 		if (fd != ready)
 			close(fd);
-	_exit(direct_manager_serve(state_dir, ready));
+	_exit(direct_manager_serve_chain(state_dir, ready, chain, 2));
 }
 
 int direct_client_spawn(const struct direct_paths *p, const char *state_dir, const char *exe,
@@ -219,7 +226,7 @@ int direct_client_spawn(const struct direct_paths *p, const char *state_dir, con
 	char msg[600] = "";
 	size_t got = 0;
 	int ready[2], status;
-	pid_t pid;
+	pid_t chain[2] = { getpid(), 0 }, pid;
 
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		snprintf(why, len, "cannot create a pipe: %s", strerror(errno));
@@ -231,9 +238,10 @@ int direct_client_spawn(const struct direct_paths *p, const char *state_dir, con
 		close(ready[0]);
 		if (setsid() < 0)
 			_exit(1);
+		chain[1] = getpid();
 		pid = fork();
 		if (pid == 0)
-			client_daemon(p, state_dir, exe, ready[1]);
+			client_daemon(p, state_dir, exe, ready[1], chain);
 		_exit(pid < 0 ? 1 : 0);
 	}
 	close(ready[1]);
@@ -242,8 +250,6 @@ int direct_client_spawn(const struct direct_paths *p, const char *state_dir, con
 		snprintf(why, len, "cannot fork: %s", strerror(errno));
 		return -errno;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += CLIENT_SPAWN_TIMEOUT_MS / 1000;
 	while (got < sizeof(msg) - 1 && !strchr(msg, '\n')) {
@@ -261,6 +267,12 @@ int direct_client_spawn(const struct direct_paths *p, const char *state_dir, con
 		msg[got] = '\0';
 	}
 	close(ready[0]);
+	/*
+	 * Reaped only now: until the manager said its word, the child's pid,
+	 * which the manager may move with itself, stays its (a zombie's).
+	 */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	msg[strcspn(msg, "\n")] = '\0';
 	if (strcmp(msg, "ok") == 0)
 		return 0;

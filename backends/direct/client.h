@@ -48,7 +48,9 @@ int direct_client_wait_exit(pid_t pid, int timeout_ms);
 /*
  * Start a detached manager for state_dir: exe (the galaxyctl-direct
  * program) when given, else a fork of this process.  Waits until it
- * listens (or says why it cannot).
+ * listens (or says why it cannot).  The manager learns this process's
+ * pid and its detaching child's (--client-pid), to take them along out
+ * of the cgroup it prepares for memory limits while they wait there.
  */
 int direct_client_spawn(const struct direct_paths *p, const char *state_dir, const char *exe,
 			char *why, size_t len);

@@ -717,14 +717,18 @@ static void mgr_raise_nofile(struct direct_manager *m)
 		setrlimit(RLIMIT_NOFILE, &more);
 }
 
-int direct_manager_new(const struct direct_manager_opts *opts, struct direct_manager **ret,
-		       char *why, size_t len)
+/* direct_manager_new(), for a daemon that the processes of chain started (see manager_int.h). */
+static int mgr_new(const struct direct_manager_opts *opts, const pid_t *chain, size_t n_chain,
+		   struct direct_manager **ret, char *why, size_t len)
 {
 	struct direct_manager *m = calloc(1, sizeof(*m));
 	int r;
 
 	if (!m)
 		return -ENOMEM;
+	for (size_t i = 0; i < n_chain && m->n_chain < DIRECT_CGROUP_CHAIN_MAX; i++)
+		if (chain[i] > 0)
+			m->chain[m->n_chain++] = chain[i];
 	m->epfd = m->sigfd = m->timerfd = m->listenfd = m->pidfd = -1;
 	direct_logfile_init(&m->own_log);
 	direct_cgroup_init(&m->cgroup);
@@ -751,7 +755,7 @@ int direct_manager_new(const struct direct_manager_opts *opts, struct direct_man
 			prctl(PR_SET_CHILD_SUBREAPER, 1);
 		mgr_leftovers_kill(m);
 		/* Before any program: those without limits stay with the manager, in its leaf. */
-		mgr_memory_init(m);
+		mgr_memory_init(m, opts->state_dir);
 		r = mgr_server_listen(m, why, len);
 	}
 	if (r < 0) {
@@ -760,6 +764,12 @@ int direct_manager_new(const struct direct_manager_opts *opts, struct direct_man
 	}
 	*ret = m;
 	return 0;
+}
+
+int direct_manager_new(const struct direct_manager_opts *opts, struct direct_manager **ret,
+		       char *why, size_t len)
+{
+	return mgr_new(opts, NULL, 0, ret, why, len);
 }
 
 void direct_manager_free(struct direct_manager *m)
@@ -804,12 +814,13 @@ void direct_manager_free(struct direct_manager *m)
 	malloc_trim(0);
 }
 
-int direct_manager_serve(const char *state_dir, int ready_fd)
+int direct_manager_serve_chain(const char *state_dir, int ready_fd, const pid_t *chain,
+			       size_t n_chain)
 {
 	struct direct_manager_opts opts = { .state_dir = state_dir };
 	struct direct_manager *m = NULL;
 	char why[512] = "", msg[600];
-	int r = direct_manager_new(&opts, &m, why, sizeof(why));
+	int r = mgr_new(&opts, chain, n_chain, &m, why, sizeof(why));
 	ssize_t w;
 
 	if (r < 0) {
@@ -831,4 +842,9 @@ int direct_manager_serve(const char *state_dir, int ready_fd)
 	r = direct_manager_run(m);
 	direct_manager_free(m);
 	return r;
+}
+
+int direct_manager_serve(const char *state_dir, int ready_fd)
+{
+	return direct_manager_serve_chain(state_dir, ready_fd, NULL, 0);
 }

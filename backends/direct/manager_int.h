@@ -3,6 +3,7 @@
 #ifndef DIRECT_MANAGER_INT_H
 #define DIRECT_MANAGER_INT_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -48,6 +49,7 @@ struct mgr_prog {
 	long rss_kb;                   /* the process group's, when memory is limited */
 	bool over_high;                /* above memory_high at the last measure */
 	char *cgroup;                  /* its cgroup v2 directory while there is one */
+	char *oom_group_why;           /* why memory.oom.group could not be set there; NULL: it is */
 	bool in_cgroup;                /* the process runs under its cgroup's limits: not polled */
 	char *memory_said;             /* how its limits apply, as last logged */
 };
@@ -88,10 +90,21 @@ struct direct_manager {
 	struct rlimit nofile;          /* the limit services get */
 	uint64_t memory_deadline_ms;   /* next memory measure; 0: nothing is limited */
 	struct direct_cgroup cgroup;   /* where limited programs go, or why they are polled */
+	pid_t chain[DIRECT_CGROUP_CHAIN_MAX]; /* the galaxyctl that started the daemon, and the */
+	size_t n_chain;                /* process between: they leave the cgroup with the manager */
 	struct direct_logfile own_log; /* the daemon's manager.log; closed: stderr */
 };
 
 /* manager.c */
+/*
+ * direct_manager_serve() for the daemon that galaxyctl started (main.c,
+ * client.c): chain names the processes that started it (the galaxyctl
+ * client, the process that detached the daemon), which move with the
+ * manager into its leaf cgroup while the cgroup it prepares holds them
+ * (see direct_cgroup_opts).
+ */
+int direct_manager_serve_chain(const char *state_dir, int ready_fd, const pid_t *chain,
+			       size_t n_chain);
 uint64_t mgr_now_ms(void);
 void mgr_log(struct direct_manager *m, const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -116,8 +129,11 @@ json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c);
  * memory.c: memory_limit and memory_high, in a cgroup v2 when the manager
  * prepared one at start, else measured by a poll.
  */
-/* At start: prepare GRAVITY_DIRECT_CGROUP, or the manager's own cgroup, or say why not. */
-void mgr_memory_init(struct direct_manager *m);
+/*
+ * At start: prepare GRAVITY_DIRECT_CGROUP, or the manager's own cgroup,
+ * or say why not.  The program cgroups' names carry a hash of state_dir.
+ */
+void mgr_memory_init(struct direct_manager *m, const char *state_dir);
 /* Before p's spawn: its cgroup.procs, open for the child (-1: none); why says why not. */
 int mgr_memory_cgroup(struct direct_manager *m, struct mgr_prog *p, char *why, size_t len);
 /* After p's spawn: log how its limits apply (when that changed). */

@@ -38,18 +38,27 @@ static long long memory_bytes(long long kb)
 /* ---------------------------------------------------------------------- */
 /* cgroup v2 */
 
-void mgr_memory_init(struct direct_manager *m)
+void mgr_memory_init(struct direct_manager *m, const char *state_dir)
 {
 	const char *dir = getenv("GRAVITY_DIRECT_CGROUP");
+	char *owner = realpath(state_dir, NULL);
+	struct direct_cgroup_opts opts = {
+		.dir = dir && *dir ? dir : NULL,
+		/* The same manager, however its state dir is spelt, finds its cgroups again. */
+		.owner = owner ? owner : state_dir,
+		.chain = m->chain,
+		.n_chain = m->n_chain,
+	};
 
-	if (dir && !*dir)
-		dir = NULL;
-	if (direct_cgroup_prepare(&m->cgroup, dir) == 0)
+	dir = opts.dir;
+	if (direct_cgroup_prepare(&m->cgroup, &opts) == 0)
 		mgr_log(m, "INFO", "cgroup v2 %s: the manager moved into its leaf cgroup %s/manager, "
-			"programs with memory limits get cgroups beside it", m->cgroup.dir, m->cgroup.dir);
+			"programs with memory limits get cgroups %s/%sNAME beside it", m->cgroup.dir,
+			m->cgroup.dir, m->cgroup.dir, m->cgroup.prefix);
 	else if (dir) /* asked for by name: say at once that it is not used */
 		mgr_log(m, "WARN", "GRAVITY_DIRECT_CGROUP=%s is not used: %s; memory limits are polled",
 			dir, m->cgroup.why);
+	free(owner);
 }
 
 /* Log how p's limits apply, unless that is what was said last. */
@@ -80,7 +89,13 @@ static void memory_say_cgroup(struct direct_manager *m, struct mgr_prog *p)
 		snprintf(max, sizeof(max), "%lld", memory_bytes(p->spec->memory_limit_kb));
 	if (p->spec->memory_high_kb > 0)
 		snprintf(high, sizeof(high), "%lld", memory_bytes(p->spec->memory_high_kb));
-	memory_say(m, p, "INFO", "cgroup v2 %s (memory.max=%s, memory.high=%s)", p->cgroup, max, high);
+	if (p->oom_group_why)
+		memory_say(m, p, "WARN", "cgroup v2 %s (memory.max=%s, memory.high=%s; %s: at memory.max "
+			   "the kernel kills single processes, not the program)", p->cgroup, max, high,
+			   p->oom_group_why);
+	else
+		memory_say(m, p, "INFO", "cgroup v2 %s (memory.max=%s, memory.high=%s, memory.oom.group=1)",
+			   p->cgroup, max, high);
 }
 
 static void memory_say_poll(struct direct_manager *m, struct mgr_prog *p, const char *level,
@@ -98,12 +113,14 @@ static void memory_drop_cgroup(struct direct_manager *m, struct mgr_prog *p)
 	free(p->cgroup);
 	p->cgroup = NULL;
 	p->in_cgroup = false;
+	free(p->oom_group_why);
+	p->oom_group_why = NULL;
 }
 
 int mgr_memory_cgroup(struct direct_manager *m, struct mgr_prog *p, char *why, size_t len)
 {
 	const struct direct_spec *s = p->spec;
-	char *path = NULL;
+	char *path = NULL, oom[512];
 	int fd;
 
 	p->in_cgroup = false;
@@ -121,6 +138,9 @@ int mgr_memory_cgroup(struct direct_manager *m, struct mgr_prog *p, char *why, s
 		return -1;
 	free(p->cgroup);
 	p->cgroup = path;
+	/* At memory.max the whole program goes (autorestart applies), as with systemd's OOMPolicy=stop. */
+	free(p->oom_group_why);
+	p->oom_group_why = direct_cgroup_oom_group(path, oom, sizeof(oom)) < 0 ? strdup(oom) : NULL;
 	fd = direct_cgroup_open_procs(path);
 	if (fd < 0)
 		snprintf(why, len, "cannot open %s/cgroup.procs: %s", path, strerror(-fd));
