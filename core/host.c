@@ -151,6 +151,24 @@ static int host_service_env(const struct gx_service *svc, unsigned process, stru
 static int host_service_argv(const struct gx_service *svc, unsigned process,
 			     struct gx_strv *argv, struct gx_error *err);
 
+/* A string option's shell words; its own error, so that err never formats from itself. */
+static int host_strv_split_option(struct gx_strv *sv, const struct gx_node *section, const char *key,
+				  const char *name, struct gx_error *err)
+{
+	const char *words = gx_node_get_str(section, key);
+	struct gx_error split = { 0 };
+	int r;
+
+	if (!words || !*words)
+		return 0;
+	r = gx_strv_split(sv, words, &split);
+	if (r == -ENOMEM)
+		return gx_error_set(err, NULL, r, "out of memory");
+	if (r < 0)
+		return gx_error_set(err, gx_node_get(section, key), r, "%s: %s", name, split.message);
+	return 0;
+}
+
 static struct gx_host host = {
 	.abi_major = GX_ABI_MAJOR,
 	.abi_minor = GX_ABI_MINOR,
@@ -167,6 +185,7 @@ static struct gx_host host = {
 	.strv_push = gx_strv_push,
 	.strv_pushf = host_strv_pushf,
 	.strv_split = gx_strv_split,
+	.strv_split_option = host_strv_split_option,
 	.strv_release = gx_strv_release,
 	.add_service = gx_expand_add,
 	.expand_default = gx_expand_default,

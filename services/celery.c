@@ -69,22 +69,6 @@ static int celery_push_all(const struct gx_host *h, struct gx_strv *argv,
 	return r;
 }
 
-/* extra_args split as a shell would; a bad quote is reported at the option. */
-static int celery_extra_args(const struct gx_host *h, const struct gx_node *s,
-			     struct gx_strv *argv, struct gx_error *err)
-{
-	const char *extra = h->get_str(s, "extra_args");
-	int r;
-
-	if (!extra || !*extra)
-		return 0;
-	r = h->strv_split(argv, extra, err);
-	if (r == -EINVAL)
-		return h->errorf(err, h->get(s, "extra_args"), r, "gravity.celery.extra_args: %s",
-				 err->message);
-	return r;
-}
-
 static int celery_worker_argv(const struct gx_host *h, const struct gx_service *svc,
 			      unsigned process, struct gx_strv *argv, struct gx_error *err)
 {
@@ -110,7 +94,7 @@ static int celery_worker_argv(const struct gx_host *h, const struct gx_service *
 		r = celery_push_all(h, argv, opts);
 	}
 	if (r == 0)
-		return celery_extra_args(h, s, argv, err);
+		return h->strv_split_option(argv, s, "extra_args", "gravity.celery.extra_args", err);
 	return h->errorf(err, NULL, r, "out of memory");
 }
 

@@ -216,25 +216,6 @@ static int gunicorn_expand(const struct gx_host *h, const struct gx_instance *in
 	return h->add_service(ctx, &spec, err);
 }
 
-/* extra_args as shell words; a quoting mistake is reported at the option. */
-static int gunicorn_push_extra(const struct gx_host *h, const struct gx_node *s,
-			       struct gx_strv *argv, struct gx_error *err)
-{
-	const char *extra = h->get_str(s, "extra_args");
-	struct gx_error split = { 0 };
-	int r;
-
-	if (!extra || !*extra)
-		return 0;
-	r = h->strv_split(argv, extra, &split);
-	if (r == -ENOMEM)
-		return gunicorn_oom(h, err);
-	if (r < 0)
-		return h->errorf(err, h->get(s, "extra_args"), r, "gravity.gunicorn.extra_args: %s",
-				 split.message);
-	return 0;
-}
-
 static int gunicorn_argv(const struct gx_host *h, const struct gx_service *svc, unsigned process,
 			 struct gx_strv *argv, struct gx_error *err)
 {
@@ -255,7 +236,7 @@ static int gunicorn_argv(const struct gx_host *h, const struct gx_service *svc, 
 	    (gunicorn_wants_no_control_socket(svc->instance) &&
 	     h->strv_push(argv, "--no-control-socket") < 0))
 		return gunicorn_oom(h, err);
-	return gunicorn_push_extra(h, s, argv, err);
+	return h->strv_split_option(argv, s, "extra_args", "gravity.gunicorn.extra_args", err);
 }
 
 static int gunicorn_env(const struct gx_host *h, const struct gx_service *svc, unsigned process,

@@ -106,25 +106,6 @@ static int reports_validate(const struct gx_host *h, const struct gx_service *sv
 			 "Reports enabled but reports config file does not exist: %s", path);
 }
 
-/* extra_args as shell words; a quoting mistake is reported at the option. */
-static int reports_push_extra(const struct gx_host *h, const struct gx_node *s,
-			      struct gx_strv *argv, struct gx_error *err)
-{
-	const char *extra = h->get_str(s, "extra_args");
-	struct gx_error split = { 0 };
-	int r;
-
-	if (!extra || !*extra)
-		return 0;
-	r = h->strv_split(argv, extra, &split);
-	if (r == -ENOMEM)
-		return reports_oom(h, err);
-	if (r < 0)
-		return h->errorf(err, h->get(s, "extra_args"), r, "gravity.reports.extra_args: %s",
-				 split.message);
-	return 0;
-}
-
 static int reports_argv(const struct gx_host *h, const struct gx_service *svc, unsigned process,
 			struct gx_strv *argv, struct gx_error *err)
 {
@@ -147,7 +128,7 @@ static int reports_argv(const struct gx_host *h, const struct gx_service *svc, u
 	     (h->strv_push(argv, "--env") < 0 ||
 	      h->strv_pushf(argv, "SCRIPT_NAME=%s", prefix) < 0)))
 		return reports_oom(h, err);
-	return reports_push_extra(h, s, argv, err);
+	return h->strv_split_option(argv, s, "extra_args", "gravity.reports.extra_args", err);
 }
 
 static int reports_env(const struct gx_host *h, const struct gx_service *svc, unsigned process,

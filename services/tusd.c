@@ -167,7 +167,6 @@ static int tusd_argv(const struct gx_host *h, const struct gx_service *svc, unsi
 	const char *program = h->get_str(s, "tusd_path");
 	const char *host = h->get_str(s, "host");
 	const char *dir = h->get_str(s, "upload_dir");
-	const char *extra = h->get_str(s, "extra_args");
 	const char *events = h->get_str(s, "hooks_enabled_events");
 	char *url = NULL;
 	int r;
@@ -188,11 +187,10 @@ static int tusd_argv(const struct gx_host *h, const struct gx_service *svc, unsi
 	if (r == 0)
 		r = h->strv_push(argv, "-hooks-http-forward-headers=X-Api-Key,Cookie");
 	free(url);
-	if (r == 0 && extra && *extra) {
-		r = h->strv_split(argv, extra, err);
-		if (r == -EINVAL)
-			return h->errorf(err, h->get(s, "extra_args"), r,
-					 "gravity.tusd.extra_args: %s", err->message);
+	if (r == 0) {
+		r = h->strv_split_option(argv, s, "extra_args", "gravity.tusd.extra_args", err);
+		if (r < 0)
+			return r;
 	}
 	if (r == 0)
 		r = h->strv_push(argv, "-hooks-enabled-events");

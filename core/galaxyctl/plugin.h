@@ -369,6 +369,13 @@ struct gx_host {
 	int (*strv_pushf)(struct gx_strv *sv, const char *fmt, ...) GX_PRINTF(2, 3);
 	/* Split words the way a POSIX shell does (quotes, backslashes; no expansion). */
 	int (*strv_split)(struct gx_strv *sv, const char *words, struct gx_error *err);
+	/*
+	 * Append the words of the string option key of section (extra_args),
+	 * split as strv_split does; nothing when it is unset or empty.  A bad
+	 * quote is an error at the option, named name ("gravity.celery.extra_args").
+	 */
+	int (*strv_split_option)(struct gx_strv *sv, const struct gx_node *section, const char *key,
+				 const char *name, struct gx_error *err);
 	void (*strv_release)(struct gx_strv *sv);
 
 	/* Register a service during expand(). */

@@ -149,6 +149,27 @@ Test(host, strv_helpers)
 	cr_expect_eq(sv.n, 0);
 }
 
+/* extra_args-style options: words appended; a bad quote located at the option, by name. */
+Test(host, strv_split_option)
+{
+	const struct gx_node *m = host_yaml("s:\n  extra: -a 'b c'\n  empty: ''\n  bad: -x 'y\n");
+	const struct gx_node *s = gx_node_get(m, "s");
+	struct gx_strv sv = { 0 };
+	struct gx_error err = { 0 };
+
+	h = gx_host_init(NULL, false);
+	cr_assert_eq(h->strv_split_option(&sv, s, "extra", "gravity.s.extra", &err), 0);
+	cr_assert_eq(h->strv_split_option(&sv, s, "empty", "gravity.s.empty", &err), 0);
+	cr_assert_eq(h->strv_split_option(&sv, s, "absent", "gravity.s.absent", &err), 0);
+	cr_assert_eq(sv.n, 2);
+	cr_expect_str_eq(sv.v[1], "b c");
+	cr_expect_eq(h->strv_split_option(&sv, s, "bad", "gravity.s.bad", &err), -EINVAL);
+	cr_expect_str_eq(err.message, "gravity.s.bad: unterminated single quote in: -x 'y");
+	cr_expect_str_eq(err.file, "test.yml");
+	cr_expect_eq(err.line, 4);
+	h->strv_release(&sv);
+}
+
 static void host_log_all(void)
 {
 	gx_log(GX_LOG_DEBUG, "debug %d", 1);
