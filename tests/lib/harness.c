@@ -11,28 +11,32 @@
 #include "host.h"
 #include "strv.h"
 
-/* text with every @ROOT@ replaced (heap). */
-static char *harness_subst(const char *text, const char *root)
+char *gx_test_subst(const char *text, const char *token, const char *value)
 {
-	size_t len = strlen(text) + 1, rlen = strlen(root);
+	size_t len = strlen(text) + 1, tlen = strlen(token), vlen = strlen(value);
 	char *out, *o;
 
-	for (const char *p = strstr(text, "@ROOT@"); p; p = strstr(p + 6, "@ROOT@"))
-		len += rlen;
+	for (const char *p = strstr(text, token); p; p = strstr(p + tlen, token))
+		len += vlen;
 	out = o = malloc(len);
 	if (!out)
 		abort();
 	while (*text) {
-		if (strncmp(text, "@ROOT@", 6) == 0) {
-			memcpy(o, root, rlen);
-			o += rlen;
-			text += 6;
+		if (strncmp(text, token, tlen) == 0) {
+			memcpy(o, value, vlen);
+			o += vlen;
+			text += tlen;
 		} else {
 			*o++ = *text++;
 		}
 	}
 	*o = '\0';
 	return out;
+}
+
+static char *harness_subst(const char *text, const char *root)
+{
+	return gx_test_subst(text, "@ROOT@", root);
 }
 
 static void harness_run(const char *fmt, const char *a, const char *b)

@@ -40,6 +40,12 @@ char *gx_test_env(struct gx_test *t, const struct gx_service *svc, unsigned proc
 		  const char *name);
 /* Every diagnostic, one per line (heap; caller frees). */
 char *gx_test_diag_text(const struct gx_test *t);
+/*
+ * text with every token replaced by value (heap; caller frees).  Tests build
+ * expected strings this way rather than with positional printf formats, which
+ * _FORTIFY_SOURCE rejects when an argument goes unused.
+ */
+char *gx_test_subst(const char *text, const char *token, const char *value);
 /* Free everything and remove the root. */
 void gx_test_release(struct gx_test *t);
 

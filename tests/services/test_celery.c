@@ -43,14 +43,16 @@ static void load_fails_with(const char *line)
 	free(diag);
 }
 
-static void expect_argv(const char *name, unsigned process, const char *fmt)
+static void expect_argv(const char *name, unsigned process, const char *expected)
 {
 	const struct gx_service *svc = gx_test_service(&t, NULL, name);
-	char *want = NULL, *got;
+	char *rooted, *want, *got;
 
 	cr_assert_not_null(svc, "no service %s", name);
-	/* fmt may use %1$s for the root and %2$s for the state dir. */
-	cr_assert_geq(asprintf(&want, fmt, t.root, svc->instance->state_dir), 0);
+	/* expected may hold @ROOT@ for the root and @STATE@ for the state dir. */
+	rooted = gx_test_subst(expected, "@ROOT@", t.root);
+	want = gx_test_subst(rooted, "@STATE@", svc->instance->state_dir);
+	free(rooted);
 	got = gx_test_argv(&t, svc, process);
 	cr_expect_str_eq(got ? got : "(null)", want);
 	free(got);
@@ -95,11 +97,11 @@ Test(celery, defaults_give_both_services_with_upstream_commands)
 	cr_expect_eq(beat->start_timeout, 10);
 	cr_expect_eq(beat->stop_timeout, 10);
 	expect_argv("celery", 0,
-		    "%1$s/venv/bin/celery --app galaxy.celery worker --concurrency 2 --loglevel DEBUG "
+		    "@ROOT@/venv/bin/celery --app galaxy.celery worker --concurrency 2 --loglevel DEBUG "
 		    "--pool threads --queues celery,galaxy.internal,galaxy.external");
 	expect_argv("celery-beat", 0,
-		    "%1$s/venv/bin/celery --app galaxy.celery beat --loglevel DEBUG "
-		    "--schedule %2$s/celery-beat-schedule");
+		    "@ROOT@/venv/bin/celery --app galaxy.celery beat --loglevel DEBUG "
+		    "--schedule @STATE@/celery-beat-schedule");
 	cr_assert_geq(asprintf(&state, "%s/database/gravity", t.root), 0);
 	cr_expect_str_eq(beat->instance->state_dir, state);
 	free(state);
@@ -167,13 +169,13 @@ Test(celery, non_default_settings)
 		"galaxy:\n"
 		"  brand: test\n");
 	expect_argv("celery", 0,
-		    "%1$s/venv/bin/celery --app galaxy.celery worker --concurrency 0 --loglevel ERROR "
+		    "@ROOT@/venv/bin/celery --app galaxy.celery worker --concurrency 0 --loglevel ERROR "
 		    "--pool solo --queues celery,galaxy.internal --without-heartbeat -O fair "
-		    "--hostname w 1@%%h");
+		    "--hostname w 1@%h");
 	/* beat takes only loglevel; extra_args are the worker's. */
 	expect_argv("celery-beat", 0,
-		    "%1$s/venv/bin/celery --app galaxy.celery beat --loglevel ERROR "
-		    "--schedule %2$s/celery-beat-schedule");
+		    "@ROOT@/venv/bin/celery --app galaxy.celery beat --loglevel ERROR "
+		    "--schedule @STATE@/celery-beat-schedule");
 	worker = gx_test_service(&t, NULL, "celery");
 	cr_expect_str_eq(worker->umask, "077");
 	cr_expect_eq(worker->start_timeout, 30);
@@ -215,7 +217,7 @@ Test(celery, without_virtualenv_celery_comes_from_path)
 		    "--pool threads --queues celery,galaxy.internal,galaxy.external");
 	expect_argv("celery-beat", 0,
 		    "celery --app galaxy.celery beat --loglevel INFO "
-		    "--schedule %2$s/celery-beat-schedule");
+		    "--schedule @STATE@/celery-beat-schedule");
 	expect_env("celery", "VIRTUAL_ENV", NULL);
 	expect_env("celery", "PYTHONPATH", "lib");
 }
@@ -227,8 +229,8 @@ Test(celery, schedule_follows_the_state_dir)
 		"galaxy:\n"
 		"  data_dir: @ROOT@/data\n");
 	expect_argv("celery-beat", 0,
-		    "%1$s/venv/bin/celery --app galaxy.celery beat --loglevel DEBUG "
-		    "--schedule %1$s/data/gravity/celery-beat-schedule");
+		    "@ROOT@/venv/bin/celery --app galaxy.celery beat --loglevel DEBUG "
+		    "--schedule @ROOT@/data/gravity/celery-beat-schedule");
 }
 
 Test(celery, enable_only)

@@ -41,14 +41,14 @@ static void expect_diag(const char *line)
 	free(diag);
 }
 
-/* Load an enabled gx-it-proxy with the given galaxy section lines, expect argv (%1$s: root). */
-static void expect_argv(const char *fmt)
+/* Load an enabled gx-it-proxy with the given galaxy section lines, expect argv (@ROOT@: root). */
+static void expect_argv(const char *expected)
 {
 	const struct gx_service *svc = gx_test_service(&t, NULL, "gx-it-proxy");
-	char *want = NULL, *got;
+	char *want, *got;
 
 	cr_assert_not_null(svc, "no service gx-it-proxy");
-	cr_assert_geq(asprintf(&want, fmt, t.root), 0);
+	want = gx_test_subst(expected, "@ROOT@", t.root);
 	got = gx_test_argv(&t, svc, 0);
 	cr_expect_str_eq(got ? got : "(null)", want);
 	free(got);
@@ -119,7 +119,7 @@ Test(gx_it_proxy, default_command_and_environment)
 	cr_expect_str_eq(svc->type->section, "gx_it_proxy");
 	cr_expect_eq(svc->start_timeout, 10);
 	cr_expect_eq(svc->stop_timeout, 10);
-	expect_argv("%1$s/venv/bin/npx @galaxyproject/gx-it-proxy@>=0.0.6 --ip localhost --port 4002 "
+	expect_argv("@ROOT@/venv/bin/npx @galaxyproject/gx-it-proxy@>=0.0.6 --ip localhost --port 4002 "
 		    "--sessions database/interactivetools_map.sqlite --verbose "
 		    "--proxyPathPrefix /interactivetool/ep");
 	got = gx_test_env(&t, svc, 0, "npm_config_yes");
