@@ -38,21 +38,21 @@ static char xml_error[256];
 /* Open libxml2 (never closed: it stays for the life of the process). */
 static void xml_open(void)
 {
-	/* The soname of the headers we were built with first (2.14 moved to .so.16). */
+	/*
+	 * Only the soname of the headers we were built with: the function types
+	 * above are theirs, and 2.14 (.so.16) changed the ABI.
+	 */
 #if LIBXML_VERSION >= 21400
-	static const char *const names[] = { "libxml2.so.16", "libxml2.so.2", "libxml2.so" };
+	static const char soname[] = "libxml2.so.16";
 #else
-	static const char *const names[] = { "libxml2.so.2", "libxml2.so.16", "libxml2.so" };
+	static const char soname[] = "libxml2.so.2";
 #endif
-	void *lib = NULL;
+	void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 
-	for (size_t i = 0; !lib && i < sizeof(names) / sizeof(names[0]); i++) {
-		lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-		if (!lib && i == 0) /* the likeliest name's reason is the useful one */
-			snprintf(xml_error, sizeof(xml_error), "%s", dlerror());
-	}
-	if (!lib)
+	if (!lib) {
+		snprintf(xml_error, sizeof(xml_error), "%s", dlerror());
 		return;
+	}
 	xml_error[0] = '\0';
 	*(void **)&xml.new_ctxt = dlsym(lib, "xmlNewParserCtxt");
 	*(void **)&xml.read_file = dlsym(lib, "xmlCtxtReadFile");
