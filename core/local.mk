@@ -23,7 +23,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/yaml.c %reldir%/yaml.h
 libgxcore_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DGX_BUILDDIR='"$(abs_top_builddir)"' -DGX_PKGLIBDIR='"$(pkglibdir)"' \
-	$(YAML_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(NETTLE_CFLAGS)
+	$(YAML_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 libgxcore_la_LIBADD = $(YAML_LIBS) $(JANSSON_LIBS) $(LTDL_LIBS) -ldl
 
 bin_PROGRAMS += galaxyctl
