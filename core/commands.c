@@ -455,7 +455,7 @@ static void run_update_others(struct run *run, const char *const *owners, size_t
 	for (size_t i = 0; i < names.n; i++) {
 		struct gx_error err = { 0 };
 
-		if (!gx_plugins_backend(p, names.v[i], &err) && !strstr(err.message, "unknown backend"))
+		if (!gx_plugins_backend(p, names.v[i], &err) && err.code != -ENOENT)
 			gx_log(GX_LOG_WARNING, "the %s backend was not asked to clean up: %s",
 			       names.v[i], err.message);
 	}

@@ -46,7 +46,8 @@ int gx_plugins_load(struct gx_plugins *p, struct gx_error *err);
 /*
  * The backend called name, loading <name>.so from a backends directory when
  * it is not loaded yet; or NULL with err naming those available and the
- * paths searched (or why the module could not be loaded).
+ * paths searched (err.code -ENOENT: no module has that name), or why the
+ * module could not be loaded (any other code).
  */
 const struct gx_backend *gx_plugins_backend(struct gx_plugins *p, const char *name,
 					    struct gx_error *err);
