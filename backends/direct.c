@@ -103,10 +103,29 @@ static int direct_follow_procs(const struct direct_procs *ps, unsigned backlog)
 	return r;
 }
 
+/* The manager's own log as the one "program" to follow (--quiet). */
+static int direct_manager_log_procs(struct direct_ctx *x, const struct direct_group *g,
+				    struct direct_procs *ret)
+{
+	struct direct_procs ps = { .v = calloc(1, sizeof(*ps.v)) };
+
+	if (ps.v) {
+		ps.n = 1;
+		ps.v[0].name = strdup("direct");
+		ps.v[0].log = strdup(g->paths.log);
+	}
+	if (!ps.v || !ps.v[0].name || !ps.v[0].log) {
+		direct_procs_release(&ps);
+		return direct_oom(x);
+	}
+	*ret = ps;
+	return 0;
+}
+
 /* galaxy, start -f: the manager runs here, or, when one already runs, its logs are followed. */
 static int direct_start_foreground(struct direct_ctx *x)
 {
-	struct direct_manager_opts opts = { .foreground = true };
+	struct direct_manager_opts opts = { .foreground = true, .quiet = x->rq->quiet };
 	struct direct_group *g = &x->groups[0];
 	struct direct_manager *m = NULL;
 	struct direct_procs ps = { 0 };
@@ -135,7 +154,12 @@ static int direct_start_foreground(struct direct_ctx *x)
 			x->h->log(GX_LOG_INFO, "A direct manager already runs for %s (pid %ld): following its logs; "
 				  "Ctrl-C stops following, not Galaxy",
 				  g->state_dir, (long)direct_client_manager_pid(&g->paths));
-			r = direct_follow_procs(&ps, 10);
+			if (x->rq->quiet) {
+				direct_procs_release(&ps);
+				r = direct_manager_log_procs(x, g, &ps);
+			}
+			if (r == 0)
+				r = direct_follow_procs(&ps, 10);
 			if (r < 0)
 				x->h->errorf(x->err, NULL, r, "cannot follow the logs: %s", strerror(-r));
 		}
@@ -492,14 +516,7 @@ static int direct_follow_cmd(const struct gx_host *h, const struct gx_request *r
 		struct direct_proc *grown;
 
 		if (rq->quiet) { /* the managers' own logs, as upstream tails supervisord.log */
-			ps.v = calloc(1, sizeof(*ps.v));
-			if (ps.v) {
-				ps.n = 1;
-				ps.v[0].name = strdup("direct");
-				ps.v[0].log = strdup(x.groups[i].paths.log);
-			}
-			if (!ps.v || !ps.v[0].name || !ps.v[0].log)
-				r = direct_oom(&x);
+			r = direct_manager_log_procs(&x, &x.groups[i], &ps);
 		} else {
 			r = direct_group_procs(&x, &x.groups[i], false, NULL, &ps);
 		}

@@ -75,7 +75,8 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.help = "  Start Galaxy and its services in the background, or with -f in the\n"
 			"  foreground, following the logs.\n" NAMES_HELP
 			"\n  -f, --foreground  Run in the foreground, following the logs.\n"
-			"  --quiet           Only show errors and warnings.\n",
+			"  --quiet           Only output the process manager's own log (supervisord's,\n"
+			"                    the direct manager's), not the services' output.\n",
 		.options = start_opts, .shortopts = ":fh",
 	},
 	[GX_CMD_STOP] = {
@@ -120,7 +121,8 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.name = "follow", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
 		.summary = "Follow log files of configured instances.",
 		.help = "  Follow the logs of all services, or of those named.\n" NAMES_HELP
-			"\n  --quiet  Only show errors and warnings.\n",
+			"\n  --quiet  Only output the process manager's own log (supervisord.log, the\n"
+			"           direct manager's manager.log), not the services' logs.\n",
 		.options = follow_opts, .shortopts = ":h",
 	},
 	[GX_CMD_LIST] = {
@@ -213,7 +215,8 @@ static const char galaxy_usage[] =
 	"  -s, --single-user EMAIL Run in single-user mode as EMAIL (sets\n"
 	"                          GALAXY_CONFIG_SINGLE_USER and\n"
 	"                          GALAXY_CONFIG_ADMIN_USERS for the services).\n"
-	"  --quiet                 Only show errors and warnings.\n"
+	"  --quiet                 Only output the direct manager's own lines, not\n"
+	"                          the services' output.\n"
 	"  --version               Show the version and exit.\n"
 	"  -h, --help              Show this message and exit.\n";
 

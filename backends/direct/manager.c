@@ -230,7 +230,7 @@ static void mgr_write_output(struct direct_manager *m, struct mgr_prog *p, const
 	    p->log.error != -ENOSPC)
 		mgr_log(m, "WARN", "%s: cannot write log %s: %s", p->spec->name, p->log.path,
 			strerror(-p->log.error));
-	if (m->foreground)
+	if (m->foreground && !m->quiet)
 		direct_prefix_feed(&p->px, STDOUT_FILENO, data, len);
 }
 
@@ -733,6 +733,7 @@ static int mgr_new(const struct direct_manager_opts *opts, const pid_t *chain, s
 	direct_logfile_init(&m->own_log);
 	direct_cgroup_init(&m->cgroup);
 	m->foreground = opts->foreground;
+	m->quiet = opts->quiet;
 	m->colour = opts->foreground && direct_prefix_want_colour(STDOUT_FILENO);
 	m->is_init = getpid() == 1;
 	m->sig_tag = (struct mgr_tag){ .source = MGR_SRC_SIGNAL };

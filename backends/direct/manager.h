@@ -12,6 +12,7 @@ struct direct_manager;
 struct direct_manager_opts {
 	const char *state_dir; /* files under <state_dir>/direct/ */
 	bool foreground;       /* also show every line of output on stdout, prefixed */
+	bool quiet;            /* foreground: show only the manager's own lines (--quiet) */
 };
 
 /*

@@ -70,6 +70,7 @@ struct mgr_client {
 struct direct_manager {
 	struct direct_paths paths;
 	bool foreground;
+	bool quiet;                    /* foreground, but the programs' output only goes to their logs */
 	bool colour;
 	int epfd, sigfd, timerfd, listenfd, pidfd;
 	struct mgr_tag sig_tag, timer_tag, listen_tag;

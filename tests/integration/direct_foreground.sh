@@ -64,6 +64,19 @@ done
 wait_up_to 5 no_root_pids || fail "processes left after SIGINT: $(root_pids)"
 [ -e "$state/direct/manager.sock" ] && fail "the socket was left behind"
 
+# galaxy --quiet: the manager's own lines, not the services' output (still in their logs).
+: >"$state/log/gunicorn.log"
+"$work/bin/galaxy" -c "$cfg" --quiet >"$work/quiet.out" 2>&1 </dev/null &
+qpid=$!
+extra_pids+=("$qpid")
+wait_up_to 20 state_is gunicorn RUNNING || fail "galaxy --quiet: gunicorn is not RUNNING"
+wait_up_to 20 grep -q 'Listening at: unix:' "$state/log/gunicorn.log" || fail "galaxy --quiet: gunicorn's log was not written"
+grep -q "spawned: 'gunicorn' with pid" "$work/quiet.out" || fail "galaxy --quiet hid the manager's lines: $(head "$work/quiet.out")"
+grep -q 'Listening at' "$work/quiet.out" && fail "galaxy --quiet showed gunicorn's output"
+kill -TERM "$qpid"
+wait "$qpid" || fail "galaxy --quiet exited with $? after SIGTERM: $(tail "$work/quiet.out")"
+wait_up_to 5 no_root_pids || fail "processes left after galaxy --quiet: $(root_pids)"
+
 # exit_on_fatal: a service that cannot start ends the run with a failure.
 write_config <<'EOF'
 gravity:
