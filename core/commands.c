@@ -125,6 +125,10 @@ static int run_load(struct run *run, const char *self_exe)
 		return GX_EXIT_FAILURE;
 	}
 	r = gx_config_find(&run->cfg, &src, &err);
+	if (r < 0 && run->cfg.none_found && run->cli.command == GX_CMD_LIST) {
+		/* As upstream's list: finding nothing is an answer (no instances), not a failure. */
+		return GX_EXIT_OK;
+	}
 	if (r < 0) {
 		run_print_error(&err);
 		return GX_EXIT_CONFIG;

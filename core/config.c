@@ -156,7 +156,8 @@ int gx_config_find(struct gx_config *cfg, const struct gx_config_sources *src,
 			}
 		}
 	}
-	if (r == 0 && cfg->n_paths == 0)
+	cfg->none_found = r == 0 && cfg->n_paths == 0;
+	if (cfg->none_found)
 		r = gx_error_set(err, NULL, -ENOENT,
 				       "no config file found: use --config-file, set "
 				       "$GRAVITY_CONFIG_FILE, or run from a Galaxy root (looked "

@@ -29,6 +29,7 @@ struct gx_raw_instance {
 struct gx_config {
 	char **paths; /* the config files found, absolute, in search order */
 	size_t n_paths;
+	bool none_found; /* gx_config_find looked everywhere and found no file */
 	struct gx_yaml_doc **docs; /* every file read, gravity and galaxy */
 	size_t n_docs;
 	struct gx_raw_instance *raw;
@@ -42,7 +43,8 @@ struct gx_config {
  * cwd; then, as root and without -c or $GRAVITY_CONFIG_FILE,
  * /etc/galaxy/gravity.yml, /etc/galaxy/galaxy.yml and
  * /etc/galaxy/gravity.d/ *.yml and *.yaml (sorted).  A named file that
- * does not exist is an error.  No file at all is -ENOENT with a hint.
+ * does not exist is an error.  No file at all is -ENOENT with a hint, and
+ * cfg->none_found set.
  */
 int gx_config_find(struct gx_config *cfg, const struct gx_config_sources *src,
 		   struct gx_error *err);

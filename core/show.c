@@ -65,6 +65,7 @@ char *gx_galaxy_version(const char *galaxy_root)
 	return version;
 }
 
+/* Upstream 1.1+'s columns: the TYPE column left with config_type. */
 void gx_show_list(const struct gx_instances *insts, bool version, FILE *out)
 {
 	if (insts->n == 0) {
@@ -72,21 +73,20 @@ void gx_show_list(const struct gx_instances *insts, bool version, FILE *out)
 		return;
 	}
 	if (version)
-		fprintf(out, "%-8s  %-18s  %-12s  %s\n", "TYPE", "INSTANCE NAME", "VERSION",
-			"CONFIG PATH");
+		fprintf(out, "%-18s  %-12s  %s\n", "INSTANCE NAME", "VERSION", "CONFIG PATH");
 	else
-		fprintf(out, "%-8s  %-18s  %s\n", "TYPE", "INSTANCE NAME", "CONFIG PATH");
+		fprintf(out, "%-18s  %s\n", "INSTANCE NAME", "CONFIG PATH");
 	for (size_t i = 0; i < insts->n; i++) {
 		const struct gx_instance *inst = insts->v[i];
 
 		if (version) {
 			char *v = gx_galaxy_version(inst->galaxy_root);
 
-			fprintf(out, "%-8s  %-18s  %-12s  %s\n", "galaxy", inst->name,
-				v ? v : "unknown", inst->config_file);
+			fprintf(out, "%-18s  %-12s  %s\n", inst->name, v ? v : "unknown",
+				inst->config_file);
 			free(v);
 		} else {
-			fprintf(out, "%-8s  %-18s  %s\n", "galaxy", inst->name, inst->config_file);
+			fprintf(out, "%-18s  %s\n", inst->name, inst->config_file);
 		}
 	}
 }

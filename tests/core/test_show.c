@@ -216,9 +216,9 @@ Test(list, rows_as_upstream_prints_them)
 
 	show_build(g);
 	scratch_print(want, sizeof(want),
-		      "TYPE      INSTANCE NAME       CONFIG PATH\n"
-		      "galaxy    main                %s\n"
-		      "galaxy    a-rather-long-instance-name  %s\n", g, g);
+		      "INSTANCE NAME       CONFIG PATH\n"
+		      "main                %s\n"
+		      "a-rather-long-instance-name  %s\n", g, g);
 	cr_expect_str_eq(show_list(false), want);
 	show_release();
 }
@@ -230,9 +230,9 @@ Test(list, version_column)
 
 	show_build(g);
 	scratch_print(want, sizeof(want),
-		      "TYPE      INSTANCE NAME       VERSION       CONFIG PATH\n"
-		      "galaxy    main                unknown       %s\n"
-		      "galaxy    a-rather-long-instance-name  23.1.2        %s\n", g, g);
+		      "INSTANCE NAME       VERSION       CONFIG PATH\n"
+		      "main                unknown       %s\n"
+		      "a-rather-long-instance-name  23.1.2        %s\n", g, g);
 	cr_expect_str_eq(show_list(true), want);
 	show_release();
 }

@@ -112,10 +112,15 @@ run 2 "galaxy takes no command" "$galaxy" start
 # --- no config ---------------------------------------------------------------
 
 mkdir "$tmp/empty"
-(cd "$tmp/empty" && "$galaxyctl" list) >"$tmp/out" 2>"$tmp/err"
+(cd "$tmp/empty" && "$galaxyctl" status) >"$tmp/out" 2>"$tmp/err"
 status=$?
 if [ "$status" -eq 3 ]; then ok "no config file (exit 3)"; else not_ok "no config file (exit 3)" "exited $status"; fi
 expect err "no config file is explained" 'no config file found'
+# list, as upstream's, answers that there is nothing.
+(cd "$tmp/empty" && "$galaxyctl" list) >"$tmp/out" 2>"$tmp/err"
+status=$?
+if [ "$status" -eq 0 ]; then ok "list with no config file (exit 0)"; else not_ok "list with no config file (exit 0)" "exited $status"; fi
+expect out "list with no config file says so" '^No configured instances$'
 
 # --- a stand-in Galaxy ---------------------------------------------------------
 
@@ -126,17 +131,17 @@ conf_re=$(re "$conf")
 root_re=$(re "$root")
 
 run 0 "list on the stand-in" "$galaxyctl" -c "$conf" list
-expect out "list header" '^TYPE      INSTANCE NAME       CONFIG PATH$'
-expect out "list row" "^galaxy    _default_           $conf_re\$"
+expect out "list header" '^INSTANCE NAME       CONFIG PATH$'
+expect out "list row" "^_default_           $conf_re\$"
 expect err "galaxy-only config warns" "warning: Config file appears to be a Galaxy config but contains no gravity section, Gravity defaults will be used: $conf_re\$"
 run 0 "list --version on the stand-in" "$galaxyctl" -c "$conf" list --version
-expect out "list --version header" '^TYPE      INSTANCE NAME       VERSION       CONFIG PATH$'
-expect out "list --version row" "^galaxy    _default_           23\\.1\\.2        $conf_re\$"
+expect out "list --version header" '^INSTANCE NAME       VERSION       CONFIG PATH$'
+expect out "list --version row" "^_default_           23\\.1\\.2        $conf_re\$"
 
 (cd "$root" && "$galaxyctl" configs) >"$tmp/out" 2>"$tmp/err"
 status=$?
 if [ "$status" -eq 0 ]; then ok "configs from the Galaxy root (exit 0)"; else not_ok "configs from the Galaxy root (exit 0)" "exited $status"; fi
-expect out "config/galaxy.yml is found from the cwd" "^galaxy    _default_           $conf_re\$"
+expect out "config/galaxy.yml is found from the cwd" "^_default_           $conf_re\$"
 
 run 0 "show --json with \$GRAVITY_CONFIG_FILE" env GRAVITY_CONFIG_FILE="$conf" "$galaxyctl" show --json
 expect out "show --json: galaxy_root" "^    \"galaxy_root\": \"$root_re\",\$"
