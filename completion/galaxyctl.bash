@@ -29,7 +29,7 @@ _galaxyctl_names()
 	local prog=$1 services=$2 inst
 	local -a insts
 	shift 2
-	mapfile -t insts < <("$prog" "$@" list 2>/dev/null | awk 'NR > 1 && NF >= 2 { print $2 }')
+	mapfile -t insts < <("$prog" "$@" list 2>/dev/null | awk 'NR > 1 && NF >= 2 { print $1 }')
 	{
 		printf '%s\n' "${insts[@]}"
 		[[ $services == 1 ]] || return 0
