@@ -197,7 +197,8 @@ static const char exit_codes_help[] =
 	"  0  success\n"
 	"  1  the command failed\n"
 	"  2  bad command line\n"
-	"  3  invalid configuration (nothing was changed)\n"
+	"  3  invalid configuration (nothing was changed); for status (without\n"
+	"     --json), a selected service is not running\n"
 	"  4  backend or command not available in this build\n";
 
 static const char galaxy_usage[] =

@@ -28,6 +28,7 @@ enum gx_exit {
 	GX_EXIT_FAILURE = 1,     /* the command ran and failed */
 	GX_EXIT_USAGE = 2,       /* bad command line */
 	GX_EXIT_CONFIG = 3,      /* invalid config: nothing was changed */
+	GX_EXIT_NOT_RUNNING = 3, /* status: a selected service is not running (supervisorctl's 3) */
 	GX_EXIT_UNAVAILABLE = 4, /* backend or command not available in this build */
 };
 

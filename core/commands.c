@@ -511,6 +511,9 @@ static int run_backend_command(struct run *run)
 			code = gx_status_print_json(&st, stdout) < 0 ? GX_EXIT_FAILURE : GX_EXIT_OK;
 		else
 			gx_status_print_table(&st, stdout);
+		/* As supervisorctl's; JSON readers have every state in the output. */
+		if (code == GX_EXIT_OK && !run->cli.json && gx_status_any_not_running(&st))
+			code = GX_EXIT_NOT_RUNNING;
 	}
 	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_START && !run->cli.foreground)
 		run_print_log_dirs(run);

@@ -99,6 +99,14 @@ static void status_format_uptime(double s, char *buf, size_t len)
 		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t % 3600 / 60, t % 60);
 }
 
+bool gx_status_any_not_running(const struct gx_status *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->rows[i].state != GX_STATE_RUNNING)
+			return true;
+	return false;
+}
+
 void gx_status_print_table(const struct gx_status *st, FILE *out)
 {
 	int width = 32;

@@ -418,7 +418,7 @@ Test(help, main_help_lists_every_command_and_the_exit_codes)
 	cr_expect(strstr(P.out, "--state-dir DIRECTORY"), "%s", P.out);
 	cr_expect(strstr(P.out, "--user / --no-user"), "%s", P.out);
 	cr_expect(strstr(P.out, "--backend NAME"), "%s", P.out);
-	cr_expect(strstr(P.out, "  3  invalid configuration (nothing was changed)\n"), "%s", P.out);
+	cr_expect(strstr(P.out, "  3  invalid configuration (nothing was changed); for status (without\n"), "%s", P.out);
 	cr_expect(strstr(P.out, "  4  backend or command not available in this build\n"), "%s",
 		  P.out);
 }

@@ -86,7 +86,7 @@ re() {
 
 run 0 "galaxyctl --help" "$galaxyctl" --help
 expect out "--help prints the usage" '^Usage: galaxyctl \[OPTIONS\] COMMAND \[ARGS\]\.\.\.$'
-expect out "--help documents the exit codes" '^  3  invalid configuration \(nothing was changed\)$'
+expect out "--help documents the exit codes" '^  3  invalid configuration \(nothing was changed\); for status \(without$'
 run 0 "galaxyctl --version" "$galaxyctl" --version
 expect out "--version prints the version" '^galaxyctl, version [0-9]'
 

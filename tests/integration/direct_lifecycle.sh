@@ -119,7 +119,9 @@ grep -qx 'Shut down' "$work/stop.out" || fail "no 'Shut down'"
 [ -e "$state/direct/manager.pid" ] && fail "the pid file was left behind"
 wait_up_to 5 no_root_pids || fail "processes left after stop: $(root_pids)"
 
-gx status >"$work/status.out" 2>&1 || fail "status without a manager failed"
+rc=0
+gx status >"$work/status.out" 2>&1 || rc=$?
+[ "$rc" = 3 ] || fail "status without a manager exited $rc, not 3 (nothing runs)"
 grep -q '^gunicorn  *STOPPED' "$work/status.out" || fail "status without a manager: $(cat "$work/status.out")"
 grep -q 'The direct manager is not running' "$work/status.out" || fail "status did not say the manager is down"
 echo "PASS"

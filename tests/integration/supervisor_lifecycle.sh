@@ -158,7 +158,9 @@ nothing_in_root() { [ -z "$(in_root)" ]; }
 wait_for nothing_in_root || fail "processes left in $root after stop: $(in_root)"
 ok "stop: every process and supervisord are gone"
 
-out=$(gx status 2>&1) || fail "status: $out"
+rc=0
+out=$(gx status 2>&1) || rc=$?
+[ "$rc" = 3 ] || fail "status without supervisord exited $rc, not 3: $out"
 grep -q "supervisord is not running" <<<"$out" && grep -Eq "^gunicorn +STOPPED" <<<"$out" ||
 	fail "status without supervisord: $out"
 ok "status says supervisord is not running"
