@@ -80,7 +80,10 @@ tests_core_test_plugins_LDADD = $(GX_UNIT_LIBS)
 # --- end core/plugins.c ---
 
 # --- core/strv.c, core/fsutil.c, core/http.c ---
-unit_tests += tests/core/test_strv tests/core/test_fsutil tests/core/test_http
+unit_tests += tests/core/test_strv tests/core/test_fsutil tests/core/test_http tests/core/test_names
+tests_core_test_names_SOURCES = tests/core/test_names.c
+tests_core_test_names_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_names_LDADD = $(GX_UNIT_LIBS)
 tests_core_test_strv_SOURCES = tests/core/test_strv.c
 tests_core_test_strv_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_strv_LDADD = $(GX_UNIT_LIBS)
