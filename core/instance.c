@@ -401,6 +401,29 @@ static int instance_defaults_env(struct service_priv *p, const struct gx_node *e
 	return copy ? gx_node_map_set(p->defaults, "environment", copy) : -ENOMEM;
 }
 
+/* Is b one of the process names of a service a with n processes (a_0 ... a_<n-1>)? */
+static bool instance_is_process_name(const char *a, unsigned n, const char *b)
+{
+	size_t la = strlen(a);
+	char *end;
+	unsigned long i;
+
+	if (n <= 1 || strncmp(a, b, la) != 0 || b[la] != '_' || b[la + 1] < '0' || b[la + 1] > '9')
+		return false;
+	i = strtoul(b + la + 1, &end, 10);
+	return *end == '\0' && i < n && (b[la + 1] != '0' || b[la + 2] == '\0');
+}
+
+/*
+ * Do two services' program names meet?  a_i == b_j with a != b cannot
+ * happen (one of i, j would have to hold a '_'), so this is all.
+ */
+static bool instance_names_clash(const char *a, unsigned na, const char *b, unsigned nb)
+{
+	return strcmp(a, b) == 0 || instance_is_process_name(a, na, b) ||
+	       instance_is_process_name(b, nb, a);
+}
+
 int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		  struct gx_error *err)
 {
@@ -420,7 +443,8 @@ int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 				    problem);
 	}
 	for (size_t i = 0; i < inst->n_services; i++)
-		if (strcmp(inst->services[i]->name, spec->name) == 0) {
+		if (instance_names_clash(inst->services[i]->name, inst->services[i]->count,
+					 spec->name, count)) {
 			if (spec->free_data)
 				spec->free_data(spec->data);
 			return gx_error_set(err, at, -EINVAL,

@@ -296,9 +296,9 @@ tests_core_test_host_LDADD = $(GX_UNIT_LIBS)
 endif
 # The built galaxyctl and galaxy end to end (no Criterion needed); run directly, so it stays executable.
 if BUILD_ALL_MODULES
-TESTS += tests/integration/cli.sh
+TESTS += tests/integration/cli.sh tests/integration/names.sh
 endif
-EXTRA_DIST += tests/integration/cli.sh
+EXTRA_DIST += tests/integration/cli.sh tests/integration/names.sh
 # --- end core/config.c ... core/commands.c ---
 
 # --- integration: exec of celery, celery-beat, tusd, gx-it-proxy on the stand-in ---
