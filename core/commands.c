@@ -669,6 +669,8 @@ static int run_exec(struct run *run)
 		for (size_t i = 0; i < env.n; i++) {
 			char *eq = strchr(env.v[i], '=');
 
+			if (!eq)
+				continue; /* not a variable: putenv() below would not set it either */
 			printf(" %.*s=", (int)(eq - env.v[i]), env.v[i]);
 			run_print_quoted(stdout, eq + 1);
 		}
@@ -694,12 +696,15 @@ static int run_exec(struct run *run)
 	}
 	umask(run_process_umask(svc, (unsigned)process));
 	for (size_t i = 0; i < env.n; i++)
-		putenv(env.v[i]); /* env.v stays alive: exec replaces us or we exit */
+		if (strchr(env.v[i], '='))
+			putenv(env.v[i]); /* env.v stays alive: exec replaces us or we exit */
 	execvp(argv.v[0], argv.v);
 	gx_log(GX_LOG_ERROR, "cannot execute %s: %s", argv.v[0], strerror(errno));
 	for (size_t i = 0; i < env.n; i++) {
 		char *eq = strchr(env.v[i], '=');
 
+		if (!eq)
+			continue;
 		*eq = '\0';
 		unsetenv(env.v[i]);
 		*eq = '=';

@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "env_settings.h"
 #include "instance.h"
+#include "name_check.h"
 #include "node.h"
 #include "settings.h"
 #include "strv.h"
@@ -160,6 +161,22 @@ static const struct gx_node *instance_raw_section(const struct gx_node *gravity,
 	return n;
 }
 
+/* Is the name at node broken?  The error names the key and the rule, the name escaped. */
+static bool instance_name_bad(const struct gx_node *node, const char *prefix, const char *key,
+			      const char *what, struct gx_diag *diag)
+{
+	const char *problem = gx_name_problem(node->scalar);
+	char esc[GX_NAME_MAX * 4 + 8];
+
+	if (!problem)
+		return false;
+	gx_diag_add(diag, GX_LOG_ERROR, node->mark.file ? &node->mark : NULL,
+		    "%s%s: %s \"%s%s\" %s", prefix, key, what,
+		    gx_escape(node->scalar, esc, sizeof(esc)),
+		    strlen(node->scalar) > GX_NAME_MAX ? "..." : "", problem);
+	return true;
+}
+
 static int instance_apply(const struct gx_option *table, const struct gx_node *in,
 			  const char *keypath, struct gx_diag *diag, struct gx_node **ret)
 {
@@ -192,6 +209,11 @@ static int instance_section(const struct section *sec, const struct gx_node *raw
 	for (size_t i = 0; !gx_node_is_null(raw) && i < raw->n; i++) {
 		int q;
 
+		if (t->named_sections && instance_name_bad(raw->pairs[i].key, "gravity.", sec->name,
+							   "name", diag)) {
+			r = -EINVAL;
+			continue;
+		}
 		if (t->named_sections)
 			snprintf(path, sizeof(path), "gravity.%s.%s", sec->name,
 				 raw->pairs[i].key->scalar);
@@ -379,13 +401,58 @@ static int instance_defaults_env(struct service_priv *p, const struct gx_node *e
 	return copy ? gx_node_map_set(p->defaults, "environment", copy) : -ENOMEM;
 }
 
+/* Is b one of the process names of a service a with n processes (a_0 ... a_<n-1>)? */
+static bool instance_is_process_name(const char *a, unsigned n, const char *b)
+{
+	size_t la = strlen(a);
+	char *end;
+	unsigned long i;
+
+	if (n <= 1 || strncmp(a, b, la) != 0 || b[la] != '_' || b[la + 1] < '0' || b[la + 1] > '9')
+		return false;
+	i = strtoul(b + la + 1, &end, 10);
+	return *end == '\0' && i < n && (b[la + 1] != '0' || b[la + 2] == '\0');
+}
+
+/*
+ * Do two services' program names meet?  a_i == b_j with a != b cannot
+ * happen (one of i, j would have to hold a '_'), so this is all.
+ */
+static bool instance_names_clash(const char *a, unsigned na, const char *b, unsigned nb)
+{
+	return strcmp(a, b) == 0 || instance_is_process_name(a, na, b) ||
+	       instance_is_process_name(b, nb, a);
+}
+
 int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		  struct gx_error *err)
 {
 	struct gx_instance *inst = &ctx->inst->pub;
 	unsigned count = spec->count ? spec->count : 1;
-	struct service_priv *p = calloc(1, sizeof(*p));
+	const char *problem = gx_name_problem(spec->name);
+	const struct gx_node *at = spec->settings && spec->settings[0] ? spec->settings[0] : NULL;
+	struct service_priv *p;
 	struct gx_service **grown;
+	char esc[GX_NAME_MAX * 4 + 8];
+
+	if (problem) {
+		if (spec->free_data)
+			spec->free_data(spec->data);
+		return gx_error_set(err, at, -EINVAL, "gravity.%s: service name \"%s\" %s",
+				    ctx->type->section, gx_escape(spec->name, esc, sizeof(esc)),
+				    problem);
+	}
+	for (size_t i = 0; i < inst->n_services; i++)
+		if (instance_names_clash(inst->services[i]->name, inst->services[i]->count,
+					 spec->name, count)) {
+			if (spec->free_data)
+				spec->free_data(spec->data);
+			return gx_error_set(err, at, -EINVAL,
+					    "gravity.%s: service name \"%s\" is already used by a "
+					    "%s service", ctx->type->section, spec->name,
+					    inst->services[i]->config_type);
+		}
+	p = calloc(1, sizeof(*p));
 
 	if (p) {
 		p->free_data = spec->free_data;
@@ -632,6 +699,10 @@ static int instance_build_one(const struct gx_raw_instance *raw, const struct se
 	r = instance_validate(raw, secs, n_secs, env->envp, &p->env_names, diag, &p->gravity);
 	if (r == 0)
 		r = instance_check_umask(p->gravity, diag);
+	if (r == 0 && !gx_node_is_null(gx_node_get(p->gravity, "instance_name")) &&
+	    instance_name_bad(gx_node_get(p->gravity, "instance_name"), "gravity.", "instance_name",
+			      "instance name", diag))
+		r = -EINVAL;
 	if (r == 0)
 		r = instance_fill(p, raw, env, diag);
 	if (r == 0 && !p->pub.galaxy_root)

@@ -13,6 +13,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/host.c %reldir%/host.h \
 	%reldir%/http.c %reldir%/http.h \
 	%reldir%/instance.c %reldir%/instance.h \
+	%reldir%/name_check.c %reldir%/name_check.h \
 	%reldir%/node.c %reldir%/node.h \
 	%reldir%/plugins.c %reldir%/plugins.h \
 	%reldir%/sample.c %reldir%/sample.h \

@@ -400,6 +400,12 @@ static int settings_strmap_entry(struct settings_ctx *c, const char *path,
 	struct gx_node *key, *value;
 	struct gx_pair *seen;
 
+	if (!*pair->key->scalar || strchr(pair->key->scalar, '=')) {
+		settings_msg(c, GX_LOG_ERROR, pair->key,
+			     "%s: variable name '%s' may not be empty or hold '='", path,
+			     pair->key->scalar);
+		return 0;
+	}
 	if (v->kind != GX_NODE_SCALAR || gx_node_is_null(v)) {
 		settings_msg(c, GX_LOG_ERROR, v->mark.file ? v : pair->key,
 			     "%s.%s: expected a string, got %s", path, pair->key->scalar,

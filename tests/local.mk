@@ -80,7 +80,10 @@ tests_core_test_plugins_LDADD = $(GX_UNIT_LIBS)
 # --- end core/plugins.c ---
 
 # --- core/strv.c, core/fsutil.c, core/http.c ---
-unit_tests += tests/core/test_strv tests/core/test_fsutil tests/core/test_http
+unit_tests += tests/core/test_strv tests/core/test_fsutil tests/core/test_http tests/core/test_names
+tests_core_test_names_SOURCES = tests/core/test_names.c
+tests_core_test_names_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_names_LDADD = $(GX_UNIT_LIBS)
 tests_core_test_strv_SOURCES = tests/core/test_strv.c
 tests_core_test_strv_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_strv_LDADD = $(GX_UNIT_LIBS)
@@ -293,9 +296,9 @@ tests_core_test_host_LDADD = $(GX_UNIT_LIBS)
 endif
 # The built galaxyctl and galaxy end to end (no Criterion needed); run directly, so it stays executable.
 if BUILD_ALL_MODULES
-TESTS += tests/integration/cli.sh
+TESTS += tests/integration/cli.sh tests/integration/names.sh
 endif
-EXTRA_DIST += tests/integration/cli.sh
+EXTRA_DIST += tests/integration/cli.sh tests/integration/names.sh
 # --- end core/config.c ... core/commands.c ---
 
 # --- integration: exec of celery, celery-beat, tusd, gx-it-proxy on the stand-in ---
