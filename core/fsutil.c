@@ -241,53 +241,106 @@ out_free_dir:
 	return r;
 }
 
-int gx_read_file(const char *path, char **ret_data, size_t *ret_len)
+/* What a file that is not a regular one is, for an error. */
+static const char *file_kind(mode_t mode)
 {
-	size_t len = 0;
-	size_t alloc = 4096;
-	char *data;
-	char *grown;
-	ssize_t n;
-	int fd;
-	int r = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	data = malloc(alloc);
-	if (!data) {
-		r = -ENOMEM;
-		goto out_close;
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	default:
+		return "not a regular file";
 	}
-	for (;;) {
-		if (alloc - len < 2) {
-			grown = alloc > SIZE_MAX / 2 ? NULL : realloc(data, alloc * 2);
+}
+
+/*
+ * Read all of fd, which fstat said holds size bytes (0 for /proc files),
+ * refusing more than max.  Reads go in chunks: /proc/sys allocates what a
+ * read asks for.
+ */
+static int read_fd_bounded(int fd, const char *path, off_t size, size_t max, char **ret_data,
+			   size_t *ret_len, struct gx_error *err)
+{
+	size_t want = (size_t)size < max ? (size_t)size : max;
+	/* Room for one byte past the cap, to tell a file that grew, and the NUL. */
+	size_t alloc = want + 2 < 4096 ? (max + 2 < 4096 ? max + 2 : 4096) : want + 2, len = 0;
+	char *data = malloc(alloc), *grown;
+	ssize_t n;
+	int r;
+
+	if (!data)
+		return gx_error_set(err, NULL, -ENOMEM, "out of memory");
+	while (len <= max) {
+		if (len == alloc - 1) {
+			size_t next = alloc > (max + 2) / 2 ? max + 2 : alloc * 2;
+
+			grown = realloc(data, next);
 			if (!grown) {
-				r = -ENOMEM;
-				goto out_free_data;
+				r = gx_error_set(err, NULL, -ENOMEM, "out of memory");
+				goto out_free;
 			}
 			data = grown;
-			alloc *= 2;
+			alloc = next;
 		}
-		n = read(fd, data + len, alloc - len - 1);
+		n = read(fd, data + len, alloc - 1 - len < 65536 ? alloc - 1 - len : 65536);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = -errno;
-			goto out_free_data;
+			r = gx_error_set(err, NULL, -errno, "cannot read %s: %s", path,
+					 strerror(errno));
+			goto out_free;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
+	if (len > max) {
+		r = gx_error_set(err, NULL, -EFBIG, "cannot read %s: larger than %zu bytes", path,
+				 max);
+		goto out_free;
+	}
 	data[len] = '\0';
 	*ret_data = data;
 	if (ret_len)
 		*ret_len = len;
-	goto out_close;
-out_free_data:
+	return 0;
+out_free:
 	free(data);
-out_close:
+	return r;
+}
+
+int gx_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
+		 struct gx_error *err)
+{
+	struct stat st;
+	int fd, r;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		return gx_error_set(err, NULL, r, "cannot read %s: %s", path, strerror(-r));
+	}
+	if (fstat(fd, &st) < 0) {
+		r = gx_error_set(err, NULL, -errno, "cannot read %s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		r = gx_error_set(err, NULL, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL,
+				 "cannot read %s: it is %s, not a regular file", path,
+				 file_kind(st.st_mode));
+	} else if ((uintmax_t)st.st_size > max) {
+		r = gx_error_set(err, NULL, -EFBIG,
+				 "cannot read %s: it holds %jd bytes, more than the %zu allowed", path,
+				 (intmax_t)st.st_size, max);
+	} else {
+		r = read_fd_bounded(fd, path, st.st_size, max, ret_data, ret_len, err);
+	}
 	close(fd);
 	return r;
 }

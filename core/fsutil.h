@@ -20,7 +20,14 @@ bool gx_path_is_dir(const char *path);
 int gx_mkdir_p(const char *path, mode_t mode);
 /* Write data to path atomically: temp file beside it, fsync, rename; parents created. */
 int gx_write_file(const char *path, const char *data, size_t len, mode_t mode, struct gx_error *err);
-/* Whole file into a heap NUL-terminated buffer. */
-int gx_read_file(const char *path, char **ret_data, size_t *ret_len);
+/* The most a config file may hold (galaxy.yml, gravity.yml, job configs): 16 MiB. */
+#define GX_CONFIG_MAX_BYTES ((size_t)16 << 20)
+/*
+ * A whole regular file of at most max bytes into a heap NUL-terminated
+ * buffer (the caller frees it).  FIFOs, devices and directories are refused
+ * without blocking; errors name the path.  err may be NULL.
+ */
+int gx_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
+		 struct gx_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include "node.h"
 #include "status.h"
 #include "strv.h"
+#include "yaml.h"
 
 static const char *const level_names[GX_LOG_MAX] = {
 	[GX_LOG_DEBUG] = "debug",
@@ -151,6 +152,25 @@ static int host_service_env(const struct gx_service *svc, unsigned process, stru
 static int host_service_argv(const struct gx_service *svc, unsigned process,
 			     struct gx_strv *argv, struct gx_error *err);
 
+static int host_read_file(const char *path, char **ret_text, size_t *ret_len,
+			  struct gx_error *err)
+{
+	return gx_read_file(path, GX_CONFIG_MAX_BYTES, ret_text, ret_len, err);
+}
+
+static int host_yaml_load(const char *path, struct gx_yaml_doc **ret_doc,
+			  const struct gx_node **ret_root, struct gx_error *err)
+{
+	struct gx_yaml_doc *doc = NULL;
+	int r = gx_yaml_load_file(path, &doc, err);
+
+	if (r < 0)
+		return r;
+	*ret_doc = doc;
+	*ret_root = doc->root;
+	return 0;
+}
+
 /* A string option's shell words; its own error, so that err never formats from itself. */
 static int host_strv_split_option(struct gx_strv *sv, const struct gx_node *section, const char *key,
 				  const char *name, struct gx_error *err)
@@ -194,6 +214,9 @@ static struct gx_host host = {
 	.http_get = gx_http_get,
 	.service_argv = host_service_argv,
 	.service_env = host_service_env,
+	.read_file = host_read_file,
+	.yaml_load = host_yaml_load,
+	.yaml_free = gx_yaml_doc_free,
 };
 
 static int host_service_argv(const struct gx_service *svc, unsigned process,

@@ -254,6 +254,11 @@ static int plugins_check(struct gx_plugins *p, const struct gx_loaded_module *lm
 		return gx_error_set(err, NULL, -EPROTO,
 				    "module %s was built for plugin ABI %u.%u; this galaxyctl provides %u.%u",
 				    lm->path, m->abi_major, m->abi_minor, GX_ABI_MAJOR, GX_ABI_MINOR);
+	/* A newer module may call host slots at the end of gx_host that we lack. */
+	if (m->abi_minor > GX_ABI_MINOR)
+		return gx_error_set(err, NULL, -EPROTO,
+				    "module %s needs plugin ABI %u.%u; this galaxyctl provides %u.%u",
+				    lm->path, m->abi_major, m->abi_minor, GX_ABI_MAJOR, GX_ABI_MINOR);
 	if (m->size < GX_MODULE_MIN_SIZE)
 		return gx_error_set(err, NULL, -EPROTO,
 				    "module %s was built for plugin ABI %u.%u but its module struct has %zu bytes; this galaxyctl needs at least %zu",

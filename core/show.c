@@ -42,7 +42,7 @@ char *gx_galaxy_version(const char *galaxy_root)
 	char *text = NULL, *major, *minor, *version = NULL;
 	size_t len;
 
-	if (!path || gx_read_file(path, &text, &len) < 0) {
+	if (!path || gx_read_file(path, GX_CONFIG_MAX_BYTES, &text, &len, NULL) < 0) {
 		free(path);
 		return NULL;
 	}

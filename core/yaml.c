@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "diag.h"
+#include "fsutil.h"
 #include "node.h"
 #include "yaml.h"
 
@@ -55,6 +56,7 @@ struct yaml_loader {
 	size_t discarded_alloc;
 
 	size_t n_nodes;
+	bool used_alias; /* the document has aliases: they can blow up its size */
 	struct gx_node *root;
 	bool done;
 };
@@ -109,10 +111,9 @@ static int yaml_grow(void **array, size_t n, size_t *alloc, size_t size)
 static int yaml_charge(struct yaml_loader *l, size_t n, const struct gx_mark *mark)
 {
 	if (n > YAML_MAX_NODES - l->n_nodes)
-		return yaml_fail(l, mark, -EINVAL,
-				 "document too large: more than %d nodes (recursive or "
-				 "exponential alias expansion?)",
-				 YAML_MAX_NODES);
+		return yaml_fail(l, mark, -EINVAL, "document too large: more than %d nodes%s",
+				 YAML_MAX_NODES,
+				 l->used_alias ? " (recursive or exponential alias expansion?)" : "");
 	l->n_nodes += n;
 	return 0;
 }
@@ -530,6 +531,7 @@ static int yaml_on_alias(struct yaml_loader *l, const yaml_event_t *ev)
 						 name);
 		return yaml_fail(l, &mark, -EINVAL, "found undefined alias '*%s'", name);
 	}
+	l->used_alias = true;
 	if (l->depth + a->height > YAML_MAX_DEPTH)
 		return yaml_fail(l, &mark, -EINVAL, "nested too deeply (more than %d levels)",
 				 YAML_MAX_DEPTH);
@@ -761,50 +763,6 @@ out_free_doc:
 	return r;
 }
 
-/* The whole file in a heap buffer. */
-static int yaml_read_file(const char *path, char **ret_text, size_t *ret_len)
-{
-	size_t len = 0, alloc = 0;
-	char *text = NULL;
-	FILE *f;
-	int r = 0;
-
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t got;
-
-		if (len == alloc) {
-			char *p;
-
-			alloc = alloc ? alloc * 2 : 8192;
-			p = alloc > len ? realloc(text, alloc) : NULL;
-			if (!p) {
-				r = -ENOMEM;
-				break;
-			}
-			text = p;
-		}
-		errno = 0;
-		got = fread(text + len, 1, alloc - len, f);
-		len += got;
-		if (got == 0) {
-			if (ferror(f))
-				r = errno ? -errno : -EIO;
-			break;
-		}
-	}
-	fclose(f);
-	if (r < 0) {
-		free(text);
-		return r;
-	}
-	*ret_text = text;
-	*ret_len = len;
-	return 0;
-}
-
 int gx_yaml_load_file(const char *path, struct gx_yaml_doc **ret_doc, struct gx_error *err)
 {
 	char *text = NULL;
@@ -813,9 +771,9 @@ int gx_yaml_load_file(const char *path, struct gx_yaml_doc **ret_doc, struct gx_
 
 	if (!path)
 		return gx_error_set(err, NULL, -EINVAL, "no file name given");
-	r = yaml_read_file(path, &text, &len);
+	r = gx_read_file(path, GX_CONFIG_MAX_BYTES, &text, &len, err);
 	if (r < 0)
-		return gx_error_set(err, NULL, r, "cannot read %s: %s", path, strerror(-r));
+		return r;
 	r = gx_yaml_load_string(path, text, len, ret_doc, err);
 	free(text);
 	return r;

@@ -8,15 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <yaml.h>
-
 #include <galaxyctl/plugin.h>
 
 #include "handlers/jobconf_xml.h"
-
-/* Bounds on what a job config's YAML may expand to (aliases, nesting). */
-#define HANDLERS_YAML_MAX_NODES 100000
-#define HANDLERS_YAML_MAX_DEPTH 200
 
 #define HANDLERS_DEFAULT_TEMPLATE "{name}_{process}"
 
@@ -47,7 +41,7 @@ struct handlers_jobconf {
 	struct handlers_static *v;
 	size_t n;
 	char *path;             /* the file read, NULL for the inline job_config */
-	struct gx_node *tree;   /* the YAML file's handling: section, module-owned */
+	struct gx_yaml_doc *doc; /* the YAML file read, NULL for XML and inline */
 };
 
 struct handlers_xml_ctx {
@@ -187,171 +181,16 @@ static const char *handlers_galaxy_conf(const struct gx_instance *inst)
 }
 
 /* ---------------------------------------------------------------------- */
-/* A YAML job config file, read into a module-owned node tree */
-
-struct handlers_yaml {
-	yaml_document_t doc;
-	const char *path;
-	size_t nodes;
-};
-
-static void handlers_tree_free(struct gx_node *n)
-{
-	if (!n)
-		return;
-	for (size_t i = 0; n->kind == GX_NODE_SEQUENCE && i < n->n; i++)
-		handlers_tree_free(n->items[i]);
-	for (size_t i = 0; n->kind == GX_NODE_MAPPING && i < n->n; i++) {
-		handlers_tree_free(n->pairs[i].key);
-		handlers_tree_free(n->pairs[i].value);
-	}
-	free(n->items);
-	free(n->pairs);
-	free(n->scalar);
-	free(n);
-}
-
-/* A copy of the libyaml node yn (aliases copied out), NULL on ENOMEM or past the limits. */
-static struct gx_node *handlers_yaml_node(struct handlers_yaml *y, yaml_node_t *yn, unsigned depth)
-{
-	struct gx_node *n;
-	bool ok = true;
-
-	if (!yn || depth > HANDLERS_YAML_MAX_DEPTH || ++y->nodes > HANDLERS_YAML_MAX_NODES)
-		return NULL;
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return NULL;
-	n->mark = (struct gx_mark){ .file = y->path,
-				    .line = (unsigned)yn->start_mark.line + 1,
-				    .column = (unsigned)yn->start_mark.column + 1 };
-	switch (yn->type) {
-	case YAML_SCALAR_NODE:
-		n->kind = GX_NODE_SCALAR;
-		n->plain = yn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-		n->scalar = strndup((const char *)yn->data.scalar.value, yn->data.scalar.length);
-		ok = n->scalar != NULL;
-		break;
-	case YAML_SEQUENCE_NODE:
-		n->kind = GX_NODE_SEQUENCE;
-		n->items = calloc((size_t)(yn->data.sequence.items.top -
-					   yn->data.sequence.items.start) + 1,
-				  sizeof(*n->items));
-		ok = n->items != NULL;
-		for (yaml_node_item_t *it = yn->data.sequence.items.start;
-		     ok && it < yn->data.sequence.items.top; it++) {
-			n->items[n->n] = handlers_yaml_node(
-				y, yaml_document_get_node(&y->doc, *it), depth + 1);
-			ok = n->items[n->n] != NULL;
-			n->n += ok;
-		}
-		break;
-	case YAML_MAPPING_NODE:
-		n->kind = GX_NODE_MAPPING;
-		n->pairs = calloc((size_t)(yn->data.mapping.pairs.top -
-					   yn->data.mapping.pairs.start) + 1,
-				  sizeof(*n->pairs));
-		ok = n->pairs != NULL;
-		for (yaml_node_pair_t *p = yn->data.mapping.pairs.start;
-		     ok && p < yn->data.mapping.pairs.top; p++) {
-			struct gx_pair *out = &n->pairs[n->n];
-
-			out->key = handlers_yaml_node(y, yaml_document_get_node(&y->doc, p->key),
-						      depth + 1);
-			out->value = out->key ? handlers_yaml_node(
-						       y, yaml_document_get_node(&y->doc, p->value),
-						       depth + 1)
-					      : NULL;
-			ok = out->key && out->value && out->key->kind == GX_NODE_SCALAR;
-			if (!ok) {
-				handlers_tree_free(out->key);
-				handlers_tree_free(out->value);
-				out->key = out->value = NULL;
-			}
-			n->n += ok;
-		}
-		break;
-	default:
-		n->kind = GX_NODE_NULL;
-		break;
-	}
-	if (!ok) {
-		handlers_tree_free(n);
-		return NULL;
-	}
-	return n;
-}
-
-/*
- * The handling: section of a YAML job config, in *ret (NULL when the file
- * has none, or is not a mapping: upstream then finds no handlers).
- */
-static int handlers_yaml_load(const struct gx_host *h, const char *path, struct gx_node **ret,
-			      struct gx_error *err)
-{
-	struct handlers_yaml y = { .path = path };
-	yaml_parser_t parser;
-	yaml_node_t *root;
-	FILE *f = fopen(path, "r");
-	int r = 0, e = errno;
-
-	if (!f)
-		return h->errorf(err, NULL, -e, "Cannot read job config file %s: %s", path,
-				 strerror(e));
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		return h->errorf(err, NULL, -ENOMEM, "out of memory");
-	}
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &y.doc)) {
-		struct gx_node at = { .mark = { .file = path,
-						.line = (unsigned)parser.problem_mark.line + 1,
-						.column = (unsigned)parser.problem_mark.column + 1 } };
-
-		r = h->errorf(err, &at, -EINVAL, "Failed to parse job config file %s: %s", path,
-			      parser.problem ? parser.problem : "invalid YAML");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return r;
-	}
-	root = yaml_document_get_root_node(&y.doc);
-	*ret = NULL;
-	if (root && root->type == YAML_MAPPING_NODE) {
-		for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-		     p < root->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_document_get_node(&y.doc, p->key);
-
-			if (!k || k->type != YAML_SCALAR_NODE ||
-			    strcmp((const char *)k->data.scalar.value, "handling") != 0)
-				continue;
-			handlers_tree_free(*ret);
-			*ret = handlers_yaml_node(&y, yaml_document_get_node(&y.doc, p->value), 0);
-			if (!*ret) {
-				r = y.nodes > HANDLERS_YAML_MAX_NODES
-					    ? h->errorf(err, NULL, -E2BIG,
-							"Job config file %s: handling: is too large",
-							path)
-					    : h->errorf(err, NULL, -ENOMEM, "out of memory");
-				break;
-			}
-		}
-	}
-	yaml_document_delete(&y.doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
-	return r;
-}
-
-/* ---------------------------------------------------------------------- */
 /* Job config: handlers and their assignment method */
 
-static void handlers_jobconf_release(struct handlers_jobconf *jc)
+static void handlers_jobconf_release(const struct gx_host *h, struct handlers_jobconf *jc)
 {
 	for (size_t i = 0; i < jc->n; i++) {
 		free(jc->v[i].id);
 	}
 	free(jc->v);
-	handlers_tree_free(jc->tree);
+	if (jc->doc)
+		h->yaml_free(jc->doc);
 	free(jc->path);
 	memset(jc, 0, sizeof(*jc));
 }
@@ -545,11 +384,22 @@ static int handlers_jobconf_find(const struct gx_host *h, const struct gx_instan
 	return 0;
 }
 
+/* A YAML error at a place in the file says which file failed to parse; read errors say it already. */
+static int handlers_yaml_failed(const struct gx_host *h, const char *path, int r,
+				struct gx_error *err)
+{
+	struct gx_node at = { .mark = { .file = path, .line = err->line, .column = err->column } };
+
+	if (!err->line)
+		return r;
+	return h->errorf(err, &at, r, "Failed to parse job config file %s: %s", path, err->message);
+}
+
 /* Read the job config that applies, if any, into jc. */
 static int handlers_jobconf_read(const struct gx_host *h, const struct gx_instance *inst,
 				 struct handlers_jobconf *jc, struct gx_error *err)
 {
-	const struct gx_node *inline_conf = NULL;
+	const struct gx_node *inline_conf = NULL, *root;
 	int r = handlers_jobconf_find(h, inst, jc, &inline_conf, err);
 
 	if (r < 0)
@@ -563,8 +413,11 @@ static int handlers_jobconf_read(const struct gx_host *h, const struct gx_instan
 	if (!handlers_has_suffix(jc->path, ".yml") && !handlers_has_suffix(jc->path, ".yaml"))
 		return h->errorf(err, h->get(inst->galaxy, "job_config_file"), -EINVAL,
 				 "Unknown job config file type: %s", jc->path);
-	r = handlers_yaml_load(h, jc->path, &jc->tree, err);
-	return r < 0 ? r : handlers_read_handling(h, jc->tree, jc, err);
+	r = h->yaml_load(jc->path, &jc->doc, &root, err);
+	if (r < 0)
+		return handlers_yaml_failed(h, jc->path, r, err);
+	/* Its handling: section; none, or a file that is no mapping, means no handlers, as upstream. */
+	return handlers_read_handling(h, handlers_map_get(root, "handling"), jc, err);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -874,7 +727,7 @@ static int handlers_expand(const struct gx_host *h, const struct gx_instance *in
 		r = handlers_add_dynamic(h, &dyn.v[i], ctx, err);
 	}
 	handlers_dynamics_release(&dyn);
-	handlers_jobconf_release(&jc);
+	handlers_jobconf_release(h, &jc);
 	return r;
 }
 

@@ -41,15 +41,13 @@ services_reports_la_LDFLAGS = $(GX_MODULE_FLAGS)
 endif
 # --- end reports ---
 
-# --- handlers.so: type standalone (job handlers); reads job_conf.yml (libyaml) and job_conf.xml (libxml2) ---
+# --- handlers.so: type standalone (job handlers); reads job_conf.yml (through the host) and job_conf.xml (libxml2) ---
 if BUILD_SERVICE_HANDLERS
 service_LTLIBRARIES += services/handlers.la
 services_handlers_la_SOURCES = services/handlers.c services/handlers/jobconf_xml.c \
 	services/handlers/jobconf_xml.h
-# core/ comes after the system dirs here: core/yaml.h would otherwise shadow libyaml's <yaml.h>.
-services_handlers_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(YAML_CFLAGS) $(XML_CFLAGS)
+services_handlers_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(XML_CFLAGS)
 services_handlers_la_LDFLAGS = $(GX_MODULE_FLAGS)
 # Not $(XML_LIBS): handlers/jobconf_xml.c opens libxml2 when a job_conf.xml is read.
-services_handlers_la_LIBADD = $(YAML_LIBS)
 endif
 # --- end handlers.so ---

@@ -22,7 +22,7 @@ GX_TEST_MODULE_FLAGS = $(GX_MODULE_FLAGS) -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/tp_services.la tests/plugins/tp_duptype.la \
 	tests/plugins/tp_backend.la tests/plugins/tp_backend2.la \
 	tests/plugins/tp_dupbackend.la tests/plugins/tp_noname_backend.la \
-	tests/plugins/tp_abinext.la tests/plugins/tp_small.la tests/plugins/tp_empty.la \
+	tests/plugins/tp_abinext.la tests/plugins/tp_abinewer.la tests/plugins/tp_small.la tests/plugins/tp_empty.la \
 	tests/plugins/tp_badtype_name.la tests/plugins/tp_badtype_section.la \
 	tests/plugins/tp_badtype_options.la tests/plugins/tp_badtype_argv.la \
 	tests/plugins/tp_nosym.la
@@ -44,10 +44,13 @@ tests_plugins_tp_dupbackend_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_noname_backend_la_SOURCES = tests/plugins/tp_backend.c
 tests_plugins_tp_noname_backend_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_BACKEND_NAME=NULL
 tests_plugins_tp_noname_backend_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
-# Handshake: next ABI major, a struct too small, a module that provides nothing.
+# Handshake: next ABI major, next minor, a struct too small, a module that provides nothing.
 tests_plugins_tp_abinext_la_SOURCES = tests/plugins/tp_header.c
 tests_plugins_tp_abinext_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_ABI_MAJOR='(GX_ABI_MAJOR + 1)'
 tests_plugins_tp_abinext_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
+tests_plugins_tp_abinewer_la_SOURCES = tests/plugins/tp_header.c
+tests_plugins_tp_abinewer_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_ABI_MINOR='(GX_ABI_MINOR + 1)'
+tests_plugins_tp_abinewer_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_small_la_SOURCES = tests/plugins/tp_header.c
 tests_plugins_tp_small_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTP_SIZE='offsetof(struct gx_module, services)'
@@ -122,7 +125,7 @@ tests_core_test_settings_LDADD = $(GX_UNIT_LIBS)
 # The same core sources again, built so that each allocation can be made to fail.
 unit_tests += tests/core/test_alloc_failures
 tests_core_test_alloc_failures_SOURCES = tests/core/test_alloc_failures.c \
-	tests/core/alloc_fail.h core/diag.c core/node.c core/yaml.c core/settings.c
+	tests/core/alloc_fail.h core/diag.c core/node.c core/yaml.c core/settings.c core/fsutil.c
 tests_core_test_alloc_failures_CPPFLAGS = $(GX_UNIT_FLAGS) $(YAML_CFLAGS) \
 	-include $(top_srcdir)/tests/core/alloc_fail.h
 tests_core_test_alloc_failures_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)

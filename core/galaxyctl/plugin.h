@@ -7,6 +7,8 @@
  * ABI history (bump GX_ABI_MAJOR on any incompatible change, GX_ABI_MINOR
  * when a struct grows at its end):
  *   1.0 (2026-11-27)  first version.
+ *   1.1 (2026-12-07)  gx_host.read_file, yaml_load and yaml_free: files read
+ *                     with the core's bounds on configs.
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -29,7 +31,7 @@ extern "C" {
 #endif
 
 #define GX_ABI_MAJOR 1
-#define GX_ABI_MINOR 0
+#define GX_ABI_MINOR 1
 
 /* The data symbol every module exports, and nothing else. */
 #define GX_MODULE_SYMBOL "gx_module"
@@ -81,6 +83,9 @@ struct gx_pair {
  * A YAML node.  Owned by the core and read-only for modules; it lives as
  * long as the instance it belongs to.
  */
+/* A loaded YAML file, opaque to modules (gx_host.yaml_load). */
+struct gx_yaml_doc;
+
 struct gx_node {
 	enum gx_node_kind kind;
 	struct gx_mark mark;
@@ -420,6 +425,23 @@ struct gx_host {
 	const char *self_exe;
 	/* The value of -d/--debug. */
 	bool debug;
+
+	/*
+	 * Since 1.1.  A file that a config names (a job config), read with
+	 * the bounds on configs: a regular file (a FIFO or device is refused
+	 * without blocking) of at most 16 MiB.  *ret_text is the caller's,
+	 * NUL-terminated; errors name the path.
+	 */
+	int (*read_file)(const char *path, char **ret_text, size_t *ret_len, struct gx_error *err);
+	/*
+	 * Since 1.1.  A YAML file loaded as the core loads galaxy.yml: bounded
+	 * as read_file, aliases and merge keys resolved within node and depth
+	 * limits, errors at file:line:col.  *ret_doc is the caller's, freed
+	 * with yaml_free; *ret_root belongs to it (a null node when empty).
+	 */
+	int (*yaml_load)(const char *path, struct gx_yaml_doc **ret_doc,
+			 const struct gx_node **ret_root, struct gx_error *err);
+	void (*yaml_free)(struct gx_yaml_doc *doc);
 };
 
 /* ------------------------------------------------------------------ */

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 /* The libxml2 entry points used, typed from its own headers, resolved at first use. */
 static struct {
 	__typeof__(&xmlNewParserCtxt) new_ctxt;
-	__typeof__(&xmlCtxtReadFile) read_file;
+	__typeof__(&xmlCtxtReadMemory) read_memory;
 	__typeof__(&xmlCtxtGetLastError) last_error;
 	__typeof__(&xmlDocGetRootElement) root;
 	__typeof__(&xmlGetProp) get_prop;
@@ -55,7 +56,7 @@ static void xml_open(void)
 	}
 	xml_error[0] = '\0';
 	*(void **)&xml.new_ctxt = dlsym(lib, "xmlNewParserCtxt");
-	*(void **)&xml.read_file = dlsym(lib, "xmlCtxtReadFile");
+	*(void **)&xml.read_memory = dlsym(lib, "xmlCtxtReadMemory");
 	*(void **)&xml.last_error = dlsym(lib, "xmlCtxtGetLastError");
 	*(void **)&xml.root = dlsym(lib, "xmlDocGetRootElement");
 	*(void **)&xml.get_prop = dlsym(lib, "xmlGetProp");
@@ -63,7 +64,7 @@ static void xml_open(void)
 	*(void **)&xml.free_doc = dlsym(lib, "xmlFreeDoc");
 	*(void **)&xml.free_ctxt = dlsym(lib, "xmlFreeParserCtxt");
 	xml.free = dlsym(lib, "xmlFree");
-	if (!xml.new_ctxt || !xml.read_file || !xml.last_error || !xml.root || !xml.get_prop ||
+	if (!xml.new_ctxt || !xml.read_memory || !xml.last_error || !xml.root || !xml.get_prop ||
 	    !xml.line_no || !xml.free_doc || !xml.free_ctxt || !xml.free || !*xml.free)
 		snprintf(xml_error, sizeof(xml_error), "a libxml2 symbol is missing");
 }
@@ -143,18 +144,31 @@ int handlers_xml_read(const struct gx_host *h, const char *path, bool *ret_dynam
 	xmlNode *handlers;
 	xmlChar *assign;
 	xmlDoc *doc;
+	char *text;
+	size_t len;
 	int r;
 
 	pthread_once(&xml_once, xml_open);
 	if (xml_error[0])
 		return h->errorf(err, NULL, -ENOSYS, "cannot read %s: libxml2 is not usable: %s", path,
 				 xml_error);
+	/* Read by the host, with the bounds on configs: libxml2 would block on a FIFO. */
+	r = h->read_file(path, &text, &len, err);
+	if (r < 0)
+		return r;
+	if (len > INT_MAX) {
+		free(text);
+		return h->errorf(err, NULL, -EFBIG, "cannot read %s: too large", path);
+	}
 	ctxt = xml.new_ctxt();
-	if (!ctxt)
+	if (!ctxt) {
+		free(text);
 		return h->errorf(err, NULL, -ENOMEM, "out of memory");
-	doc = xml.read_file(ctxt, path, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-				    XML_PARSE_BIG_LINES);
+	}
+	doc = xml.read_memory(ctxt, text, (int)len, path, NULL,
+			      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				      XML_PARSE_BIG_LINES);
+	free(text);
 	if (!doc) {
 		r = xml_parse_error(h, path, ctxt, err);
 		xml.free_ctxt(ctxt);

@@ -81,7 +81,7 @@ static void expect_content(const char *path, const char *want, size_t want_len)
 	char *data = NULL;
 	size_t len = 0;
 
-	cr_assert_eq(gx_read_file(path, &data, &len), 0, "read %s", path);
+	cr_assert_eq(gx_read_file(path, GX_CONFIG_MAX_BYTES, &data, &len, NULL), 0, "read %s", path);
 	cr_expect_eq(len, want_len, "%s: %zu bytes, want %zu", path, len, want_len);
 	if (len == want_len)
 		cr_expect_eq(memcmp(data, want, len), 0, "%s: content differs", path);
@@ -340,7 +340,7 @@ Test(write_file, unwritable_places_keep_old_content)
 	char *after = NULL;
 	char prefix[256];
 
-	cr_assert_eq(gx_read_file(paths[0], &before, NULL), 0);
+	cr_assert_eq(gx_read_file(paths[0], GX_CONFIG_MAX_BYTES, &before, NULL, NULL), 0);
 	for (size_t i = 0; i < 2; i++) {
 		memset(&err, 0, sizeof(err));
 		cr_expect_lt(gx_write_file(paths[i], "x\n", 2, 0644, &err), 0, "%s", paths[i]);
@@ -349,7 +349,7 @@ Test(write_file, unwritable_places_keep_old_content)
 		cr_expect_eq(strncmp(err.message, prefix, strlen(prefix)), 0, "%s", err.message);
 		cr_expect_str_eq(err.message + strlen(prefix), strerror(-err.code));
 	}
-	cr_assert_eq(gx_read_file(paths[0], &after, NULL), 0);
+	cr_assert_eq(gx_read_file(paths[0], GX_CONFIG_MAX_BYTES, &after, NULL, NULL), 0);
 	cr_expect_str_eq(after, before);
 	cr_expect_not(gx_path_exists(paths[1]));
 	free(before);
@@ -422,13 +422,13 @@ Test(read_file, reads_whole_files, .init = tmp_setup, .fini = tmp_teardown)
 	size_t len = 0;
 
 	put_file(path, "hello\nworld\n");
-	cr_assert_eq(gx_read_file(path, &data, &len), 0);
+	cr_assert_eq(gx_read_file(path, GX_CONFIG_MAX_BYTES, &data, &len, NULL), 0);
 	cr_expect_eq(len, 12);
 	cr_expect_str_eq(data, "hello\nworld\n");
 	free(data);
 	data = NULL;
 	/* ret_len is optional; /proc files report size 0 but have content. */
-	cr_assert_eq(gx_read_file("/proc/self/status", &data, NULL), 0);
+	cr_assert_eq(gx_read_file("/proc/self/status", GX_CONFIG_MAX_BYTES, &data, NULL, NULL), 0);
 	cr_expect_not_null(strstr(data, "Name:"));
 	free(data);
 	free(path);
@@ -441,9 +441,47 @@ Test(read_file, failures_leave_outputs_alone, .init = tmp_setup, .fini = tmp_tea
 	char *data = &sentinel;
 	size_t len = 42;
 
-	cr_expect_eq(gx_read_file(missing, &data, &len), -ENOENT);
-	cr_expect_eq(gx_read_file(tmpdir, &data, &len), -EISDIR);
+	cr_expect_eq(gx_read_file(missing, GX_CONFIG_MAX_BYTES, &data, &len, NULL), -ENOENT);
+	cr_expect_eq(gx_read_file(tmpdir, GX_CONFIG_MAX_BYTES, &data, &len, NULL), -EISDIR);
 	cr_expect_eq(data, &sentinel);
 	cr_expect_eq(len, 42);
 	free(missing);
+}
+
+Test(read_file, refuses_what_is_not_a_regular_file, .init = tmp_setup, .fini = tmp_teardown)
+{
+	char *fifo = tmp_path("fifo");
+	struct gx_error err = { 0 };
+	char *data = NULL;
+
+	/* A FIFO with no writer: open must not wait for one. */
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_expect_eq(gx_read_file(fifo, GX_CONFIG_MAX_BYTES, &data, NULL, &err), -EINVAL);
+	cr_expect_not_null(strstr(err.message, "it is a FIFO, not a regular file"), "%s",
+			   err.message);
+	cr_expect_eq(gx_read_file("/dev/zero", GX_CONFIG_MAX_BYTES, &data, NULL, &err), -EINVAL);
+	cr_expect_not_null(strstr(err.message, "/dev/zero: it is a character device"), "%s",
+			   err.message);
+	cr_expect_null(data);
+	free(fifo);
+}
+
+Test(read_file, refuses_files_over_the_cap, .init = tmp_setup, .fini = tmp_teardown)
+{
+	char *path = tmp_path("big");
+	struct gx_error err = { 0 };
+	char *data = NULL;
+	size_t len = 0;
+
+	put_file(path, "0123456789");
+	cr_expect_eq(gx_read_file(path, 9, &data, &len, &err), -EFBIG);
+	cr_expect_not_null(strstr(err.message, "big: it holds 10 bytes, more than the 9 allowed"),
+			   "%s", err.message);
+	cr_expect_null(data);
+	/* Exactly the cap is fine. */
+	cr_assert_eq(gx_read_file(path, 10, &data, &len, &err), 0, "%s", err.message);
+	cr_expect_eq(len, 10);
+	cr_expect_str_eq(data, "0123456789");
+	free(data);
+	free(path);
 }

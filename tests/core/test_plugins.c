@@ -506,6 +506,18 @@ Test(plugins, abi_major_mismatch)
 		       d, GX_ABI_MAJOR + 1, GX_ABI_MINOR, GX_ABI_MAJOR, GX_ABI_MINOR));
 }
 
+Test(plugins, abi_minor_newer)
+{
+	const char *d = tp_dir("d");
+
+	/* It may call host slots this galaxyctl does not have. */
+	tp_link(d, "tp_abinewer", NULL);
+	tp_expect_load_error(
+		d, -EPROTO,
+		tp_fmt("module %s/tp_abinewer.so needs plugin ABI %u.%u; this galaxyctl provides %u.%u",
+		       d, GX_ABI_MAJOR, GX_ABI_MINOR + 1, GX_ABI_MAJOR, GX_ABI_MINOR));
+}
+
 Test(plugins, module_struct_too_small)
 {
 	const char *d = tp_dir("d");

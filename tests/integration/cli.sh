@@ -210,6 +210,22 @@ expect err "nothing was changed after a syntax error" 'nothing was changed'
 run 3 "missing config file" "$galaxyctl" -c "$tmp/nope.yml" list
 expect err "the missing file is named" "$(re "$tmp/nope.yml")"
 
+# Config reads are bounded: never block, never grow without limit.
+run 3 "a character device as config" "$galaxyctl" -c /dev/zero list
+expect err "a device is refused by name" "^galaxyctl: error: cannot read /dev/zero: it is a character device, not a regular file$"
+mkfifo "$tmp/fifo.yml"
+run 3 "a FIFO as config" $limit "$galaxyctl" -c "$tmp/fifo.yml" list
+expect err "a FIFO is refused without waiting for a writer" "cannot read $(re "$tmp/fifo.yml"): it is a FIFO, not a regular file$"
+head -c 17000000 /dev/zero | tr '\0' '#' >"$tmp/huge.yml"
+run 3 "a config over the size cap" "$galaxyctl" -c "$tmp/huge.yml" list
+expect err "the cap is named" "cannot read $(re "$tmp/huge.yml"): it holds 17000000 bytes, more than the 16777216 allowed$"
+awk 'BEGIN { print "gravity:"; print "  x:"; for (i = 0; i < 1000001; i++) print "  - 1" }' >"$tmp/many.yml"
+run 3 "a config of too many nodes" "$galaxyctl" -c "$tmp/many.yml" list
+expect err "too many nodes is an error at its place" "many\.yml:[0-9]+:[0-9]+: error: document too large: more than 1000000 nodes$"
+printf 'a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n' >"$tmp/laughs.yml"
+run 3 "exponential aliases" "$galaxyctl" -c "$tmp/laughs.yml" list
+expect err "aliases are named when the document uses them" "document too large: more than 1000000 nodes \(recursive or exponential alias expansion\?\)$"
+
 # --- backends --------------------------------------------------------------------
 
 run 4 "a backend that is not built" env GRAVITY_SKIP_SYSTEMD=1 "$galaxyctl" -c "$conf" --backend nosuch start

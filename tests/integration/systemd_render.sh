@@ -202,7 +202,7 @@ EOF
 if "$GX" -c "$CONF" --user update 2>"$SD_TMP/err"; then
 	sd_fail "an instance name with a blank was accepted"
 fi
-grep -q "instance name 'my galaxy' cannot be used in systemd unit names" "$SD_TMP/err" ||
+grep -q 'galaxy.yml:3:18: error: gravity.instance_name: instance name "my galaxy" may hold only' "$SD_TMP/err" ||
 	{ cat "$SD_TMP/err" >&2; sd_fail "no clear error for the instance name"; }
 [ -z "$(cd "$SD_UNITS" && ls galaxy* 2>/dev/null)" ] || sd_fail "units written despite the error"
 echo "ok - an instance name that cannot be a unit name is an error"

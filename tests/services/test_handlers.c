@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests for services/handlers.c: the handler expansion matrix, job config variants, argv and environment. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -785,4 +787,30 @@ Test(handlers_assign, quiet_without_dynamic_handlers)
 	hl_load(VENV, "config/job_conf.xml", JOB_CONF_XML, NULL);
 	hl_assert_loaded();
 	cr_assert_null(strstr(hl.err, "Dynamic handlers"), "%s", hl.err);
+}
+
+/* Load yaml with a FIFO at root/rel: the job config must be refused, not waited on. */
+static void hl_load_with_fifo(const char *yaml, const char *rel)
+{
+	char path[1024];
+
+	gx_test_prepare(&hl.t);
+	snprintf(path, sizeof(path), "%s/%s", hl.t.root, rel);
+	cr_assert_eq(mkfifo(path, 0600), 0, "mkfifo %s: %s", path, strerror(errno));
+	hl.err = hl_capture_load(yaml);
+	hl.diag = gx_test_diag_text(&hl.t);
+}
+
+Test(handlers_static, job_conf_yml_fifo_is_refused)
+{
+	hl_load_with_fifo(VENV, "config/job_conf.yml");
+	cr_assert_neq(hl.r, 0);
+	cr_assert(strstr(hl.diag, "job_conf.yml: it is a FIFO, not a regular file"), "%s", hl.diag);
+}
+
+Test(handlers_static, job_conf_xml_fifo_is_refused)
+{
+	hl_load_with_fifo(VENV, "config/job_conf.xml");
+	cr_assert_neq(hl.r, 0);
+	cr_assert(strstr(hl.diag, "job_conf.xml: it is a FIFO, not a regular file"), "%s", hl.diag);
 }
