@@ -155,6 +155,10 @@ int sv_ctx_rpc(struct sv_ctx *c, struct sv_rpc **ret)
 		if (r < 0)
 			return r;
 	}
+	/* Before every call: it may have been stopped since the last one. */
+	r = sv_daemon_answers(c);
+	if (r < 0)
+		return r;
 	*ret = c->rpc;
 	return 0;
 }

@@ -218,6 +218,9 @@ int sv_op_pm(struct sv_ctx *c)
 		c->h->log(GX_LOG_WARNING, "supervisord is not running");
 		return 0;
 	}
+	r = sv_daemon_answers(c);
+	if (r < 0)
+		return r;
 	ctl = sv_find_program(c, "supervisorctl");
 	if (!ctl)
 		return sv_missing_program(c, "supervisorctl");

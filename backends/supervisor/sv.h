@@ -247,6 +247,12 @@ int sv_update(struct sv_ctx *c, bool force, bool clean);
 /* pid file, socket and a live pid, as upstream checks. */
 bool sv_daemon_running(const struct sv_ctx *c, pid_t *ret_pid);
 /*
+ * 0 unless supervisord is stopped (SIGSTOP) or traced: it would then take a
+ * request and carry it out once continued, long after we gave up on it, so
+ * nothing is sent and the error names its pid and state.
+ */
+int sv_daemon_answers(struct sv_ctx *c);
+/*
  * Unless supervisord runs: write supervisord.conf and start it, waiting
  * for its pid file and socket (c->launched).  foreground: --nodaemon, as
  * a child of ours (c->foreground_pid).  Concurrent galaxyctl runs start

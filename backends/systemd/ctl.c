@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -218,6 +220,77 @@ static void sd_log_call(const struct gx_host *h, const char *what, const struct 
 }
 
 /* ---------------------------------------------------------------------- */
+/* Is the manager there to answer? */
+
+/* The pid listening on the manager's private socket, 0 when there is none. */
+static pid_t sd_manager_pid(const struct sd *sd)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	struct ucred cred = { 0 };
+	socklen_t len = sizeof(cred);
+	int n, fd;
+
+	if (sd->user_mode && runtime && *runtime)
+		n = snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/systemd/private", runtime);
+	else if (sd->user_mode)
+		n = snprintf(addr.sun_path, sizeof(addr.sun_path), "/run/user/%lu/systemd/private",
+			     (unsigned long)geteuid());
+	else
+		n = snprintf(addr.sun_path, sizeof(addr.sun_path), "/run/systemd/private");
+	if (n < 0 || (size_t)n >= sizeof(addr.sun_path))
+		return 0;
+	/* A stopped listener still completes a connect (the kernel queues it): never blocks. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		cred.pid = 0;
+	close(fd);
+	return cred.pid > 0 ? cred.pid : 0;
+}
+
+/* The state letter of pid in /proc/PID/stat (R, S, T, t...), 0 when unknown. */
+static char sd_pid_state(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')'); /* comm may hold ")" too */
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/*
+ * A stopped (SIGSTOP) or traced systemd takes systemctl's request, and
+ * systemctl gives up after its D-Bus timeout; the manager then carries the
+ * request out once continued.  So nothing is asked of it.
+ */
+static int sd_manager_answers(const struct sd *sd, struct gx_error *err)
+{
+	pid_t pid = sd_manager_pid(sd);
+	char state = pid ? sd_pid_state(pid) : 0;
+
+	if (state != 'T' && state != 't')
+		return 0;
+	return sd->h->errorf(err, NULL, -ETIMEDOUT,
+			     "the systemd %smanager (pid %ld) cannot answer: it is %s (%c); "
+			     "nothing was asked of it (continue it with kill -CONT %ld)",
+			     sd->user_mode ? "user " : "", (long)pid,
+			     state == 'T' ? "stopped" : "stopped by a tracer", state, (long)pid);
+}
+
+/* ---------------------------------------------------------------------- */
 /* systemctl and journalctl */
 
 static bool sd_ignored(const struct sd_call *call, int rc)
@@ -259,7 +332,9 @@ int sd_systemctl(const struct sd *sd, const struct sd_call *call, const struct g
 		return h->errorf(err, NULL, -ENOMEM, "out of memory");
 	}
 	sd_log_call(h, "systemctl", &argv);
-	r = sd_run(h, &c, call->capture ? &out : NULL, &rc, err);
+	r = sd_manager_answers(sd, err);
+	if (r == 0)
+		r = sd_run(h, &c, call->capture ? &out : NULL, &rc, err);
 	if (r == 0 && rc != 0 && !sd_ignored(call, rc)) {
 		if (call->not_found_rc && rc == call->not_found_rc)
 			r = h->errorf(err, NULL, -ENOENT, "%s", SD_NOT_FOUND_HINT);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The supervisor backend against a real supervisord on the stand-in: start, status (--json),
 # a killed service comes back, update restarts only what changed, restart, graceful, pm,
-# follow, stop (supervisord exits), and start -f in the foreground until Ctrl-C.
+# follow, a stopped (SIGSTOP) supervisord, stop (supervisord exits), and start -f in the
+# foreground until Ctrl-C.
 set -euo pipefail
 . "$(dirname "$0")/supervisor_lib.sh"
 
@@ -136,6 +137,25 @@ ok "pm passes through to supervisorctl"
 out=$(timeout -s TERM 3 "$galaxyctl" -c "$cfg" follow celery 2>&1) || true
 grep -q "celery" <<<"$out" || fail "follow showed: $out"
 ok "follow tails the service's log"
+
+# ---- a stopped supervisord: nothing hangs, and nothing runs once it is continued
+sd_pid=$(cat "$sv/supervisord.pid")
+pids_before="$(pid_of gunicorn) $(pid_of celery) $(pid_of celery-beat)"
+kill -STOP "$sd_pid"
+for cmd in status stop graceful "pm status"; do
+	rc=0
+	# shellcheck disable=SC2086 # cmd is split on purpose
+	out=$(timeout 60 "$galaxyctl" -c "$cfg" $cmd 2>&1) || rc=$?
+	[ "$rc" != 0 ] && [ "$rc" != 124 ] || { kill -CONT "$sd_pid"; fail "$cmd on a stopped supervisord exited $rc: $out"; }
+	grep -q "supervisord (pid $sd_pid) cannot answer: it is stopped (T)" <<<"$out" ||
+		{ kill -CONT "$sd_pid"; fail "$cmd on a stopped supervisord said: $out"; }
+done
+kill -CONT "$sd_pid"
+sleep 2
+WAIT=30 wait_for all_running || fail "not RUNNING after SIGCONT"
+[ "$(pid_of gunicorn) $(pid_of celery) $(pid_of celery-beat)" = "$pids_before" ] ||
+	fail "something was stopped or restarted after SIGCONT: $pids_before -> $(pid_of gunicorn) $(pid_of celery) $(pid_of celery-beat)"
+ok "a stopped supervisord: status, stop, graceful and pm fail at once and nothing runs later"
 
 # ---- stop: supervisord exits when nothing runs any more
 pids="$(pid_of gunicorn) $(pid_of celery)"

@@ -106,6 +106,26 @@ assert rows[0]["restarts"] == int(sys.argv[1]) + 1, rows' "$restarts" ||
 	sd_fail "status does not show the restart"
 echo "ok - kill -9: systemd restarted celery, status counts it"
 
+# --- 2b. a stopped user manager: no command hangs, and nothing runs once it is continued ---
+pids_before=$(for u in $UNITS; do sd_prop "$u" MainPID; done | tr '\n' ' ')
+kill -STOP "$SD_MGR"
+for cmd in status stop graceful; do
+	rc=0
+	# shellcheck disable=SC2086 # cmd is one word
+	timeout 60 "$GX" -c "$CONF" --user $cmd >"$SD_TMP/out" 2>"$SD_TMP/err" || rc=$?
+	if [ "$rc" = 0 ] || [ "$rc" = 124 ] ||
+		! grep -q "the systemd user manager (pid $SD_MGR) cannot answer: it is stopped (T)" "$SD_TMP/err"; then
+		kill -CONT "$SD_MGR"
+		cat "$SD_TMP/err" >&2
+		sd_fail "$cmd on a stopped manager exited $rc"
+	fi
+done
+kill -CONT "$SD_MGR"
+sleep 2
+[ "$(for u in $UNITS; do sd_prop "$u" MainPID; done | tr '\n' ' ')" = "$pids_before" ] ||
+	sd_fail "a unit was stopped or restarted after SIGCONT"
+echo "ok - a stopped user manager: status, stop and graceful fail at once, nothing runs later"
+
 # --- 3. graceful: a rolling restart under a request loop through nginx, zero failures ---
 PORT=$(sd_free_port)
 mkdir -p "$SD_TMP/nginx/tmp"
