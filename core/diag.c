@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "escape.h"
 
 static const char *const diag_level_names[GX_LOG_MAX] = {
 	[GX_LOG_DEBUG] = "debug",
@@ -135,7 +136,7 @@ void gx_diag_print(const struct gx_diag *d, FILE *out, enum gx_log_level min_lev
 			continue;
 		fputs("galaxyctl: ", out);
 		if (msg->file) {
-			fputs(msg->file, out);
+			gx_fputs_printable(msg->file, out);
 			if (msg->line) {
 				fprintf(out, ":%u", msg->line);
 				if (msg->column)
@@ -143,7 +144,9 @@ void gx_diag_print(const struct gx_diag *d, FILE *out, enum gx_log_level min_lev
 			}
 			fputs(": ", out);
 		}
-		fprintf(out, "%s: %s\n", diag_level_name(msg->level), msg->text);
+		fprintf(out, "%s: ", diag_level_name(msg->level));
+		gx_fputs_printable(msg->text, out);
+		fputc('\n', out);
 	}
 }
 

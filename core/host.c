@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "escape.h"
 #include "fsutil.h"
 #include "host.h"
 #include "http.h"
@@ -34,7 +35,7 @@ static void host_vlog(enum gx_log_level level, const char *fmt, va_list ap)
 		return;
 	if (level < GX_LOG_MAX && level_names[level])
 		fprintf(stderr, "galaxyctl: %s: ", level_names[level]);
-	vfprintf(stderr, fmt, ap);
+	gx_vfprintf_printable(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 
@@ -57,7 +58,7 @@ static void host_out(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	gx_vfprintf_printable(stdout, fmt, ap);
 	va_end(ap);
 }
 

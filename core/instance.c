@@ -10,6 +10,7 @@
 #include "core_options.h"
 #include "fsutil.h"
 #include "env_settings.h"
+#include "escape.h"
 #include "instance.h"
 #include "name_check.h"
 #include "node.h"

@@ -8,6 +8,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/config.c %reldir%/config.h \
 	%reldir%/core_options.c %reldir%/core_options.h \
 	%reldir%/env_settings.c %reldir%/env_settings.h \
+	%reldir%/escape.c %reldir%/escape.h \
 	%reldir%/diag.c %reldir%/diag.h \
 	%reldir%/fsutil.c %reldir%/fsutil.h \
 	%reldir%/host.c %reldir%/host.h \

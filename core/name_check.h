@@ -3,8 +3,6 @@
 #ifndef GX_NAME_CHECK_H
 #define GX_NAME_CHECK_H
 
-#include <stddef.h>
-
 /*
  * Longest name: <instance>_galaxy_<type>_<name>_<process>.log.10 with an
  * instance and a name of this length stays well under NAME_MAX (255).
@@ -13,8 +11,5 @@
 
 /* NULL when name is valid, else the rule it breaks ("may hold only ..."). */
 const char *gx_name_problem(const char *name);
-
-/* s with control bytes, '"' and '\' as C escapes, into buf (always terminated). */
-const char *gx_escape(const char *s, char *buf, size_t size);
 
 #endif

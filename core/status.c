@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "status.h"
 
 static const char *const state_names[GX_STATE_MAX] = {
@@ -119,11 +120,13 @@ void gx_status_print_table(const struct gx_status *st, FILE *out)
 	}
 	for (size_t i = 0; i < st->n; i++) {
 		const struct gx_status_entry *e = &st->rows[i];
-		char uptime[64];
+		char uptime[64], name[256], detail[1024];
 
-		fprintf(out, "%-*s %-10s", width, e->name ? e->name : "", gx_state_name(e->state));
+		/* A row is one line, whatever a process manager put into it. */
+		fprintf(out, "%-*s %-10s", width, gx_escape(e->name ? e->name : "", name, sizeof(name)),
+			gx_state_name(e->state));
 		if (e->detail) {
-			fprintf(out, " %s", e->detail);
+			fprintf(out, " %s", gx_escape(e->detail, detail, sizeof(detail)));
 		} else if (e->pid > 0) {
 			fprintf(out, " pid %ld", e->pid);
 			if (e->uptime_s >= 0) {

@@ -87,6 +87,10 @@ unit_tests += tests/core/test_strv tests/core/test_fsutil tests/core/test_http t
 tests_core_test_names_SOURCES = tests/core/test_names.c
 tests_core_test_names_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_names_LDADD = $(GX_UNIT_LIBS)
+unit_tests += tests/core/test_escape
+tests_core_test_escape_SOURCES = tests/core/test_escape.c
+tests_core_test_escape_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_escape_LDADD = $(GX_UNIT_LIBS)
 tests_core_test_strv_SOURCES = tests/core/test_strv.c
 tests_core_test_strv_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_strv_LDADD = $(GX_UNIT_LIBS)
@@ -125,7 +129,8 @@ tests_core_test_settings_LDADD = $(GX_UNIT_LIBS)
 # The same core sources again, built so that each allocation can be made to fail.
 unit_tests += tests/core/test_alloc_failures
 tests_core_test_alloc_failures_SOURCES = tests/core/test_alloc_failures.c \
-	tests/core/alloc_fail.h core/diag.c core/node.c core/yaml.c core/settings.c core/fsutil.c
+	tests/core/alloc_fail.h core/diag.c core/node.c core/yaml.c core/settings.c core/fsutil.c \
+	core/escape.c
 tests_core_test_alloc_failures_CPPFLAGS = $(GX_UNIT_FLAGS) $(YAML_CFLAGS) \
 	-include $(top_srcdir)/tests/core/alloc_fail.h
 tests_core_test_alloc_failures_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for core/names.c: the name rule and the escaping of printed values. */
+/* Unit tests for core/name_check.c: the one rule for names. */
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -28,13 +28,4 @@ Test(names, bad_names_are_refused)
 	cr_expect_not_null(gx_name_problem(longname));
 	longname[GX_NAME_MAX] = '\0';
 	cr_expect_null(gx_name_problem(longname));
-}
-
-Test(names, escape_uses_c_escapes)
-{
-	char buf[64];
-
-	cr_expect_str_eq(gx_escape("h\n123", buf, sizeof(buf)), "h\\n123");
-	cr_expect_str_eq(gx_escape("a\x1b]0;\a\"\\", buf, sizeof(buf)), "a\\x1b]0;\\x07\\\"\\\\");
-	cr_expect_str_eq(gx_escape("plain", buf, 3), "");
 }

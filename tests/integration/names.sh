@@ -38,3 +38,5 @@ check "celery handler" '  handlers:\n    celery: {}' 'service name "celery" is a
 check "a x2 beside a_0" '  handlers:\n    a:\n      processes: 2\n    a_0: {}' 'service name "a_0" is already used'
 check "env name with =" '  gunicorn:\n    environment:\n      "A=B": x' "variable name 'A=B'"
 check "empty env name" '  gunicorn:\n    environment:\n      "": x' "variable name ''"
+# Not only names: any value quoted in a message reaches the terminal escaped.
+check "escape in a value" '  process_manager: "x\\e[2Jy"' "gravity.process_manager: 'x\\\\x1b\[2Jy' is not one of"
