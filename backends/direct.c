@@ -578,6 +578,17 @@ static int direct_pm(const struct gx_host *h, const struct gx_request *rq, struc
 	return r;
 }
 
+static int direct_check(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++)
+		r = direct_check_group(&x, &x.groups[i]);
+	direct_ctx_release(&x);
+	return r;
+}
+
 static const struct gx_backend direct_backend = {
 	.name = "direct",
 	.package = NULL,
@@ -590,6 +601,7 @@ static const struct gx_backend direct_backend = {
 	.follow = direct_follow_cmd,
 	.shutdown = direct_shutdown,
 	.pm = direct_pm,
+	.check = direct_check,
 };
 
 const struct gx_module gx_module = {

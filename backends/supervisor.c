@@ -225,6 +225,12 @@ static int sv_op_update(struct sv_ctx *c)
 	return sv_update(c, c->rq->force, c->rq->clean);
 }
 
+static int supervisor_check(const struct gx_host *h, const struct gx_request *rq,
+			    struct gx_error *err)
+{
+	return sv_run(h, rq, err, sv_check);
+}
+
 static int sv_op_follow_request(struct sv_ctx *c)
 {
 	return sv_op_follow(c, c->rq->quiet);
@@ -294,6 +300,7 @@ static const struct gx_backend supervisor_backend = {
 	.name = "supervisor",
 	.package = "supervisor",
 	.update = supervisor_update,
+	.check = supervisor_check,
 	.start = supervisor_start,
 	.stop = supervisor_stop,
 	.restart = supervisor_restart,

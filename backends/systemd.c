@@ -295,6 +295,18 @@ static int systemd_update(const struct gx_host *h, const struct gx_request *rq,
 	return r;
 }
 
+static int systemd_check(const struct gx_host *h, const struct gx_request *rq,
+			 struct gx_error *err)
+{
+	struct sd sd;
+	int r = sd_init(&sd, h, rq, err);
+
+	if (r == 0)
+		r = sd_check(&sd, err);
+	sd_release(&sd);
+	return r;
+}
+
 static int systemd_start(const struct gx_host *h, const struct gx_request *rq,
 			 struct gx_error *err)
 {
@@ -357,6 +369,7 @@ static const struct gx_backend systemd_backend = {
 	.name = "systemd",
 	.package = "systemd",
 	.update = systemd_update,
+	.check = systemd_check,
 	.start = systemd_start,
 	.stop = systemd_stop,
 	.restart = systemd_restart,

@@ -76,12 +76,14 @@ static const char *run_builddir(const char *self_exe)
 	return NULL;
 }
 
+/* As config errors print: "galaxyctl: FILE:LINE:COL: error: ..." when it has a place. */
 static void run_print_error(const struct gx_error *err)
 {
-	if (err->file[0] && err->line)
-		gx_log(GX_LOG_ERROR, "%s:%u:%u: %s", err->file, err->line, err->column, err->message);
-	else
-		gx_log(GX_LOG_ERROR, "%s", err->message);
+	struct gx_diag d = { 0 };
+
+	gx_diag_add_error(&d, err);
+	gx_diag_print(&d, stderr, GX_LOG_ERROR);
+	gx_diag_release(&d);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -250,9 +252,7 @@ static int run_check_root(const struct run *run, const struct gx_instance *inst)
 	return 0;
 }
 
-typedef int (*backend_slot)(const struct gx_host *, const struct gx_request *, struct gx_error *);
-
-static backend_slot run_slot(const struct gx_backend *b, enum gx_command cmd)
+static gx_backend_slot run_slot(const struct gx_backend *b, enum gx_command cmd)
 {
 	switch (cmd) {
 	case GX_CMD_START:
@@ -368,7 +368,7 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		.json = run->cli.json,
 	};
 	struct gx_error err = { 0 };
-	backend_slot slot;
+	gx_backend_slot slot;
 	int r;
 
 	b = gx_plugins_backend(&run->plugins, name, &err);
@@ -404,6 +404,48 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		return GX_EXIT_FAILURE;
 	}
 	return GX_EXIT_OK;
+}
+
+/*
+ * Each backend the instances use renders what it would write, so that a
+ * value one of them cannot hold is a config error for every command, and
+ * an update changes nothing in any backend before all could do their part.
+ * A backend that is not installed is the command's to report, not this.
+ */
+static int run_check_backends(struct run *run)
+{
+	const char **names = calloc(run->insts.n + 1, sizeof(*names));
+	size_t n = names ? run_backends(run, true, names) : 0;
+	int code = names ? GX_EXIT_OK : GX_EXIT_FAILURE;
+
+	for (size_t i = 0; i < n && code == GX_EXIT_OK; i++) {
+		struct gx_error err = { 0 };
+		const struct gx_backend *b = gx_plugins_backend(&run->plugins, names[i], &err);
+		gx_backend_slot check = b ? gx_plugins_backend_check(&run->plugins, b) : NULL;
+		const struct gx_instance **insts = NULL;
+		struct gx_target *targets = NULL;
+		struct gx_request rq = {
+			.user_mode = run->cli.user_mode >= 0 ? run->cli.user_mode : !run->is_root,
+			.state_dir_override = run->state_dir,
+		};
+
+		if (!check)
+			continue;
+		if (run_build_request(run, names[i], &rq, &insts, &targets) < 0) {
+			code = GX_EXIT_FAILURE;
+			break;
+		}
+		if (check(run->host, &rq, &err) < 0) {
+			run_print_error(&err);
+			if (err.code != -ENOMEM)
+				gx_log(GX_LOG_ERROR, "the configuration has errors; nothing was changed");
+			code = err.code == -ENOMEM ? GX_EXIT_FAILURE : GX_EXIT_CONFIG;
+		}
+		free(insts);
+		free(targets);
+	}
+	free(names);
+	return code;
 }
 
 static void run_print_log_dirs(const struct run *run)
@@ -756,6 +798,8 @@ int gx_main(int argc, char **argv)
 		goto out_release;
 	}
 	code = run_load(&run, self_exe);
+	if (code == GX_EXIT_OK && run.cli.command != GX_CMD_LIST)
+		code = run_check_backends(&run);
 	if (code == GX_EXIT_OK)
 		code = run_command(&run);
 out_release:

@@ -144,6 +144,7 @@ static void plugins_unload(struct gx_plugins *p)
 	free(p->type_paths);
 	free(p->backends);
 	free(p->backend_paths);
+	free(p->backend_minors);
 	p->modules = NULL;
 	p->n_modules = 0;
 	p->types = NULL;
@@ -151,7 +152,16 @@ static void plugins_unload(struct gx_plugins *p)
 	p->n_types = 0;
 	p->backends = NULL;
 	p->backend_paths = NULL;
+	p->backend_minors = NULL;
 	p->n_backends = 0;
+}
+
+gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struct gx_backend *b)
+{
+	for (size_t i = 0; i < p->n_backends; i++)
+		if (p->backends[i] == b)
+			return p->backend_minors[i] >= 2 ? b->check : NULL;
+	return NULL;
 }
 
 static bool plugins_shadowed(const struct gx_plugins *p, const char *name)
@@ -214,8 +224,9 @@ static int plugins_add_type(struct gx_plugins *p, const struct gx_service_type *
 }
 
 static int plugins_add_backend(struct gx_plugins *p, const struct gx_backend *b,
-			       const char *path, struct gx_error *err)
+			       const char *path, unsigned abi_minor, struct gx_error *err)
 {
+	unsigned *minors;
 	const struct gx_backend **backends;
 	const char **paths;
 
@@ -236,6 +247,11 @@ static int plugins_add_backend(struct gx_plugins *p, const struct gx_backend *b,
 	if (!paths)
 		return gx_error_set(err, NULL, -ENOMEM, "out of memory");
 	p->backend_paths = paths;
+	minors = realloc(p->backend_minors, (p->n_backends + 1) * sizeof(*minors));
+	if (!minors)
+		return gx_error_set(err, NULL, -ENOMEM, "out of memory");
+	p->backend_minors = minors;
+	minors[p->n_backends] = abi_minor;
 	backends[p->n_backends] = b;
 	paths[p->n_backends] = path;
 	p->n_backends++;
@@ -272,7 +288,7 @@ static int plugins_check(struct gx_plugins *p, const struct gx_loaded_module *lm
 		if (r < 0)
 			return r;
 	}
-	return m->backend ? plugins_add_backend(p, m->backend, lm->path, err) : 0;
+	return m->backend ? plugins_add_backend(p, m->backend, lm->path, m->abi_minor, err) : 0;
 }
 
 /*

@@ -22,6 +22,7 @@ struct gx_plugins {
 	const struct gx_backend **backends;
 	size_t n_backends;
 	const char **backend_paths; /* module path of each backend */
+	unsigned *backend_minors;   /* ABI minor of each backend's module: which slots it has */
 	const char **type_paths;    /* module path of each type */
 };
 
@@ -57,6 +58,10 @@ const struct gx_backend *gx_plugins_backend(struct gx_plugins *p, const char *na
  */
 int gx_plugins_backend_names(const struct gx_plugins *p, struct gx_strv *out);
 const struct gx_service_type *gx_plugins_type(const struct gx_plugins *p, const char *name);
+typedef int (*gx_backend_slot)(const struct gx_host *h, const struct gx_request *rq,
+			       struct gx_error *err);
+/* b's check slot (ABI 1.2), or NULL when b's module is older or has none. */
+gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struct gx_backend *b);
 void gx_plugins_release(struct gx_plugins *p);
 
 #endif

@@ -308,3 +308,28 @@ int direct_update_request(const struct direct_ctx *x, const struct direct_group 
 	return *ret ? 0 : direct_oom(x);
 }
 
+
+int direct_check_group(const struct direct_ctx *x, const struct direct_group *g)
+{
+	struct direct_procs ps = { 0 };
+	int r = direct_group_procs(x, g, true, NULL, &ps);
+
+	for (size_t i = 0; r == 0 && i < g->n_insts; i++) {
+		struct direct_creds c;
+
+		r = direct_creds_init(x, g->insts[i], &c);
+		for (size_t k = 0; r == 0 && k < ps.n; k++) {
+			json_t *o;
+
+			if (ps.v[k].inst != g->insts[i])
+				continue;
+			o = direct_program(x, &ps.v[k], &c, NULL);
+			if (!o)
+				r = -EINVAL;
+			json_decref(o);
+		}
+		direct_creds_release(&c);
+	}
+	direct_procs_release(&ps);
+	return r;
+}

@@ -503,6 +503,17 @@ static int sv_apply(struct sv_ctx *c)
 
 /* ---------------------------------------------------------------------- */
 
+int sv_check(struct sv_ctx *c)
+{
+	struct sv_plan plan = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < c->rq->n_instances; i++)
+		r = sv_plan_instance(c, c->rq->instances[i], &plan);
+	sv_plan_release(&plan);
+	return r;
+}
+
 int sv_update(struct sv_ctx *c, bool force, bool clean)
 {
 	struct sv_plan plan = { 0 };

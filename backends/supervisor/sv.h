@@ -240,6 +240,8 @@ int sv_ctx_call(struct sv_ctx *c, const char *what, const char *method,
  * `supervisorctl update` does.
  */
 int sv_update(struct sv_ctx *c, bool force, bool clean);
+/* Render every instance's files as sv_update would, writing nothing. */
+int sv_check(struct sv_ctx *c);
 
 /* ------------------------------------------------------------------ */
 /* supervisord itself (daemon.c)                                       */

@@ -161,6 +161,8 @@ char *sd_manager_path(const struct sd *sd);
 /* Commands (update.c, status.c, graceful.c). */
 
 int sd_update(const struct sd *sd, bool force, bool clean, struct gx_error *err);
+/* Render every unit as sd_update would, writing and asking systemd nothing. */
+int sd_check(const struct sd *sd, struct gx_error *err);
 
 /* One unit's state as systemctl show reports it. */
 struct sd_unit_state {

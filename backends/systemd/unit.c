@@ -158,12 +158,40 @@ static char *sd_printable(const char *value)
 	return sd_buf_steal(&b);
 }
 
-static int sd_unrepresentable(const struct sd_render *r, const char *what, const char *value)
+/*
+ * Where key was set: the service's section (svc may be NULL), else the
+ * gravity section; NULL when it is a default.  Errors point there.
+ */
+static const struct gx_node *sd_where(const struct sd_render *r, const struct gx_service *svc,
+				      const char *key)
+{
+	const struct gx_node *n = svc ? r->h->get(svc->settings[0], key) : NULL;
+
+	return n && n->mark.line ? n : r->h->get(r->inst->gravity, key);
+}
+
+/* The environment: entry that set name (name_len bytes), or NULL. */
+static const struct gx_node *sd_env_where(const struct sd_render *r,
+					  const struct gx_service *svc, const char *name,
+					  size_t name_len)
+{
+	const struct gx_node *extra = r->h->get(svc->settings[0], "environment");
+	char key[256];
+
+	if (!extra || name_len >= sizeof(key))
+		return NULL;
+	memcpy(key, name, name_len);
+	key[name_len] = '\0';
+	return r->h->get(extra, key);
+}
+
+static int sd_unrepresentable(const struct sd_render *r, const struct gx_node *at,
+			      const char *what, const char *value)
 {
 	char *shown = sd_printable(value);
 	int rc;
 
-	rc = r->h->errorf(r->err, NULL, -EINVAL,
+	rc = r->h->errorf(r->err, at, -EINVAL,
 			  "%s of instance %s cannot be written into a systemd unit (it holds a "
 			  "newline or another control character): \"%s\"",
 			  what, r->inst->name, shown ? shown : "");
@@ -172,11 +200,11 @@ static int sd_unrepresentable(const struct sd_render *r, const char *what, const
 }
 
 /* "KEY=VALUE" of the environment, written as an Environment= line. */
-static int sd_add_env_line(const struct sd_render *r, struct sd_buf *b, const char *name,
-			   size_t name_len, const char *value)
+static int sd_add_env_line(const struct sd_render *r, const struct gx_service *svc,
+			   struct sd_buf *b, const char *name, size_t name_len, const char *value)
 {
 	if (!sd_env_name_ok(name, name_len))
-		return r->h->errorf(r->err, NULL, -EINVAL,
+		return r->h->errorf(r->err, sd_env_where(r, svc, name, name_len), -EINVAL,
 				    "environment variable name '%.*s' of instance %s cannot be "
 				    "written into a systemd unit",
 				    (int)name_len, name, r->inst->name);
@@ -187,7 +215,7 @@ static int sd_add_env_line(const struct sd_render *r, struct sd_buf *b, const ch
 		char what[256];
 
 		snprintf(what, sizeof(what), "the environment variable %.*s", (int)name_len, name);
-		return sd_unrepresentable(r, what, value);
+		return sd_unrepresentable(r, sd_env_where(r, svc, name, name_len), what, value);
 	}
 	return 0;
 }
@@ -220,11 +248,11 @@ static int sd_render_env(const struct sd_render *r, const struct gx_service *svc
 
 		if (r->venv && len == 4 && strncmp(env.v[i], "PATH", 4) == 0)
 			continue;
-		rc = sd_add_env_line(r, &b, env.v[i], len, eq ? eq + 1 : "");
+		rc = sd_add_env_line(r, svc, &b, env.v[i], len, eq ? eq + 1 : "");
 	}
 	if (rc == 0 && r->venv) {
 		path = sd_env_path(r, svc);
-		rc = path ? sd_add_env_line(r, &b, "PATH", 4, path) : sd_oom(r);
+		rc = path ? sd_add_env_line(r, svc, &b, "PATH", 4, path) : sd_oom(r);
 	}
 	r->h->strv_release(&env);
 	free(path);
@@ -274,7 +302,7 @@ static int sd_render_direct_command(const struct sd_render *r, const struct gx_s
 		if (i > 0)
 			sd_buf_add(b, " ");
 		if (!sd_quote_exec_word(b, word, i == 0))
-			rc = sd_unrepresentable(r, "the command", word);
+			rc = sd_unrepresentable(r, NULL, "the command", word);
 		free(program);
 	}
 	r->h->strv_release(&argv);
@@ -289,16 +317,16 @@ static int sd_render_gravity_command(const struct sd_render *r, const struct gx_
 		return r->h->errorf(r->err, NULL, -ENOENT,
 				    "cannot tell where galaxyctl is, to write it into the units");
 	if (!sd_quote_exec_word(b, r->o->self_exe, true))
-		return sd_unrepresentable(r, "the path of galaxyctl", r->o->self_exe);
+		return sd_unrepresentable(r, NULL, "the path of galaxyctl", r->o->self_exe);
 	sd_buf_add(b, " --config-file ");
 	if (!sd_quote_exec_word(b, r->inst->config_file, false))
-		return sd_unrepresentable(r, "the config file path", r->inst->config_file);
+		return sd_unrepresentable(r, NULL, "the config file path", r->inst->config_file);
 	sd_buf_add(b, svc->count > 1 ? " exec --service-instance %i " : " exec ");
 	if (!sd_quote_exec_word(b, r->inst->name, false))
-		return sd_unrepresentable(r, "the instance name", r->inst->name);
+		return sd_unrepresentable(r, NULL, "the instance name", r->inst->name);
 	sd_buf_add(b, " ");
 	if (!sd_quote_exec_word(b, svc->name, false))
-		return sd_unrepresentable(r, "the service name", svc->name);
+		return sd_unrepresentable(r, NULL, "the service name", svc->name);
 	return 0;
 }
 
@@ -314,11 +342,13 @@ static int sd_render_user_group(const struct sd_render *r, struct sd_buf *b)
 				    r->inst->config_file);
 	sd_buf_add(b, "User=");
 	if (!sd_escape_value(b, r->inst->galaxy_user))
-		return sd_unrepresentable(r, "galaxy_user", r->inst->galaxy_user);
+		return sd_unrepresentable(r, sd_where(r, NULL, "galaxy_user"), "galaxy_user",
+					  r->inst->galaxy_user);
 	if (r->inst->galaxy_group) {
 		sd_buf_add(b, "\nGroup=");
 		if (!sd_escape_value(b, r->inst->galaxy_group))
-			return sd_unrepresentable(r, "galaxy_group", r->inst->galaxy_group);
+			return sd_unrepresentable(r, sd_where(r, NULL, "galaxy_group"), "galaxy_group",
+						  r->inst->galaxy_group);
 	}
 	return 0;
 }
@@ -340,7 +370,7 @@ static int sd_render_limits(const struct sd_render *r, const struct gx_service *
 	if (ns && *ns) {
 		sd_buf_add(b, b->len ? "\nLogNamespace=" : "LogNamespace=");
 		if (!sd_escape_value(b, ns))
-			return sd_unrepresentable(r, "log_namespace", ns);
+			return sd_unrepresentable(r, sd_where(r, svc, "log_namespace"), "log_namespace", ns);
 	}
 	return 0;
 }
@@ -352,11 +382,11 @@ static int sd_render_description(const struct sd_render *r, const struct gx_serv
 	if (r->use_name) {
 		sd_buf_add(b, " ");
 		if (!sd_escape_value(b, r->inst->name))
-			return sd_unrepresentable(r, "the instance name", r->inst->name);
+			return sd_unrepresentable(r, NULL, "the instance name", r->inst->name);
 	}
 	sd_buf_add(b, " ");
 	if (!sd_escape_value(b, svc->name))
-		return sd_unrepresentable(r, "the service name", svc->name);
+		return sd_unrepresentable(r, NULL, "the service name", svc->name);
 	if (svc->count > 1)
 		sd_buf_add(b, " (process %i)");
 	return 0;
@@ -391,7 +421,7 @@ static int sd_render_service(const struct sd_render *r, const struct gx_service 
 	sd_buf_addf(&b, "\nAfter=network.target\nAfter=time-sync.target\nPartOf=%s\n\n", target);
 	sd_buf_add(&b, "[Service]\nUMask=");
 	if (!sd_escape_value(&b, svc->umask)) {
-		rc = sd_unrepresentable(r, "umask", svc->umask);
+		rc = sd_unrepresentable(r, sd_where(r, svc, "umask"), "umask", svc->umask);
 		goto out_free;
 	}
 	sd_buf_add(&b, "\nType=simple\n");
@@ -401,7 +431,8 @@ static int sd_render_service(const struct sd_render *r, const struct gx_service 
 	sd_slot(&b, &slot);
 	sd_buf_add(&b, "WorkingDirectory=");
 	if (!sd_escape_value(&b, r->inst->galaxy_root)) {
-		rc = sd_unrepresentable(r, "galaxy_root", r->inst->galaxy_root);
+		rc = sd_unrepresentable(r, sd_where(r, NULL, "galaxy_root"), "galaxy_root",
+					 r->inst->galaxy_root);
 		goto out_free;
 	}
 	sd_buf_addf(&b, "\nTimeoutStartSec=%ld\nTimeoutStopSec=%ld\nExecStart=", svc->start_timeout,

@@ -328,7 +328,9 @@ static int sd_remove_files(const struct sd *sd, const struct sd_present *p, cons
 /* ---------------------------------------------------------------------- */
 /* Writing */
 
-static int sd_render_all(const struct sd *sd, struct sd_files *files, struct gx_error *err)
+/* ask_manager: learn the manager's PATH for the direct command style (a check needs none). */
+static int sd_render_all(const struct sd *sd, struct sd_files *files, bool ask_manager,
+			 struct gx_error *err)
 {
 	const struct gx_request *rq = sd->rq;
 	struct sd_render_opts o = {
@@ -343,7 +345,7 @@ static int sd_render_all(const struct sd *sd, struct sd_files *files, struct gx_
 	/* Only the direct command style writes PATH, from the manager's own. */
 	for (size_t i = 0; i < rq->n_instances; i++)
 		direct = direct || strcmp(rq->instances[i]->service_command_style, "direct") == 0;
-	if (direct)
+	if (direct && ask_manager)
 		manager_path = sd_manager_path(sd);
 	o.manager_path = manager_path;
 	for (size_t i = 0; r == 0 && i < rq->n_instances; i++)
@@ -422,6 +424,15 @@ static void sd_warn_left(const struct sd *sd, const struct sd_present *p, const 
 	free(text);
 }
 
+int sd_check(const struct sd *sd, struct gx_error *err)
+{
+	struct sd_files files = { 0 };
+	int r = sd_render_all(sd, &files, false, err);
+
+	sd_files_release(&files);
+	return r;
+}
+
 int sd_update(const struct sd *sd, bool force, bool clean, struct gx_error *err)
 {
 	struct sd_files files = { 0 };
@@ -431,7 +442,7 @@ int sd_update(const struct sd *sd, bool force, bool clean, struct gx_error *err)
 	int r = 0;
 
 	if (!clean)
-		r = sd_render_all(sd, &files, err);
+		r = sd_render_all(sd, &files, true, err);
 	if (r == 0)
 		r = sd_scan(sd, &p, err);
 	if (r == 0 && !(remove = calloc(p.n + 1, sizeof(*remove))))

@@ -9,6 +9,8 @@
  *   1.0 (2026-11-27)  first version.
  *   1.1 (2026-12-07)  gx_host.read_file, yaml_load and yaml_free: files read
  *                     with the core's bounds on configs.
+ *   1.2 (2026-12-07)  gx_backend.check.  gx_backend is the module's: the
+ *                     core reads a slot only when the module's minor has it.
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -31,7 +33,7 @@ extern "C" {
 #endif
 
 #define GX_ABI_MAJOR 1
-#define GX_ABI_MINOR 1
+#define GX_ABI_MINOR 2
 
 /* The data symbol every module exports, and nothing else. */
 #define GX_MODULE_SYMBOL "gx_module"
@@ -540,6 +542,15 @@ struct gx_backend {
 	int (*follow)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 	int (*shutdown)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 	int (*pm)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+
+	/*
+	 * Since 1.2.  Render everything update would write for rq's instances
+	 * and fail as update would on what this process manager cannot hold;
+	 * write, start and stop nothing.  The core calls it after loading the
+	 * config, for every command, so that such a value is a config error
+	 * before any backend changes anything.  NULL: nothing to check.
+	 */
+	int (*check)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 };
 
 /* ------------------------------------------------------------------ */

@@ -157,6 +157,30 @@ WAIT=30 wait_for all_running || fail "not RUNNING after SIGCONT"
 	fail "something was stopped or restarted after SIGCONT: $pids_before -> $(pid_of gunicorn) $(pid_of celery) $(pid_of celery-beat)"
 ok "a stopped supervisord: status, stop, graceful and pm fail at once and nothing runs later"
 
+# ---- a move to a backend that cannot hold the config: refused before supervisor changes anything
+cp "$cfg" "$work/cfg.before"
+config "" '    environment:
+      BROKEN: "line one\nline two"'
+# The direct command style writes the environment into the units (the gravity style runs
+# galaxyctl exec, which needs none there).
+sed -i 's/^gravity:$/gravity:\n  process_manager: systemd\n  service_command_style: direct/' "$cfg"
+conf_before=$(cd "$sv" && find . -type f -name '*.conf' -exec sha256sum {} + | sort)
+for cmd in update show; do
+	rc=0
+	# HOME too: should systemctl --user run after all, it links units there.
+	out=$(HOME=$work XDG_CONFIG_HOME=$work/xdg GRAVITY_SYSTEMD_UNIT_PATH=$work/units gx $cmd 2>&1) || rc=$?
+	[ "$rc" = 3 ] || fail "$cmd of a config systemd cannot hold exited $rc: $out"
+	grep -Eq "galaxy\.yml:[0-9]+:[0-9]+: error: the environment variable BROKEN of instance _default_ cannot be written into a systemd unit" <<<"$out" ||
+		fail "$cmd: no located error: $out"
+done
+[ "$(cd "$sv" && find . -type f -name '*.conf' -exec sha256sum {} + | sort)" = "$conf_before" ] ||
+	fail "the refused move changed supervisor's files"
+[ -e "$work/units" ] && fail "the refused move wrote systemd units"
+cp "$work/cfg.before" "$cfg"
+[ "$(pid_of gunicorn) $(pid_of celery) $(pid_of celery-beat)" = "$pids_before" ] ||
+	fail "the refused move stopped or restarted services: $pids_before -> $(pid_of gunicorn) $(pid_of celery) $(pid_of celery-beat)"
+ok "a move to systemd with a value it cannot hold: exit 3 at its place, supervisor untouched"
+
 # ---- stop: supervisord exits when nothing runs any more
 pids="$(pid_of gunicorn) $(pid_of celery)"
 out=$(gx stop 2>&1) || fail "stop: $out"
