@@ -407,6 +407,21 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 }
 
 /*
+ * Does a failed check stop the command?  update fails on whatever would
+ * fail its render, before any backend changes anything; update --clean
+ * renders nothing.  The other commands fail only on a value a backend
+ * cannot hold (-EINVAL): a missing requirement, such as systemd's
+ * virtualenv, is for update to report, and show works without it, as
+ * upstream's does.
+ */
+static bool run_check_fails(const struct run *run, const struct gx_error *err)
+{
+	if (run->cli.command == GX_CMD_UPDATE)
+		return !run->cli.clean;
+	return err->code == -EINVAL || err->code == -ENOMEM;
+}
+
+/*
  * Each backend the instances use renders what it would write, so that a
  * value one of them cannot hold is a config error for every command, and
  * an update changes nothing in any backend before all could do their part.
@@ -428,6 +443,7 @@ static int run_check_backends(struct run *run)
 			.user_mode = run->cli.user_mode >= 0 ? run->cli.user_mode : !run->is_root,
 			.state_dir_override = run->state_dir,
 		};
+		int r;
 
 		if (!check)
 			continue;
@@ -435,7 +451,10 @@ static int run_check_backends(struct run *run)
 			code = GX_EXIT_FAILURE;
 			break;
 		}
-		if (check(run->host, &rq, &err) < 0) {
+		gx_log_mute(true);
+		r = check(run->host, &rq, &err);
+		gx_log_mute(false);
+		if (r < 0 && run_check_fails(run, &err)) {
 			run_print_error(&err);
 			if (err.code != -ENOMEM)
 				gx_log(GX_LOG_ERROR, "the configuration has errors; nothing was changed");

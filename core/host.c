@@ -27,11 +27,13 @@ static const char *const level_names[GX_LOG_MAX] = {
 
 static bool host_debug;
 static bool host_quiet;
+static bool host_muted;
 static char *host_self_exe;
 
 static void host_vlog(enum gx_log_level level, const char *fmt, va_list ap)
 {
-	if ((level == GX_LOG_DEBUG && !host_debug) || (level == GX_LOG_INFO && host_quiet))
+	if ((level == GX_LOG_DEBUG && !host_debug) || (level == GX_LOG_INFO && host_quiet) ||
+	    (host_muted && level < GX_LOG_ERROR))
 		return;
 	if (level < GX_LOG_MAX && level_names[level])
 		fprintf(stderr, "galaxyctl: %s: ", level_names[level]);
@@ -51,6 +53,11 @@ void gx_log(enum gx_log_level level, const char *fmt, ...)
 void gx_log_set_quiet(bool quiet)
 {
 	host_quiet = quiet;
+}
+
+void gx_log_mute(bool mute)
+{
+	host_muted = mute;
 }
 
 static void host_out(const char *fmt, ...)

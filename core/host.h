@@ -16,5 +16,7 @@ void gx_host_release(void);
 void gx_log(enum gx_log_level level, const char *fmt, ...) GX_PRINTF(2, 3);
 /* Quiet mode: drop INFO messages (start --quiet). */
 void gx_log_set_quiet(bool quiet);
+/* Drop everything below errors (a check renders what the command then renders again, loudly). */
+void gx_log_mute(bool mute);
 
 #endif

@@ -515,7 +515,8 @@ static int sd_render_venv(struct sd_render *r)
 		r->venv = r->o->virtual_env;
 		return 0;
 	}
-	return r->h->errorf(r->err, NULL, -EINVAL,
+	/* -ENOENT: a requirement update reports, not a value no unit can hold. */
+	return r->h->errorf(r->err, NULL, -ENOENT,
 			    "The `virtualenv` Gravity config option must be set when using the "
 			    "systemd process manager (instance %s, %s)",
 			    r->inst->name, r->inst->config_file);

@@ -331,9 +331,9 @@ Test(render, the_virtualenv_is_required_unless_user_mode_has_virtual_env)
 
 	load_ok("gravity:\n  process_manager: systemd\n  service_command_style: direct\n"
 		"  galaxy_user: gx\ngalaxy: {}\n");
-	cr_expect_eq(render(true, NULL, &files, &err), -EINVAL);
+	cr_expect_eq(render(true, NULL, &files, &err), -ENOENT);
 	cr_expect(strstr(err.message, "The `virtualenv` Gravity config option must be set") != NULL);
-	cr_expect_eq(render(false, "/opt/venv", &files, &err), -EINVAL);
+	cr_expect_eq(render(false, "/opt/venv", &files, &err), -ENOENT);
 	cr_expect_eq(files.n, 0);
 	cr_assert_eq(render(true, "/opt/venv", &files, &err), 0, "%s", err.message);
 	cr_expect(strstr(text_of(&files, "galaxy-celery.service"),
