@@ -15,7 +15,7 @@ _galaxyctl_command_opts()
 	update) echo '--force --clean --help' ;;
 	follow) echo '--quiet --help' ;;
 	list | configs | instances) echo '-v --version --help' ;;
-	show | get) echo '--json --sample-config --help' ;;
+	show | get) echo '--details --json --sample-config --help' ;;
 	status) echo '--json --help' ;;
 	exec) echo '-i --service-instance -n --no-exec --help' ;;
 	*) echo '--help' ;;
@@ -34,7 +34,7 @@ _galaxyctl_names()
 		printf '%s\n' "${insts[@]}"
 		[[ $services == 1 ]] || return 0
 		for inst in "${insts[@]}"; do
-			"$prog" "$@" show --json "$inst" 2>/dev/null |
+			"$prog" "$@" show --details "$inst" 2>/dev/null |
 				sed -n 's/^ *"service_name": *"\([^"]*\)".*/\1/p'
 		done
 	} | sort -u

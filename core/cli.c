@@ -19,6 +19,7 @@ enum cli_opt {
 	OPT_CLEAN,
 	OPT_JSON,
 	OPT_SAMPLE_CONFIG,
+	OPT_DETAILS,
 };
 
 struct cli_command {
@@ -55,6 +56,7 @@ static const struct option json_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON }, HELP_OPT, END_OPT
 };
 static const struct option show_opts[] = {
+	{ "details", no_argument, NULL, OPT_DETAILS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "sample-config", no_argument, NULL, OPT_SAMPLE_CONFIG }, HELP_OPT, END_OPT
 };
@@ -135,9 +137,11 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 	[GX_CMD_SHOW] = {
 		.name = "show", .aliases = { "get" }, .args = "[INSTANCE]", .max_args = 1,
 		.summary = "Show details of a config.",
-		.help = "  Print an instance's effective Gravity settings (defaults included) as\n"
-			"  YAML.  INSTANCE is required when several are loaded.\n"
-			"\n  --json           Print JSON instead.\n"
+		.help = "  Print an instance's config as upstream Gravity does: a JSON object of\n"
+			"  its paths and choices.  INSTANCE is required when several are loaded.\n"
+			"\n  --details        Also print the services it expands to and every\n"
+			"                   gravity setting with its default (galaxyctl's own).\n"
+			"  --json           Accepted for older scripts; the output is JSON anyway.\n"
 			"  --sample-config  Print a commented sample gravity section with every\n"
 			"                   option, its default and its documentation (needs no\n"
 			"                   config file).\n",
@@ -411,6 +415,9 @@ static int cli_parse_command(struct gx_cli *cli, const struct cli_command *cmd, 
 			break;
 		case OPT_SAMPLE_CONFIG:
 			cli->sample_config = true;
+			break;
+		case OPT_DETAILS:
+			cli->details = true;
 			break;
 		case OPT_NO_EXEC:
 			cli->no_exec = true;

@@ -47,6 +47,7 @@ struct gx_cli {
 	bool clean;
 	bool version;       /* list --version */
 	bool json;
+	bool details; /* show --details */
 	bool sample_config; /* show --sample-config */
 	long service_instance; /* exec --service-instance, -1 when unset */
 	bool no_exec;

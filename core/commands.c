@@ -614,7 +614,7 @@ static int run_show(struct run *run)
 
 	if (!inst)
 		return GX_EXIT_FAILURE;
-	return gx_show_instance(inst, run->cli.json, stdout) < 0 ? GX_EXIT_FAILURE : GX_EXIT_OK;
+	return gx_show_instance(inst, run->cli.details, stdout) < 0 ? GX_EXIT_FAILURE : GX_EXIT_OK;
 }
 
 /* A word quoted for a POSIX shell, only when it needs to be. */

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The list and show commands: instance tables and effective config as YAML or JSON. */
+/* The list and show commands: instance tables, and an instance's config as upstream's JSON. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "fsutil.h"
 #include "node.h"
@@ -139,23 +138,53 @@ static json_t *show_str(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* The galaxy settings the services read, as upstream's app_config. */
+/* A float setting as upstream's pydantic model dumps it (2 -> 2.0), null when unset. */
+static json_t *show_float(const struct gx_node *n)
+{
+	double d;
+
+	return !gx_node_is_null(n) && gx_node_as_double(n, &d) ? json_real(d) : json_null();
+}
+
+/* galaxy_infrastructure_url as upstream keeps it: a string, without its trailing '/'s. */
+static json_t *show_infrastructure_url(const struct gx_node *v)
+{
+	const char *url = v && v->kind == GX_NODE_SCALAR && !gx_node_is_null(v) ? v->scalar : "";
+	size_t len = strlen(url);
+
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	return json_stringn(url, len);
+}
+
+/*
+ * Upstream's app_config: the two keys it always holds, then those it
+ * copies from the galaxy section only when they are set there.
+ */
 static json_t *show_app_config(const struct gx_instance *inst)
 {
-	static const char *const keys[] = {
-		"galaxy_infrastructure_url", "interactivetools_enable", "interactivetools_map",
-		"interactivetoolsproxy_map", "interactivetools_base_path", "interactivetools_prefix",
+	static const char *const optional[] = {
+		"interactivetools_map", "interactivetools_base_path", "interactivetools_prefix",
 		"galaxy_url_prefix", NULL,
 	};
 	json_t *o = json_object();
+	bool failed = !o;
 
-	for (size_t i = 0; o && keys[i]; i++) {
-		const struct gx_node *v = gx_node_get(inst->galaxy, keys[i]);
+	failed = failed || json_object_set_new(o, "galaxy_infrastructure_url",
+					       show_infrastructure_url(gx_node_get(
+						       inst->galaxy, "galaxy_infrastructure_url"))) < 0;
+	failed = failed || json_object_set_new(o, "interactivetools_enable",
+					       show_node_json(gx_node_get(
+						       inst->galaxy, "interactivetools_enable"))) < 0;
+	for (size_t i = 0; !failed && optional[i]; i++) {
+		const struct gx_node *v = gx_node_get(inst->galaxy, optional[i]);
 
-		if (v && json_object_set_new(o, keys[i], show_node_json(v)) < 0) {
-			json_decref(o);
-			return NULL;
-		}
+		if (v)
+			failed = json_object_set_new(o, optional[i], show_node_json(v)) < 0;
+	}
+	if (failed) {
+		json_decref(o);
+		return NULL;
 	}
 	return o;
 }
@@ -178,7 +207,8 @@ static json_t *show_services(const struct gx_instance *inst)
 	return arr;
 }
 
-static json_t *show_instance_json(const struct gx_instance *inst)
+/* Upstream's ConfigFile, its keys in its order; with details, our services and settings after. */
+static json_t *show_instance_json(const struct gx_instance *inst, bool details)
 {
 	json_t *o = json_object();
 	const struct gx_node *g = inst->gravity;
@@ -186,30 +216,30 @@ static json_t *show_instance_json(const struct gx_instance *inst)
 		const char *key;
 		json_t *value;
 	} fields[] = {
-		{ "instance_name", show_str(inst->name) },
+		{ "app_config", show_app_config(inst) },
 		{ "gravity_config_file", show_str(inst->config_file) },
 		{ "galaxy_config_file", show_str(inst->galaxy_config_file) },
+		{ "instance_name", show_str(inst->name) },
 		{ "process_manager", show_str(inst->process_manager) },
 		{ "service_command_style", show_str(inst->service_command_style) },
-		{ "use_service_instances", json_boolean(inst->use_service_instances) },
 		{ "app_server", show_node_json(gx_node_get(g, "app_server")) },
 		{ "virtualenv", show_str(inst->virtualenv) },
 		{ "galaxy_root", show_str(inst->galaxy_root) },
 		{ "galaxy_user", show_str(inst->galaxy_user) },
 		{ "galaxy_group", show_str(inst->galaxy_group) },
 		{ "umask", show_node_json(gx_node_get(g, "umask")) },
-		{ "memory_limit", show_node_json(gx_node_get(g, "memory_limit")) },
-		{ "memory_high", show_node_json(gx_node_get(g, "memory_high")) },
+		{ "memory_limit", show_float(gx_node_get(g, "memory_limit")) },
+		{ "memory_high", show_float(gx_node_get(g, "memory_high")) },
 		{ "gravity_data_dir", show_str(inst->state_dir) },
 		{ "log_dir", show_str(inst->log_dir) },
 		{ "log_namespace", show_node_json(gx_node_get(g, "log_namespace")) },
-		{ "app_config", show_app_config(inst) },
-		{ "services", show_services(inst) },
-		{ "settings", show_node_json(g) },
+		{ "services", details ? show_services(inst) : NULL },
+		{ "settings", details ? show_node_json(g) : NULL },
 	};
+	size_t n = sizeof(fields) / sizeof(fields[0]) - (details ? 0 : 2);
 	bool failed = !o;
 
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (!fields[i].value || failed) {
 			failed = true;
 			json_decref(fields[i].value);
@@ -224,168 +254,17 @@ static json_t *show_instance_json(const struct gx_instance *inst)
 	return o;
 }
 
-/* ---------------------------------------------------------------------- */
-/* YAML rendering of the JSON model */
-
-static int show_yaml_write(void *data, unsigned char *buffer, size_t size)
+int gx_show_instance(const struct gx_instance *inst, bool details, FILE *out)
 {
-	return fwrite(buffer, 1, size, data) == size;
-}
-
-/* Would this text read back as something other than a string if left unquoted? */
-static bool show_needs_quotes(const char *text)
-{
-	struct gx_node n = { .kind = GX_NODE_SCALAR, .scalar = (char *)text, .plain = true };
-	bool b;
-	long l;
-	double d;
-
-	return gx_node_is_null(&n) || gx_node_as_bool(&n, &b) || gx_node_as_long(&n, &l) ||
-	       gx_node_as_double(&n, &d);
-}
-
-static int show_emit_scalar(yaml_emitter_t *em, const char *text, bool string)
-{
-	yaml_event_t ev;
-	bool plain_ok = !string || !show_needs_quotes(text);
-
-	if (!yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen(text),
-					  plain_ok, !plain_ok || string, YAML_ANY_SCALAR_STYLE))
-		return -ENOMEM;
-	return yaml_emitter_emit(em, &ev) ? 0 : -EIO;
-}
-
-/* YAML 1.1 floats need a '.': "2" and "1e+09" would read back as an int and a string. */
-static void show_float_dot(char *buf, size_t size)
-{
-	char *e = strpbrk(buf, "eE");
-	size_t len = strlen(buf);
-
-	if (strchr(buf, '.') || strchr(buf, 'n') || len + 3 > size)
-		return;
-	if (!e) {
-		strcat(buf, ".0");
-		return;
-	}
-	memmove(e + 2, e, strlen(e) + 1);
-	e[0] = '.';
-	e[1] = '0';
-}
-
-static int show_emit(yaml_emitter_t *em, json_t *j)
-{
-	yaml_event_t ev;
-	char buf[64];
-	int r = 0;
-
-	switch (json_typeof(j)) {
-	case JSON_OBJECT: {
-		const char *key;
-		json_t *value;
-
-		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
-		if (!yaml_emitter_emit(em, &ev))
-			return -EIO;
-		json_object_foreach(j, key, value) {
-			r = show_emit_scalar(em, key, true);
-			if (r == 0)
-				r = show_emit(em, value);
-			if (r < 0)
-				return r;
-		}
-		yaml_mapping_end_event_initialize(&ev);
-		return yaml_emitter_emit(em, &ev) ? 0 : -EIO;
-	}
-	case JSON_ARRAY: {
-		size_t i;
-		json_t *value;
-
-		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-						     json_array_size(j) ? YAML_BLOCK_SEQUENCE_STYLE
-									: YAML_FLOW_SEQUENCE_STYLE);
-		if (!yaml_emitter_emit(em, &ev))
-			return -EIO;
-		json_array_foreach(j, i, value) {
-			r = show_emit(em, value);
-			if (r < 0)
-				return r;
-		}
-		yaml_sequence_end_event_initialize(&ev);
-		return yaml_emitter_emit(em, &ev) ? 0 : -EIO;
-	}
-	case JSON_STRING:
-		return show_emit_scalar(em, json_string_value(j), true);
-	case JSON_INTEGER:
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-		return show_emit_scalar(em, buf, false);
-	case JSON_REAL:
-		snprintf(buf, sizeof(buf), "%.17g", json_real_value(j));
-		for (int p = 1; p < 17; p++) {
-			char shorter[64];
-
-			snprintf(shorter, sizeof(shorter), "%.*g", p, json_real_value(j));
-			if (strtod(shorter, NULL) == json_real_value(j)) {
-				memcpy(buf, shorter, sizeof(shorter));
-				break;
-			}
-		}
-		show_float_dot(buf, sizeof(buf));
-		return show_emit_scalar(em, buf, false);
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return show_emit_scalar(em, json_is_true(j) ? "true" : "false", false);
-	case JSON_NULL:
-	default:
-		return show_emit_scalar(em, "null", false);
-	}
-}
-
-static int show_yaml(json_t *doc, FILE *out)
-{
-	yaml_emitter_t em;
-	yaml_event_t ev;
-	int r = -EIO;
-
-	if (!yaml_emitter_initialize(&em))
-		return -ENOMEM;
-	yaml_emitter_set_output(&em, show_yaml_write, out);
-	yaml_emitter_set_unicode(&em, 1);
-	yaml_emitter_set_width(&em, -1);
-	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
-	if (!yaml_emitter_emit(&em, &ev))
-		goto out_delete;
-	yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
-	if (!yaml_emitter_emit(&em, &ev))
-		goto out_delete;
-	r = show_emit(&em, doc);
-	if (r < 0)
-		goto out_delete;
-	r = -EIO;
-	yaml_document_end_event_initialize(&ev, 1);
-	if (!yaml_emitter_emit(&em, &ev))
-		goto out_delete;
-	yaml_stream_end_event_initialize(&ev);
-	if (yaml_emitter_emit(&em, &ev) && yaml_emitter_flush(&em))
-		r = 0;
-out_delete:
-	yaml_emitter_delete(&em);
-	return r;
-}
-
-int gx_show_instance(const struct gx_instance *inst, bool json, FILE *out)
-{
-	json_t *doc = show_instance_json(inst);
+	json_t *doc = show_instance_json(inst, details);
 	int r;
 
 	if (!doc)
 		return -ENOMEM;
-	if (json) {
-		r = json_dumpf(doc, out, JSON_INDENT(4) | JSON_PRESERVE_ORDER) < 0 ? -EIO : 0;
-		if (r == 0)
-			fputc('\n', out);
-	} else {
-		r = show_yaml(doc, out);
-	}
+	/* As Python's json.dumps(indent=4): ", " and ": " separators, keys in order. */
+	r = json_dumpf(doc, out, JSON_INDENT(4) | JSON_PRESERVE_ORDER) < 0 ? -EIO : 0;
+	if (r == 0)
+		fputc('\n', out);
 	json_decref(doc);
 	return r;
 }

@@ -148,7 +148,7 @@ expect out "show --json: galaxy_root" "^    \"galaxy_root\": \"$root_re\",\$"
 expect out "show --json: state dir" "^    \"gravity_data_dir\": \"$root_re/database/gravity\",\$"
 expect out "show --json: umask stays a string" '^    "umask": "022",$'
 if command -v python3 >/dev/null 2>&1; then
-    if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["instance_name"] == "_default_"; assert d["log_dir"] == sys.argv[2] + "/database/gravity/log"; assert isinstance(d["services"], list)' \
+    if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["instance_name"] == "_default_"; assert d["log_dir"] == sys.argv[2] + "/database/gravity/log"; assert "services" not in d and isinstance(d["app_config"], dict)' \
         "$tmp/out" "$root" 2>>"$tmp/err"; then
         ok "show --json is JSON"
     else
@@ -161,13 +161,17 @@ expect out "show: log_dir from the environment" '^    "log_dir": "/var/log/gx",$
 run 3 "a bad \$GRAVITY_GUNICORN.WORKERS" env GRAVITY_GUNICORN.WORKERS=many "$galaxyctl" -c "$conf" show
 expect err "the error names the variable" "^galaxyctl: \\\$GRAVITY_GUNICORN.WORKERS: error: gravity.gunicorn.workers: expected an integer, got 'many'\$"
 
-run 0 "show as YAML" "$galaxyctl" -c "$conf" --state-dir "$tmp/state" get _default_
-expect out "show: state dir from --state-dir" "^gravity_data_dir: $(re "$tmp/state")\$"
-expect out "show: log dir under it" "^log_dir: $(re "$tmp/state")/log\$"
+run 0 "show (get) prints upstream's JSON" "$galaxyctl" -c "$conf" --state-dir "$tmp/state" get _default_
+expect out "show: state dir from --state-dir" "^    \"gravity_data_dir\": \"$(re "$tmp/state")\",\$"
+expect out "show: log dir under it" "^    \"log_dir\": \"$(re "$tmp/state")/log\",\$"
+expect_not out "show: our extras only with --details" '"settings"'
+run 0 "show --details" "$galaxyctl" -c "$conf" show --details
+expect out "show --details: the services" '^    "services": \[$'
+expect out "show --details: the settings" '^    "settings": \{$'
 run 0 "an empty \$GRAVITY_STATE_DIR is unset" env GRAVITY_STATE_DIR= "$galaxyctl" -c "$conf" show
-expect out "show: the default state dir" "^gravity_data_dir: $root_re/database/gravity\$"
+expect out "show: the default state dir" "^    \"gravity_data_dir\": \"$root_re/database/gravity\",\$"
 (cd "$tmp" && "$galaxyctl" -c "$conf" --state-dir rel/state show) >"$tmp/out" 2>"$tmp/err"
-expect out "show: a relative --state-dir is made absolute" "^gravity_data_dir: $(re "$tmp")/rel/state\$"
+expect out "show: a relative --state-dir is made absolute" "^    \"gravity_data_dir\": \"$(re "$tmp")/rel/state\",\$"
 run 1 "show of an unknown instance" "$galaxyctl" -c "$conf" show nosuch
 expect err "the unknown instance is named" 'Unknown instance name: nosuch'
 

@@ -53,7 +53,7 @@ expect() {
     fi
 }
 
-# A stand-in config with two instances: names come from `galaxyctl list` and `show --json`.
+# A stand-in config with two instances: names come from `galaxyctl list` and `show --details`.
 "$srcdir/tests/fixtures/galaxy-standin/make-standin.sh" "$tmp/root" >/dev/null 2>&1 || exit 99
 cat > "$tmp/gravity.yml" <<YAML
 gravity:
@@ -90,7 +90,7 @@ expect "start status" galaxyctl sta
 expect "--foreground --help --quiet -f" galaxyctl start -
 expect "--foreground --help --quiet" galaxyctl start --
 expect "--clean --force --help" galaxyctl update --
-expect "--help --json --sample-config" galaxyctl show --
+expect "--details --help --json --sample-config" galaxyctl show --
 expect "--config-file" galaxyctl --conf
 expect "direct supervisor systemd" galaxyctl --backend ""
 expect "configs" galaxyctl -d con

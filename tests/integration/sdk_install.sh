@@ -65,10 +65,10 @@ gravity:
 galaxy:
   brand: sdk test
 EOF
-"$prefix/bin/galaxyctl" -c "$cfg" show --json >"$work/show.json" 2>"$work/show.err" ||
+"$prefix/bin/galaxyctl" -c "$cfg" show --details >"$work/show.json" 2>"$work/show.err" ||
 	fail "installed show: $(cat "$work/show.err")"
 grep -q "warning" "$work/show.err" && fail "installed show warned: $(cat "$work/show.err")"
-/usr/bin/python3 - "$work/show.json" <<'PY' || fail "show --json: $(cat "$work/show.json")"
+/usr/bin/python3 - "$work/show.json" <<'PY' || fail "show --details: $(cat "$work/show.json")"
 import json, sys
 data = json.load(open(sys.argv[1]))
 names = {s["service_name"]: s["service_type"] for s in data["services"]}
