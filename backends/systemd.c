@@ -262,20 +262,21 @@ static int systemd_do_shutdown(const struct sd *sd, struct gx_error *err)
 	return r;
 }
 
+/* systemctl ARGS...; its exit status is passed on as galaxyctl's (the pm slot's contract). */
 static int systemd_do_pm(const struct sd *sd, struct gx_error *err)
 {
-	struct sd_call call = { 0 };
+	struct sd_call call = { .any_rc = true };
 	struct gx_strv args = { 0 };
-	int r = 0;
+	int r = 0, rc = 0;
 
 	for (int i = 0; r == 0 && i < sd->rq->argc; i++)
 		r = sd->h->strv_push(&args, sd->rq->argv[i]);
 	if (r < 0)
 		r = sd->h->errorf(err, NULL, r, "out of memory");
 	else
-		r = sd_systemctl(sd, &call, &args, NULL, NULL, err);
+		r = sd_systemctl(sd, &call, &args, NULL, &rc, err);
 	sd->h->strv_release(&args);
-	return r;
+	return r < 0 ? r : rc;
 }
 
 /* ---------------------------------------------------------------------- */

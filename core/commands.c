@@ -403,6 +403,9 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		run_print_error(&err);
 		return GX_EXIT_FAILURE;
 	}
+	/* pm: the process manager's own exit status, unchanged. */
+	if (run->cli.command == GX_CMD_PM && r > 0)
+		return r > 255 ? 255 : r;
 	return GX_EXIT_OK;
 }
 

@@ -335,7 +335,7 @@ int sd_systemctl(const struct sd *sd, const struct sd_call *call, const struct g
 	r = sd_manager_answers(sd, err);
 	if (r == 0)
 		r = sd_run(h, &c, call->capture ? &out : NULL, &rc, err);
-	if (r == 0 && rc != 0 && !sd_ignored(call, rc)) {
+	if (r == 0 && rc != 0 && !call->any_rc && !sd_ignored(call, rc)) {
 		if (call->not_found_rc && rc == call->not_found_rc)
 			r = h->errorf(err, NULL, -ENOENT, "%s", SD_NOT_FOUND_HINT);
 		else

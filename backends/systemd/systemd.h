@@ -140,6 +140,7 @@ struct sd_call {
 	bool quiet_stderr;     /* send stderr to /dev/null */
 	int not_found_rc;      /* this status means "unit not found": the update hint; 0: none */
 	const int *ignore_rc;  /* statuses that are not errors, ended by 0; may be NULL */
+	bool any_rc;           /* no status is an error: the caller reads *ret_rc (pm) */
 };
 
 /*

@@ -541,6 +541,11 @@ struct gx_backend {
 		      struct gx_error *err);
 	int (*follow)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 	int (*shutdown)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+	/*
+	 * Run the process manager's own tool with rq->argv.  Its exit status
+	 * (0 or more) is returned and becomes galaxyctl's; a negative errno
+	 * when it could not be run.
+	 */
 	int (*pm)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 
 	/*

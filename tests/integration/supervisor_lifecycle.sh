@@ -134,6 +134,18 @@ out=$(gx pm status 2>&1) || fail "pm status: $out"
 grep -Eq "^gunicorn +RUNNING" <<<"$out" || fail "pm status: $out"
 ok "pm passes through to supervisorctl"
 
+out=$(gx stop celery 2>&1) || fail "stop celery: $out"
+rc=0
+out=$(gx pm status 2>&1) || rc=$?
+[ "$rc" = 3 ] || fail "pm status with celery stopped exited $rc, not supervisorctl's 3: $out"
+grep -q "exited with status" <<<"$out" && fail "pm status added its own error: $out"
+rc=0
+gx status >/dev/null 2>&1 || rc=$?
+[ "$rc" = 3 ] || fail "status with celery stopped exited $rc, not 3"
+gx start celery >/dev/null 2>&1 || fail "start celery"
+WAIT=30 wait_for all_running || fail "not RUNNING after starting celery again"
+ok "pm status and status exit 3 with a service stopped, as supervisorctl does"
+
 out=$(timeout -s TERM 3 "$galaxyctl" -c "$cfg" follow celery 2>&1) || true
 grep -q "celery" <<<"$out" || fail "follow showed: $out"
 ok "follow tails the service's log"
