@@ -336,15 +336,57 @@ static int systemd_graceful(const struct gx_host *h, const struct gx_request *rq
 	return systemd_run(h, rq, systemd_do_graceful, err);
 }
 
+/* Does the request name services (not only instances)? */
+static bool systemd_names_services(const struct gx_request *rq)
+{
+	for (size_t t = 0; t < rq->n_targets; t++)
+		if (rq->targets[t].service)
+			return true;
+	return false;
+}
+
+/*
+ * As upstream: `systemctl status UNITS` for named services, else
+ * `list-units --all`; then 1 when a selected service unit is not active
+ * (systemctl status says so with 3; is-active tells for list-units).
+ */
+static int systemd_status_table(const struct sd *sd, struct gx_error *err)
+{
+	static const int status_ok[] = { 3, 0 };
+	bool named = systemd_names_services(sd->rq);
+	struct sd_call status = { .capture = true, .ignore_rc = status_ok,
+				  .not_found_rc = SD_RC_NOT_FOUND };
+	struct sd_call is_active = { .quiet_stderr = true, .any_rc = true };
+	struct gx_strv args = { 0 };
+	char *text = NULL;
+	int r = 0, rc = 0;
+
+	if (!named && (r = systemd_show(sd, err)) < 0)
+		return r;
+	if (sd->h->strv_push(&args, named ? "status" : "is-active") < 0 ||
+	    (!named && sd->h->strv_push(&args, "--quiet") < 0))
+		r = sd->h->errorf(err, NULL, -ENOMEM, "out of memory");
+	else
+		r = systemd_units(sd, false, true, &args, err);
+	if (r == 0)
+		r = sd_systemctl(sd, named ? &status : &is_active, &args, named ? &text : NULL,
+				 &rc, err);
+	if (r == 0 && text && *text)
+		sd->h->out("%s", text);
+	free(text);
+	sd->h->strv_release(&args);
+	return r < 0 ? r : rc != 0;
+}
+
 static int systemd_status(const struct gx_host *h, const struct gx_request *rq,
 			  struct gx_status *st, struct gx_error *err)
 {
 	struct sd sd;
 	int r = sd_init(&sd, h, rq, err);
 
-	/* As upstream: systemd's own list-units; rows (from systemctl show) for --json. */
+	/* Rows (from systemctl show) for --json; systemd's own view otherwise. */
 	if (r == 0)
-		r = rq->json ? sd_status(&sd, st, err) : systemd_show(&sd, err);
+		r = rq->json ? sd_status(&sd, st, err) : systemd_status_table(&sd, err);
 	sd_release(&sd);
 	return r;
 }

@@ -36,6 +36,7 @@ struct run {
 	size_t n_selected;
 	const char **services; /* service names on the command line */
 	size_t n_services;
+	bool not_running; /* a backend that printed its own status said something is down */
 };
 
 static bool env_truthy(const char *name)
@@ -403,6 +404,8 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		run_print_error(&err);
 		return GX_EXIT_FAILURE;
 	}
+	if (run->cli.command == GX_CMD_STATUS && r > 0)
+		run->not_running = true;
 	/* pm: the process manager's own exit status, unchanged. */
 	if (run->cli.command == GX_CMD_PM && r > 0)
 		return r > 255 ? 255 : r;
@@ -576,7 +579,8 @@ static int run_backend_command(struct run *run)
 		else
 			gx_status_print_table(&st, stdout);
 		/* As supervisorctl's; JSON readers have every state in the output. */
-		if (code == GX_EXIT_OK && !run->cli.json && gx_status_any_not_running(&st))
+		if (code == GX_EXIT_OK && !run->cli.json &&
+		    (run->not_running || gx_status_any_not_running(&st)))
 			code = GX_EXIT_NOT_RUNNING;
 	}
 	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_START && !run->cli.foreground)

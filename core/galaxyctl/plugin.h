@@ -536,7 +536,12 @@ struct gx_backend {
 	int (*stop)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 	int (*restart)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
 	int (*graceful)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
-	/* Add one row per process with h->status_add(). */
+	/*
+	 * Add one row per process with h->status_add().  A backend may print
+	 * the process manager's own view instead (systemd without --json):
+	 * it then returns 1 when a selected service is not running, so that
+	 * galaxyctl exits 3 as with rows.
+	 */
 	int (*status)(const struct gx_host *h, const struct gx_request *rq, struct gx_status *st,
 		      struct gx_error *err);
 	int (*follow)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);

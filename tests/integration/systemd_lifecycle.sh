@@ -106,6 +106,13 @@ assert rows[0]["restarts"] == int(sys.argv[1]) + 1, rows' "$restarts" ||
 	sd_fail "status does not show the restart"
 echo "ok - kill -9: systemd restarted celery, status counts it"
 
+# status SERVICE: systemctl status of its units, as upstream; exit 0 while they run.
+"$GX" -c "$CONF" --user status celery >"$SD_TMP/out" 2>"$SD_TMP/err" ||
+	{ cat "$SD_TMP/err" >&2; sd_fail "status celery exited non-zero with celery running"; }
+grep_q "galaxy-celery\.service" "$SD_TMP/out" && grep_q "Active: active (running)" "$SD_TMP/out" ||
+	{ cat "$SD_TMP/out" >&2; sd_fail "status celery is not systemctl status"; }
+echo "ok - status SERVICE runs systemctl status of its units"
+
 # --- 2b. a stopped user manager: no command hangs, and nothing runs once it is continued ---
 pids_before=$(for u in $UNITS; do sd_prop "$u" MainPID; done | tr '\n' ' ')
 kill -STOP "$SD_MGR"
@@ -220,7 +227,14 @@ import json, sys
 rows = json.load(sys.stdin)
 assert len(rows) == 4 and all(r["state"] == "STOPPED" and r["pid"] == 0 for r in rows), rows' ||
 	sd_fail "status after stop"
-echo "ok - stop: every unit inactive, no process left"
+for args in "" celery; do
+	rc=0
+	# shellcheck disable=SC2086 # args is one word or none
+	"$GX" -c "$CONF" --user status $args >"$SD_TMP/out" 2>&1 || rc=$?
+	[ "$rc" = 3 ] || { cat "$SD_TMP/out" >&2; sd_fail "status $args after stop exited $rc, not 3"; }
+done
+grep_q "Active: inactive" "$SD_TMP/out" || { cat "$SD_TMP/out" >&2; sd_fail "status celery after stop"; }
+echo "ok - stop: every unit inactive, no process left; status exits 3"
 
 # --- 6. update --clean: ours removed; a foreign unit and another config's target survive ---
 printf '[Service]\nExecStart=/bin/true\n' >"$SD_UNITS/galaxy-foo.service"
