@@ -389,10 +389,8 @@ static int direct_graceful(const struct gx_host *h, const struct gx_request *rq,
 		r = direct_lock(&x, g);
 		if (r == 0)
 			r = direct_start_instead(&x, g, "graceful");
-		for (size_t k = 0; r == 0 && k < g->n_insts; k++)
-			for (size_t s = 0; r == 0 && s < g->insts[k]->n_services; s++)
-				if (direct_targeted(rq, g->insts[k], g->insts[k]->services[s]))
-					r = direct_graceful_service(&x, g, g->insts[k]->services[s]);
+		if (r == 0)
+			r = direct_graceful_group(&x, g);
 		r = r > 0 ? 0 : r;
 		direct_unlock(g);
 	}

@@ -20,6 +20,7 @@ enum cli_opt {
 	OPT_JSON,
 	OPT_SAMPLE_CONFIG,
 	OPT_DETAILS,
+	OPT_START_IF_STOPPED,
 };
 
 struct cli_command {
@@ -38,6 +39,9 @@ struct cli_command {
 #define END_OPT { NULL, 0, NULL, 0 }
 
 static const struct option names_opts[] = { HELP_OPT, END_OPT };
+static const struct option graceful_opts[] = {
+	{ "start-if-stopped", no_argument, NULL, OPT_START_IF_STOPPED }, HELP_OPT, END_OPT
+};
 static const struct option start_opts[] = {
 	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
 	{ "quiet", no_argument, NULL, OPT_QUIET }, HELP_OPT, END_OPT
@@ -99,9 +103,16 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.name = "graceful", .aliases = { "reload" }, .args = "[INSTANCE] [SERVICE]...",
 		.max_args = -1, .summary = "Gracefully reload configured services.",
 		.help = "  Restart with minimal interruption: SIGHUP where the service supports\n"
-			"  it, a rolling restart of several gunicorns, a plain restart otherwise.\n"
-			NAMES_HELP,
-		.options = names_opts, .shortopts = ":h",
+			"  it, a rolling restart of several gunicorns (one at a time, each\n"
+			"  answering again before the next), a plain restart otherwise.\n"
+			"  Every process is checked first: if one is not running (or not ready\n"
+			"  within its restart_timeout), nothing is restarted, and the error\n"
+			"  names what is down.\n"
+			NAMES_HELP
+			"\n  --start-if-stopped  First start what is not running (tusd too) and\n"
+			"                      wait until it is ready; then restart only what\n"
+			"                      was already running.\n",
+		.options = graceful_opts, .shortopts = ":h",
 	},
 	[GX_CMD_UPDATE] = {
 		.name = "update", .args = "[INSTANCE]...", .max_args = -1,
@@ -418,6 +429,9 @@ static int cli_parse_command(struct gx_cli *cli, const struct cli_command *cmd, 
 			break;
 		case OPT_DETAILS:
 			cli->details = true;
+			break;
+		case OPT_START_IF_STOPPED:
+			cli->start_if_stopped = true;
 			break;
 		case OPT_NO_EXEC:
 			cli->no_exec = true;

@@ -48,6 +48,7 @@ struct gx_cli {
 	bool version;       /* list --version */
 	bool json;
 	bool details; /* show --details */
+	bool start_if_stopped; /* graceful --start-if-stopped */
 	bool sample_config; /* show --sample-config */
 	long service_instance; /* exec --service-instance, -1 when unset */
 	bool no_exec;

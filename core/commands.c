@@ -367,6 +367,7 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		.argc = (int)run->cli.n_args,
 		.argv = run->cli.args,
 		.json = run->cli.json,
+		.start_if_stopped = run->cli.start_if_stopped,
 	};
 	struct gx_error err = { 0 };
 	gx_backend_slot slot;

@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "escape.h"
 #include "fsutil.h"
+#include "graceful.h"
 #include "host.h"
 #include "http.h"
 #include "instance.h"
@@ -160,6 +161,10 @@ static int host_service_env(const struct gx_service *svc, unsigned process, stru
 static int host_service_argv(const struct gx_service *svc, unsigned process,
 			     struct gx_strv *argv, struct gx_error *err);
 
+static int host_graceful(const struct gx_graceful_ops *ops, void *ctx,
+			 const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
+			 struct gx_error *err);
+
 static int host_read_file(const char *path, char **ret_text, size_t *ret_len,
 			  struct gx_error *err)
 {
@@ -225,6 +230,7 @@ static struct gx_host host = {
 	.read_file = host_read_file,
 	.yaml_load = host_yaml_load,
 	.yaml_free = gx_yaml_doc_free,
+	.graceful = host_graceful,
 };
 
 static int host_service_argv(const struct gx_service *svc, unsigned process,
@@ -292,4 +298,11 @@ void gx_host_release(void)
 	free(host_self_exe);
 	host_self_exe = NULL;
 	host.self_exe = NULL;
+}
+
+static int host_graceful(const struct gx_graceful_ops *ops, void *ctx,
+			 const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
+			 struct gx_error *err)
+{
+	return gx_graceful_run(&host, ops, ctx, svcs, n, start_if_stopped, err);
 }

@@ -11,6 +11,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/escape.c %reldir%/escape.h \
 	%reldir%/diag.c %reldir%/diag.h \
 	%reldir%/fsutil.c %reldir%/fsutil.h \
+	%reldir%/graceful.c %reldir%/graceful.h \
 	%reldir%/host.c %reldir%/host.h \
 	%reldir%/http.c %reldir%/http.h \
 	%reldir%/instance.c %reldir%/instance.h \

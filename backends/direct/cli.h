@@ -127,9 +127,8 @@ int direct_mkdir_p(const char *dir, const struct direct_creds *c);
  * ignored (as upstream does), and return 1.
  */
 int direct_start_instead(const struct direct_ctx *x, struct direct_group *g, const char *command);
-/* Graceful reload of one service by its method: SIGHUP, restart, rolling, or nothing. */
-int direct_graceful_service(const struct direct_ctx *x, struct direct_group *g,
-			    const struct gx_service *svc);
+/* graceful of the services the command names in g, through the core's driver. */
+int direct_graceful_group(const struct direct_ctx *x, struct direct_group *g);
 
 /* status.c: status rows, and what start, stop and graceful print */
 int direct_status_group(const struct direct_ctx *x, struct direct_group *g, struct gx_status *st);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The direct backend's graceful reloads: SIGHUP, restart, or a readiness-gated rolling restart. */
+/* The direct backend's part of graceful: its processes as the core's graceful driver sees them. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,12 +8,6 @@
 #include <time.h>
 
 #include "cli.h"
-
-/* Upstream's restart_timeout default, for services without the option. */
-#define DIRECT_RESTART_TIMEOUT 300
-/* Rolling restarts: how often readiness is probed, and how long one probe may take. */
-#define DIRECT_READY_POLL_MS 500
-#define DIRECT_READY_PROBE_S 2.0
 
 /* ---------------------------------------------------------------------- */
 /* restart, graceful */
@@ -39,153 +33,131 @@ int direct_start_instead(const struct direct_ctx *x, struct direct_group *g,
 	return 1;
 }
 
-static long direct_restart_timeout(const struct direct_ctx *x, const struct gx_service *svc,
-				   unsigned i)
+/* The graceful driver's view of a group: every process graceful concerns. */
+struct direct_graceful {
+	const struct direct_ctx *x;
+	struct direct_group *g;
+	struct direct_procs ps;
+};
+
+static const struct direct_proc *direct_graceful_proc(const struct direct_graceful *dg,
+						      const struct gx_service *svc, unsigned i)
 {
-	return direct_opt_int(x, svc->settings[i], "restart_timeout", DIRECT_RESTART_TIMEOUT);
+	for (size_t k = 0; k < dg->ps.n; k++)
+		if (dg->ps.v[k].svc == svc && dg->ps.v[k].process == i)
+			return &dg->ps.v[k];
+	return NULL;
 }
 
 /*
- * Wait until process i of svc is ready: its readiness probe answers, or,
- * for services without one, it reached RUNNING.  0, -ETIMEDOUT, or
- * -ECANCELED when the process went FATAL.
+ * {"op": op, "names": [the one program]} to the manager, waiting up to
+ * timeout_ms; done: the word printed for it after ("restarted"), or NULL.
  */
-static int direct_wait_ready(const struct direct_ctx *x, struct direct_group *g,
-			     const struct gx_service *svc, const struct direct_proc *dp, long timeout_s)
+static int direct_graceful_call(struct direct_graceful *dg, const struct gx_service *svc,
+				unsigned i, json_t *req, int timeout_ms, const char *done,
+				json_t **ret, struct gx_error *err)
 {
-	struct timespec start, now;
-	json_t *req, *reply;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		struct gx_error probe_err = { 0 };
-		const char *state;
-		bool ready;
-		int r;
-
-		req = json_pack("{s:s, s:[s]}", "op", "status", "names", dp->name);
-		reply = NULL;
-		r = direct_call(x, g, req, 10000, &reply);
-		if (r < 0)
-			return r;
-		state = direct_reply_state(reply, dp->name);
-		if (strcmp(state, "FATAL") == 0) {
-			json_decref(reply);
-			return -ECANCELED;
-		}
-		if (svc->type->ready)
-			ready = (strcmp(state, "STARTING") == 0 || strcmp(state, "RUNNING") == 0) &&
-				svc->type->ready(x->h, svc, dp->process, DIRECT_READY_PROBE_S,
-						 &probe_err) == 0;
-		else
-			ready = strcmp(state, "RUNNING") == 0;
-		json_decref(reply);
-		if (ready)
-			return 0;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec >= timeout_s)
-			return -ETIMEDOUT;
-		nanosleep(&(struct timespec){ .tv_nsec = DIRECT_READY_POLL_MS * 1000000L }, NULL);
-	}
-}
-
-/* Restart the processes of svc one at a time, each only once the one before answers again. */
-static int direct_rolling(const struct direct_ctx *x, struct direct_group *g,
-			  const struct gx_service *svc)
-{
-	const struct gx_host *h = x->h;
-	struct direct_procs ps = { 0 };
+	const struct direct_proc *dp = direct_graceful_proc(dg, svc, i);
 	json_t *reply = NULL;
-	int r = direct_group_procs(x, g, false, svc, &ps);
+	int r;
 
-	if (r < 0)
-		return r;
-	h->log(GX_LOG_INFO, "Performing rolling restart on service: %s", svc->name);
-	r = direct_call(x, g, direct_op("status", &ps), 10000, &reply);
-	/* Every instance is checked first; one that does not run is started instead. */
-	for (size_t i = 0; r == 0 && i < ps.n; i++) {
-		const char *state = direct_reply_state(reply, ps.v[i].name);
-		json_t *started = NULL;
-
-		if (strcmp(state, "STARTING") == 0 || strcmp(state, "RUNNING") == 0)
-			continue;
-		h->log(GX_LOG_INFO, "Starting %s instance %zu (it was %s)", svc->name, i, state);
-		r = direct_call(x, g, json_pack("{s:s, s:[s]}", "op", "start", "names", ps.v[i].name),
-				10000, &started);
-		json_decref(started);
+	if (!dp) {
+		json_decref(req);
+		return dg->x->h->errorf(err, NULL, -ENOENT, "%s has no process %u", svc->name, i);
 	}
-	json_decref(reply);
-	for (size_t i = 0; r == 0 && i < ps.n; i++) {
-		long timeout = direct_restart_timeout(x, svc, ps.v[i].process);
-
-		if (direct_wait_ready(x, g, svc, &ps.v[i], timeout) < 0)
-			r = h->errorf(x->err, NULL, -EIO, "Refusing to continue rolling restart, instance %zu "
-				      "check failed before restart", i);
-	}
-	for (size_t i = 0; r == 0 && i < ps.n; i++) {
-		long timeout = direct_restart_timeout(x, svc, ps.v[i].process);
-		json_t *restarted = NULL;
-
-		h->log(GX_LOG_INFO, "Restarting %s instance %zu", svc->name, i);
-		r = direct_call(x, g, json_pack("{s:s, s:[s]}", "op", "restart", "names", ps.v[i].name),
-				direct_stop_wait_ms(g), &restarted);
-		json_decref(restarted);
-		if (r < 0)
-			break;
-		h->log(GX_LOG_INFO, "Restarted %s instance %zu, waiting for readiness check...",
-		       svc->name, i);
-		r = direct_wait_ready(x, g, svc, &ps.v[i], timeout);
-		if (r == -ECANCELED)
-			r = h->errorf(x->err, NULL, r, "Refusing to continue rolling restart, instance %zu "
-				      "is FATAL (see %s)", i, ps.v[i].log);
-		else if (r < 0)
-			r = h->errorf(x->err, NULL, r, "Refusing to continue rolling restart, instance "
-				      "failed to respond after %ld seconds", timeout);
-	}
-	direct_procs_release(&ps);
+	if (req)
+		json_object_set_new(req, "names", json_pack("[s]", dp->name));
+	r = direct_call(dg->x, dg->g, req, timeout_ms, &reply);
+	if (r == 0 && done)
+		direct_print_results(dg->x->h, reply,
+				     &(struct direct_procs){ (struct direct_proc *)dp, 1 }, done);
+	if (r == 0 && ret)
+		*ret = reply;
+	else
+		json_decref(reply);
 	return r;
 }
 
-/* Upstream's choice: several processes of a service with a readiness probe restart in turn. */
-static enum gx_graceful direct_graceful_method(const struct gx_host *h,
-					       const struct gx_service *svc)
+static int direct_graceful_state(void *ctx, const struct gx_service *svc, unsigned i,
+				 enum gx_proc_state *ret, char *why, size_t len,
+				 struct gx_error *err)
 {
-	enum gx_graceful m = svc->type->graceful ? svc->type->graceful(h, svc) : GX_GRACEFUL_DEFAULT;
+	struct direct_graceful *dg = ctx;
+	const struct direct_proc *dp = direct_graceful_proc(dg, svc, i);
+	json_t *reply = NULL;
+	const char *state;
+	int r = direct_graceful_call(dg, svc, i, json_pack("{s:s}", "op", "status"), 10000, NULL,
+				     &reply, err);
 
-	if (svc->count > 1 && svc->type->ready && m != GX_GRACEFUL_NONE)
-		return GX_GRACEFUL_ROLLING;
-	return m;
-}
-
-int direct_graceful_service(const struct direct_ctx *x, struct direct_group *g,
-			    const struct gx_service *svc)
-{
-	enum gx_graceful method = direct_graceful_method(x->h, svc);
-	struct direct_procs ps = { 0 };
-	json_t *req = NULL, *reply = NULL;
-	int r;
-
-	if (method == GX_GRACEFUL_ROLLING)
-		return direct_rolling(x, g, svc);
-	if (method == GX_GRACEFUL_NONE) {
-		x->h->log(GX_LOG_DEBUG, "%s: no graceful reload for this service", svc->name);
-		return 0;
-	}
-	r = direct_group_procs(x, g, false, svc, &ps);
 	if (r < 0)
 		return r;
-	if (method == GX_GRACEFUL_SIGHUP) {
-		req = direct_op("signal", &ps);
-		if (req)
-			json_object_set_new(req, "signal", json_integer(SIGHUP));
-	} else {
-		req = direct_op("restart", &ps);
-	}
-	r = direct_call(x, g, req, direct_stop_wait_ms(g), &reply);
-	if (r == 0)
-		direct_print_results(x->h, reply, &ps,
-				     method == GX_GRACEFUL_SIGHUP ? "signalled" : "restarted");
+	state = direct_reply_state(reply, dp->name);
+	snprintf(why, len, "%s", state);
+	if (strcmp(state, "RUNNING") == 0)
+		*ret = GX_PROC_RUNNING;
+	else if (strcmp(state, "STARTING") == 0)
+		*ret = GX_PROC_STARTING;
+	else if (strcmp(state, "FATAL") == 0)
+		*ret = GX_PROC_FAILED;
+	else
+		*ret = GX_PROC_DOWN;
 	json_decref(reply);
-	direct_procs_release(&ps);
+	return 0;
+}
+
+static int direct_graceful_start(void *ctx, const struct gx_service *svc, unsigned i,
+				 struct gx_error *err)
+{
+	return direct_graceful_call(ctx, svc, i, json_pack("{s:s}", "op", "start"), 10000,
+				    "started", NULL, err);
+}
+
+static int direct_graceful_restart(void *ctx, const struct gx_service *svc, unsigned i,
+				   struct gx_error *err)
+{
+	struct direct_graceful *dg = ctx;
+
+	return direct_graceful_call(dg, svc, i, json_pack("{s:s}", "op", "restart"),
+				    direct_stop_wait_ms(dg->g), "restarted", NULL, err);
+}
+
+static int direct_graceful_sighup(void *ctx, const struct gx_service *svc, unsigned i,
+				  struct gx_error *err)
+{
+	return direct_graceful_call(ctx, svc, i,
+				    json_pack("{s:s, s:i}", "op", "signal", "signal", SIGHUP), 10000,
+				    "signalled", NULL, err);
+}
+
+static const struct gx_graceful_ops direct_graceful_ops = {
+	.state = direct_graceful_state,
+	.start = direct_graceful_start,
+	.restart = direct_graceful_restart,
+	.sighup = direct_graceful_sighup,
+};
+
+int direct_graceful_group(const struct direct_ctx *x, struct direct_group *g)
+{
+	struct direct_graceful dg = { .x = x, .g = g };
+	const struct gx_service **svcs;
+	size_t n = 0;
+	int r;
+
+	for (size_t k = 0; k < g->n_insts; k++)
+		n += g->insts[k]->n_services;
+	svcs = calloc(n + 1, sizeof(*svcs));
+	if (!svcs)
+		return direct_oom(x);
+	n = 0;
+	for (size_t k = 0; k < g->n_insts; k++)
+		for (size_t s = 0; s < g->insts[k]->n_services; s++)
+			if (direct_targeted(x->rq, g->insts[k], g->insts[k]->services[s]))
+				svcs[n++] = g->insts[k]->services[s];
+	r = direct_group_procs(x, g, false, NULL, &dg.ps);
+	if (r == 0)
+		r = x->h->graceful(&direct_graceful_ops, &dg, svcs, n, x->rq->start_if_stopped,
+				   x->err);
+	direct_procs_release(&dg.ps);
+	free(svcs);
 	return r;
 }

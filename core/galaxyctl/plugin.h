@@ -11,6 +11,8 @@
  *                     with the core's bounds on configs.
  *   1.2 (2026-12-07)  gx_backend.check.  gx_backend is the module's: the
  *                     core reads a slot only when the module's minor has it.
+ *                     gx_host.graceful (one driver for every backend's
+ *                     graceful) with gx_graceful_ops; gx_request.start_if_stopped.
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -193,6 +195,32 @@ enum gx_graceful {
 };
 
 struct gx_service_type;
+
+/* A process as a backend sees it, for the core's graceful driver. */
+enum gx_proc_state {
+	GX_PROC_DOWN,     /* stopped or exited: starting it would bring it up */
+	GX_PROC_STARTING, /* started, not yet past its start time */
+	GX_PROC_RUNNING,
+	GX_PROC_FAILED,   /* the process manager gave up on it (FATAL, start limit) */
+};
+
+struct gx_service;
+
+/*
+ * What a backend does for gx_host.graceful, per process i of svc.  Each
+ * returns 0 or a negative errno with err filled; ctx is the backend's.
+ */
+struct gx_graceful_ops {
+	/* Its state; why (of len bytes) gets the manager's word for it ("EXITED"). */
+	int (*state)(void *ctx, const struct gx_service *svc, unsigned i,
+		     enum gx_proc_state *ret, char *why, size_t len, struct gx_error *err);
+	/* Start it (also from FAILED), returning without waiting for it. */
+	int (*start)(void *ctx, const struct gx_service *svc, unsigned i, struct gx_error *err);
+	/* Stop and start it again, returning once it was started. */
+	int (*restart)(void *ctx, const struct gx_service *svc, unsigned i, struct gx_error *err);
+	/* Send it SIGHUP. */
+	int (*sighup)(void *ctx, const struct gx_service *svc, unsigned i, struct gx_error *err);
+};
 struct gx_instance;
 
 /*
@@ -335,6 +363,7 @@ struct gx_request {
 	 * print that with h->out instead of adding rows.
 	 */
 	bool json;
+	bool start_if_stopped; /* graceful --start-if-stopped (since 1.2) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -444,6 +473,22 @@ struct gx_host {
 	int (*yaml_load)(const char *path, struct gx_yaml_doc **ret_doc,
 			 const struct gx_node **ret_root, struct gx_error *err);
 	void (*yaml_free)(struct gx_yaml_doc *doc);
+
+	/*
+	 * Since 1.2.  graceful, the same on every backend, over the n
+	 * services the command selected, through ops:
+	 *  - every process of every service that graceful acts on is checked
+	 *    first (running and, where the type has one, its readiness check
+	 *    passing, waiting up to its restart_timeout for one that starts);
+	 *    one down and nothing is restarted: the error names each;
+	 *  - start_if_stopped instead starts what is down (tusd too) and waits
+	 *    until it is ready; only what already ran is then restarted;
+	 *  - then each service by its method: a rolling restart, one process
+	 *    at a time, each ready again before the next; SIGHUP; or restart.
+	 */
+	int (*graceful)(const struct gx_graceful_ops *ops, void *ctx,
+			const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
+			struct gx_error *err);
 };
 
 /* ------------------------------------------------------------------ */

@@ -77,7 +77,7 @@ done
 awk '/stopped: gunicorn:gunicorn_1/ { exit !seen } /spawned: .gunicorn:gunicorn_0/ { seen = 1 }' \
 	"$state/direct/manager.log" || fail "the gunicorns were not restarted one at a time"
 
-# A stopped instance is started instead of refusing the rolling restart.
+# A stopped instance: refused by default, started first with --start-if-stopped.
 gx pm status >"$work/pm.out" || fail "pm status failed"
 grep -q '^gunicorn:gunicorn_1 ' "$work/pm.out" || fail "pm status: $(cat "$work/pm.out")"
 /usr/bin/python3 - "$state/direct/manager.sock" <<'PY' || fail "cannot stop one instance"
@@ -88,10 +88,25 @@ s.sendall(b'{"op": "stop", "names": ["gunicorn:gunicorn_1"]}\n')
 reply = json.loads(s.makefile().readline())
 assert reply["ok"] and reply["programs"][0]["state"] == "STOPPED", reply
 PY
-gx graceful gunicorn >"$work/graceful1.out" 2>&1 || fail "graceful with a stopped instance failed: $(cat "$work/graceful1.out")"
+# Without --start-if-stopped, a stopped instance means nothing is restarted (upstream #163).
+g0=$(field gunicorn:gunicorn_0 pid)
+if gx graceful gunicorn >"$work/graceful0.out" 2>&1; then
+	fail "graceful went on with a stopped instance: $(cat "$work/graceful0.out")"
+fi
+grep -q "Refusing to continue rolling restart, instance 1 check failed before restart (gunicorn: STOPPED)" \
+	"$work/graceful0.out" && grep -q "nothing was restarted.*--start-if-stopped" "$work/graceful0.out" ||
+	fail "graceful refused without naming the instance and the flag: $(cat "$work/graceful0.out")"
+[ "$(field gunicorn:gunicorn_0 pid)" = "$g0" ] || fail "gunicorn_0 was restarted beside a stopped instance"
+state_is gunicorn:gunicorn_1 STOPPED || fail "the refused graceful started gunicorn_1"
+# With it, the stopped one is started and ready first; then only gunicorn_0 is restarted.
+gx graceful --start-if-stopped gunicorn >"$work/graceful1.out" 2>&1 ||
+	fail "graceful --start-if-stopped failed: $(cat "$work/graceful1.out")"
 grep -q "Starting gunicorn instance 1 (it was STOPPED)" "$work/graceful1.out" ||
 	fail "graceful did not start the stopped instance: $(cat "$work/graceful1.out")"
-state_is gunicorn:gunicorn_1 STARTING || state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 is not up"
+grep -q "Restarting gunicorn instance 1" "$work/graceful1.out" &&
+	fail "the instance just started was restarted again: $(cat "$work/graceful1.out")"
+[ "$(field gunicorn:gunicorn_0 pid)" != "$g0" ] || fail "--start-if-stopped did not roll gunicorn_0"
+state_is gunicorn:gunicorn_1 STARTING || state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 is not up after --start-if-stopped"
 
 # An instance that does not answer stops the rolling restart before anything is restarted.
 wait_up_to 20 state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 did not reach RUNNING"
