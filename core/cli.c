@@ -105,9 +105,9 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.help = "  Restart with minimal interruption: SIGHUP where the service supports\n"
 			"  it, a rolling restart of several gunicorns (one at a time, each\n"
 			"  answering again before the next), a plain restart otherwise.\n"
-			"  Every process is checked first: if one is not running (or not ready\n"
-			"  within its restart_timeout), nothing is restarted, and the error\n"
-			"  names what is down.\n"
+			"  Every process is checked first: if one is not running, or an\n"
+			"  instance of a rolling restart is not ready within its restart_timeout,\n"
+			"  nothing is restarted, and the error names what is down.\n"
 			NAMES_HELP
 			"\n  --start-if-stopped  First start what is not running (tusd too) and\n"
 			"                      wait until it is ready; then restart only what\n"

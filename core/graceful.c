@@ -140,9 +140,10 @@ static struct graceful_proc *graceful_procs(const struct gx_host *h,
 }
 
 /*
- * Look at every process before anything is restarted.  One that is
- * starting gets its restart_timeout to be ready; one left alone (method
- * none) counts only when it is to be started.
+ * Look at every process before anything is restarted: each must run, and
+ * the instances of a rolling restart must pass their readiness check too
+ * (one that is starting gets its restart_timeout for it).  One left alone
+ * (method none) counts only when it is to be started.
  */
 static int graceful_check(struct graceful_run *g, struct graceful_proc *v, size_t n,
 			  bool start_if_stopped, size_t *ret_down)
@@ -162,7 +163,7 @@ static int graceful_check(struct graceful_run *g, struct graceful_proc *v, size_
 			return r;
 		if (st == GX_PROC_DOWN || st == GX_PROC_FAILED) {
 			snprintf(p->why, sizeof(p->why), "%s", word[0] ? word : "not running");
-		} else if (p->method != GX_GRACEFUL_NONE) {
+		} else if (p->method == GX_GRACEFUL_ROLLING) {
 			r = graceful_wait_ready(g, p, graceful_timeout(p->svc, p->i));
 			if (r == 0)
 				continue;

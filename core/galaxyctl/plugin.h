@@ -478,8 +478,8 @@ struct gx_host {
 	 * Since 1.2.  graceful, the same on every backend, over the n
 	 * services the command selected, through ops:
 	 *  - every process of every service that graceful acts on is checked
-	 *    first (running and, where the type has one, its readiness check
-	 *    passing, waiting up to its restart_timeout for one that starts);
+	 *    first: running, and for a rolling restart its readiness check
+	 *    passing (waiting up to its restart_timeout for one that starts);
 	 *    one down and nothing is restarted: the error names each;
 	 *  - start_if_stopped instead starts what is down (tusd too) and waits
 	 *    until it is ready; only what already ran is then restarted;

@@ -138,19 +138,27 @@ Restarted gunicorn instance 1, waiting for readiness check..."
 	fail "not both gunicorns were restarted"
 ok "graceful: rolling restart, one at a time, no failed request"
 
-# ---- a stopped instance is started first, then the others roll
+# ---- a stopped instance: nothing is restarted, unless --start-if-stopped starts it first
 out=$(gx pm stop gunicorn:gunicorn_1 2>&1) || fail "pm stop: $out"
 p0=$(pid_of gunicorn:gunicorn_0)
-run_under_load gx graceful gunicorn || fail "graceful: $(cat "$work/cmd.out")"
+rc=0
+out=$(gx graceful gunicorn 2>&1) || rc=$?
+[ $rc != 0 ] || fail "graceful with a stopped instance succeeded: $out"
+grep -q "Refusing to continue rolling restart, instance 1 check failed before restart (gunicorn: STOPPED)" <<<"$out" &&
+	grep -q "nothing was restarted; \`galaxyctl graceful --start-if-stopped\` starts it first" <<<"$out" ||
+	fail "graceful with a stopped instance said: $out"
+[ "$(pid_of gunicorn:gunicorn_0)" = "$p0" ] || fail "instance 0 was restarted beside a stopped one"
+ok "graceful with a stopped instance refuses, names it and restarts nothing"
+run_under_load gx graceful --start-if-stopped gunicorn || fail "graceful: $(cat "$work/cmd.out")"
 out=$(cat "$work/cmd.out")
-grep -qx "Instance 1 of gunicorn is not running, starting it" <<<"$out" &&
+grep -qx "Starting gunicorn instance 1 (it was STOPPED)" <<<"$out" &&
 	grep -qx "gunicorn:gunicorn_1: started" <<<"$out" &&
 	grep -qx "Restarting gunicorn instance 0" <<<"$out" || fail "graceful said: $out"
 grep -q "Restarting gunicorn instance 1" <<<"$out" && fail "the freshly started instance was restarted: $out"
 [ "$(pid_of gunicorn:gunicorn_0)" != "$p0" ] || fail "instance 0 was not restarted"
 [ "$(cat "$work/loop.fail")" = 0 ] || fail "$(cat "$work/loop.fail") requests failed"
 WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
-ok "graceful starts a stopped instance instead of refusing, then rolls the others"
+ok "graceful --start-if-stopped starts the stopped instance, then rolls the others, under load"
 
 # ---- an instance that cannot come back stops the rolling restart with an error
 config "--no-such-option"
