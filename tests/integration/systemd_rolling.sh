@@ -40,15 +40,25 @@ write_conf "$SD_TMP/gunicorn1.sock"
 sd_wait_for 20 serving "$S0" && sd_wait_for 20 serving "$SD_TMP/gunicorn1.sock" ||
 	sd_fail "gunicorns not serving"
 
-# --- a stopped instance is started, then the roll goes on ---
+# --- a stopped instance: nothing restarts, unless --start-if-stopped starts it first ---
 sdctl stop galaxy-gunicorn@1.service
-"$GX" -c "$CONF" --user graceful 2>"$SD_TMP/err" || { cat "$SD_TMP/err" >&2; sd_fail "graceful"; }
-grep -q "Instance 1 of gunicorn is not running, starting galaxy-gunicorn@1.service" "$SD_TMP/err" ||
+g0=$(sd_prop galaxy-gunicorn@0.service MainPID)
+if "$GX" -c "$CONF" --user graceful 2>"$SD_TMP/err"; then
+	sd_fail "graceful with a stopped instance succeeded"
+fi
+grep -q "Refusing to continue rolling restart, instance 1 check failed before restart (gunicorn: inactive (dead))" "$SD_TMP/err" &&
+	grep -q "nothing was restarted; .galaxyctl graceful --start-if-stopped. starts it first" "$SD_TMP/err" ||
+	{ cat "$SD_TMP/err" >&2; sd_fail "graceful with a stopped instance said the wrong thing"; }
+[ "$(sd_prop galaxy-gunicorn@0.service MainPID)" = "$g0" ] || sd_fail "instance 0 was restarted beside a stopped one"
+"$GX" -c "$CONF" --user graceful --start-if-stopped 2>"$SD_TMP/err" ||
+	{ cat "$SD_TMP/err" >&2; sd_fail "graceful --start-if-stopped"; }
+grep -q "Starting gunicorn instance 1 (it was inactive (dead))" "$SD_TMP/err" ||
 	{ cat "$SD_TMP/err" >&2; sd_fail "the stopped instance was not started"; }
-grep -q "Restarted gunicorn instance 1, waiting for readiness check" "$SD_TMP/err" ||
-	sd_fail "the roll did not go on"
+grep -q "Restarted gunicorn instance 0, waiting for readiness check" "$SD_TMP/err" &&
+	! grep -q "Restarting gunicorn instance 1" "$SD_TMP/err" ||
+	{ cat "$SD_TMP/err" >&2; sd_fail "not only the instance that ran was rolled"; }
 serving "$SD_TMP/gunicorn1.sock" || sd_fail "instance 1 does not serve"
-echo "ok - graceful starts a stopped instance and rolls on"
+echo "ok - a stopped instance: refused by default; --start-if-stopped starts it, then rolls the other"
 
 # --- an instance that does not come back: a clear error after restart_timeout ---
 # The units run `galaxyctl exec`, which reads the config when the process starts: once graceful
