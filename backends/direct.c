@@ -226,6 +226,9 @@ static int direct_start(const struct gx_host *h, const struct gx_request *rq, st
 				r = direct_call(&x, g, direct_op("start", &ps), 60000, &reply);
 			if (r == 0 && !rq->quiet)
 				direct_print_table(h, reply, &ps);
+			if (r == 0 && direct_print_spawn_errors(h, reply, &ps) > 0)
+				r = h->errorf(err, NULL, -ECANCELED,
+					      "not every service could be started (see the lines above)");
 			json_decref(reply);
 			direct_procs_release(&ps);
 			direct_unlock(g);

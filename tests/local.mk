@@ -222,9 +222,10 @@ unit_tests += tests/backends/test_direct
 tests_backends_test_direct_SOURCES = tests/backends/test_direct_fsm.c \
 	tests/backends/test_direct_names.c tests/backends/test_direct_program.c \
 	tests/backends/test_direct_logfile.c tests/backends/test_direct_prefix.c \
-	tests/backends/test_direct_proto.c backends/direct/fsm.c backends/direct/names.c \
+	tests/backends/test_direct_proto.c tests/backends/test_direct_safefs.c \
+	backends/direct/fsm.c backends/direct/names.c \
 	backends/direct/program.c backends/direct/logfile.c backends/direct/prefix.c \
-	backends/direct/proto.c
+	backends/direct/proto.c backends/direct/safefs.c
 tests_backends_test_direct_CPPFLAGS = $(GX_UNIT_FLAGS) -I$(top_srcdir)/core \
 	-iquote $(top_srcdir)/backends/direct $(JANSSON_CFLAGS)
 tests_backends_test_direct_LDADD = $(CRITERION_LIBS) $(JANSSON_LIBS)
@@ -366,7 +367,11 @@ TESTS += tests/integration/direct_lifecycle.sh tests/integration/direct_crash.sh
 	tests/integration/direct_root.sh tests/integration/direct_container.sh \
 	tests/integration/direct_manager.sh tests/integration/direct_instances.sh \
 	tests/integration/direct_cgroup.sh
+# issue 10: a root manager's logs and own files beside galaxy_user
+TESTS += tests/integration/direct_logswap.sh tests/integration/direct_statedir.sh
 endif
+EXTRA_DIST += tests/integration/direct_logswap.sh tests/integration/direct_statedir.sh \
+	tests/integration/direct_paths.sh
 EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle.sh \
 	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \
 	tests/integration/direct_update.sh tests/integration/direct_foreground.sh \

@@ -134,6 +134,9 @@ int direct_graceful_group(const struct direct_ctx *x, struct direct_group *g);
 int direct_status_group(const struct direct_ctx *x, struct direct_group *g, struct gx_status *st);
 /* The processes of ps as `galaxyctl status` shows them. */
 void direct_print_table(const struct gx_host *h, json_t *reply, const struct direct_procs *ps);
+/* An error for each program that could not even be spawned (a refused log); how many. */
+size_t direct_print_spawn_errors(const struct gx_host *h, json_t *reply,
+				 const struct direct_procs *ps);
 /* "name: WORD" for each process, as supervisorctl says it (word NULL: the stop result). */
 void direct_print_results(const struct gx_host *h, json_t *reply, const struct direct_procs *ps,
 			  const char *word);

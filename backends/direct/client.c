@@ -193,7 +193,7 @@ static void client_daemon(const struct direct_paths *p, const char *state_dir, c
 {
 	char fdbuf[16], client[24], detacher[24];
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int log = open(p->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	int log = open(p->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 
 	umask(022);
 	if (chdir("/") < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||

@@ -9,36 +9,62 @@
 #include <unistd.h>
 
 #include "logfile.h"
+#include "safefs.h"
 
+/* The file in the directory already open. */
+static int logfile_open_file(struct direct_logfile *lf)
+{
+	int fd;
+
+	/* path cut before the file's name: the directory ("" for "/"), as messages name it. */
+	lf->path[lf->name - lf->path - 1] = '\0';
+	fd = direct_safe_open_log(lf->dirfd, lf->path, lf->name, lf->set_owner, lf->uid, lf->gid,
+				  &lf->size, lf->why, sizeof(lf->why));
+	lf->path[lf->name - lf->path - 1] = '/';
+	if (fd < 0)
+		return fd;
+	lf->fd = fd;
+	lf->why[0] = '\0';
+	return 0;
+}
+
+/* The directory, then the file. */
 static int logfile_open_fd(struct direct_logfile *lf)
 {
-	struct stat st;
-	int fd = open(lf->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
+	char *slash = strrchr(lf->path, '/');
+	int r;
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		int r = -errno;
+	if (lf->dirfd >= 0)
+		close(lf->dirfd);
+	lf->dirfd = -1;
+	/* The core makes log paths absolute and normal: ".." would only lead elsewhere. */
+	if (!slash || slash[1] == '\0' || lf->path[0] != '/' || strstr(lf->path, "/../") ||
+	    strstr(lf->path, "/./")) {
+		snprintf(lf->why, sizeof(lf->why), "refusing log %s: not an absolute, normal file path",
+			 lf->path);
+		return -EINVAL;
+	}
+	lf->name = slash + 1;
+	*slash = '\0';
+	r = direct_safe_opendir(slash == lf->path ? "/" : lf->path, lf->why, sizeof(lf->why));
+	*slash = '/';
+	if (r < 0) {
+		char inner[sizeof(lf->why)];
 
-		close(fd);
+		snprintf(inner, sizeof(inner), "%s", lf->why);
+		if (snprintf(lf->why, sizeof(lf->why), "refusing log %s: %s", lf->path, inner) < 0)
+			lf->why[0] = '\0';
 		return r;
 	}
-	if (lf->set_owner && (st.st_uid != lf->uid || st.st_gid != lf->gid) &&
-	    fchown(fd, lf->uid, lf->gid) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	lf->fd = fd;
-	lf->size = st.st_size;
-	return 0;
+	lf->dirfd = r;
+	return logfile_open_file(lf);
 }
 
 void direct_logfile_init(struct direct_logfile *lf)
 {
 	memset(lf, 0, sizeof(*lf));
 	lf->fd = -1;
+	lf->dirfd = -1;
 }
 
 int direct_logfile_open(struct direct_logfile *lf, const char *path, long long max_bytes,
@@ -70,7 +96,7 @@ int direct_logfile_reopen(struct direct_logfile *lf)
 
 int direct_logfile_rotate(struct direct_logfile *lf)
 {
-	size_t len = strlen(lf->path) + 16;
+	size_t len = strlen(lf->name) + 16;
 	char *from = malloc(len), *to = malloc(len);
 	int r = 0;
 
@@ -85,17 +111,26 @@ int direct_logfile_rotate(struct direct_logfile *lf)
 		lf->size = 0;
 		goto out;
 	}
+	if (lf->dirfd < 0) {
+		r = -EBADF;
+		goto out;
+	}
+	/* In the directory the file was found in: renameat() follows no link. */
 	for (unsigned i = lf->backups; i > 1; i--) {
-		snprintf(from, len, "%s.%u", lf->path, i - 1);
-		snprintf(to, len, "%s.%u", lf->path, i);
-		if (rename(from, to) < 0 && errno != ENOENT)
+		snprintf(from, len, "%s.%u", lf->name, i - 1);
+		snprintf(to, len, "%s.%u", lf->name, i);
+		if (renameat(lf->dirfd, from, lf->dirfd, to) < 0 && errno != ENOENT)
 			r = -errno;
 	}
-	snprintf(to, len, "%s.1", lf->path);
-	if (rename(lf->path, to) < 0 && errno != ENOENT)
+	snprintf(to, len, "%s.1", lf->name);
+	if (renameat(lf->dirfd, lf->name, lf->dirfd, to) < 0 && errno != ENOENT)
 		r = -errno;
-	if (r == 0)
-		r = direct_logfile_reopen(lf);
+	if (r == 0) {
+		if (lf->fd >= 0)
+			close(lf->fd);
+		lf->fd = -1;
+		r = lf->error = logfile_open_file(lf);
+	}
 out:
 	free(from);
 	free(to);
@@ -164,6 +199,9 @@ void direct_logfile_close(struct direct_logfile *lf)
 	if (lf->fd >= 0)
 		close(lf->fd);
 	lf->fd = -1;
+	if (lf->dirfd >= 0)
+		close(lf->dirfd);
+	lf->dirfd = -1;
 }
 
 void direct_logfile_release(struct direct_logfile *lf)

@@ -11,6 +11,8 @@
 struct direct_logfile {
 	int fd;
 	char *path;           /* owned copy */
+	int dirfd;            /* its directory, as opened for the file: -1 when closed */
+	const char *name;     /* path's last component (points into path) */
 	long long size;       /* bytes in the current file */
 	long long max_bytes;  /* rotate before exceeding this; 0: never */
 	unsigned backups;     /* keep path.1 ... path.N; 0: truncate instead */
@@ -18,10 +20,16 @@ struct direct_logfile {
 	uid_t uid;
 	gid_t gid;
 	int error;            /* the last write or open error, reported once */
+	char why[512];        /* why the last open failed, naming the path */
 };
 
 void direct_logfile_init(struct direct_logfile *lf);
-/* Open (creating, appending) path.  On failure fd stays -1 and the error is returned. */
+/*
+ * Open (creating, appending) path, safely beside a log directory that
+ * others can write (safefs.h: no link is followed there, and only a
+ * regular file of the expected owner is used).  On failure fd stays -1,
+ * the error is returned and why says it.
+ */
 int direct_logfile_open(struct direct_logfile *lf, const char *path, long long max_bytes,
 			unsigned backups);
 /*
@@ -32,7 +40,7 @@ int direct_logfile_open(struct direct_logfile *lf, const char *path, long long m
 int direct_logfile_write(struct direct_logfile *lf, const char *data, size_t len);
 /* Rename path.N-1 to path.N ... path to path.1 and start an empty file. */
 int direct_logfile_rotate(struct direct_logfile *lf);
-/* Close and open the path again (after an outside rotation, SIGHUP). */
+/* Close and open the path (and its directory) again (after an outside rotation, SIGHUP). */
 int direct_logfile_reopen(struct direct_logfile *lf);
 void direct_logfile_close(struct direct_logfile *lf);
 /* Close and forget the path. */

@@ -217,7 +217,7 @@ void mgr_set_spec(struct direct_manager *m, struct mgr_prog *p, struct direct_sp
 	p->log.gid = spec->gid;
 	if (reopen && p->log.fd >= 0 &&
 	    direct_logfile_open(&p->log, spec->log, spec->log_max_bytes, spec->log_backups) < 0)
-		mgr_log(m, "WARN", "cannot open log %s: %s", spec->log, strerror(-p->log.error));
+		mgr_log(m, "WARN", "%s: %s", spec->name, p->log.why);
 	else if (reopen)
 		direct_logfile_release(&p->log);
 	mgr_memory_respec(m, p);
@@ -263,8 +263,8 @@ static int mgr_open_log(struct direct_manager *m, struct mgr_prog *p)
 	p->log.uid = s->uid;
 	p->log.gid = s->gid;
 	r = direct_logfile_open(&p->log, s->log, s->log_max_bytes, s->log_backups);
-	if (r < 0)
-		mgr_log(m, "WARN", "%s: cannot open log %s: %s", s->name, s->log, strerror(-r));
+	if (r < 0 && !p->log.why[0])
+		snprintf(p->log.why, sizeof(p->log.why), "cannot open log %s: %s", s->log, strerror(-r));
 	return r;
 }
 
@@ -278,7 +278,12 @@ static int mgr_spawn(struct direct_manager *m, struct mgr_prog *p)
 		mgr_set_spec(m, p, p->next_spec);
 		p->next_spec = NULL;
 	}
-	mgr_open_log(m, p);
+	/* Not started without its log: above all not with one another user pointed elsewhere. */
+	if (mgr_open_log(m, p) < 0) {
+		mgr_log(m, "ERRO", "spawnerr: %s: %s", p->spec->name, p->log.why);
+		mgr_set_why(p, p->log.why);
+		return -EPERM;
+	}
 	procs = mgr_memory_cgroup(m, p, memory_why, sizeof(memory_why));
 	r = direct_spawn(p->spec, procs, &child, why, sizeof(why));
 	if (procs >= 0)
@@ -492,12 +497,14 @@ static void mgr_on_signal(struct direct_manager *m)
 			mgr_reap(m);
 			break;
 		case SIGHUP:
-			if (m->own_log.fd >= 0)
-				direct_logfile_reopen(&m->own_log);
+			if (m->own_log.fd >= 0 && direct_logfile_reopen(&m->own_log) < 0)
+				mgr_log(m, "ERRO", "%s", m->own_log.why);
 			mgr_log(m, "INFO", "received SIGHUP, reopening log files");
 			for (size_t i = 0; i < m->n_progs; i++)
-				if (m->progs[i]->log.fd >= 0)
-					direct_logfile_reopen(&m->progs[i]->log);
+				if (m->progs[i]->log.fd >= 0 &&
+				    direct_logfile_reopen(&m->progs[i]->log) < 0)
+					mgr_log(m, "ERRO", "%s: %s", m->progs[i]->spec->name,
+						m->progs[i]->log.why);
 			break;
 		case SIGUSR1:
 		case SIGUSR2:
@@ -676,9 +683,8 @@ static int mgr_mkdirs(const struct direct_manager *m, const char *state_dir, cha
 {
 	if (mkdir(state_dir, 0755) < 0 && errno != EEXIST)
 		return mgr_fail(why, len, -errno, "cannot create", state_dir);
-	if (mkdir(m->paths.dir, 0700) < 0 && errno != EEXIST)
-		return mgr_fail(why, len, -errno, "cannot create", m->paths.dir);
-	return 0;
+	/* Ours alone before anything in it is trusted: children names what to kill. */
+	return direct_paths_check(&m->paths, true, why, len);
 }
 
 static int mgr_setup_fds(struct direct_manager *m, char *why, size_t len)
@@ -830,7 +836,9 @@ int direct_manager_serve_chain(const char *state_dir, int ready_fd, const pid_t 
 	} else {
 		snprintf(msg, sizeof(msg), "ok\n");
 		/* Its own log, rotated like the services' (stderr stays on it for what libc says). */
-		direct_logfile_open(&m->own_log, m->paths.log, MGR_OWN_LOG_MAX, MGR_OWN_LOG_BACKUPS);
+		if (direct_logfile_open(&m->own_log, m->paths.log, MGR_OWN_LOG_MAX,
+					MGR_OWN_LOG_BACKUPS) < 0)
+			mgr_log(m, "ERRO", "%s", m->own_log.why);
 		mgr_log(m, "INFO", "the direct manager runs for %s (pid %ld)", state_dir, (long)getpid());
 	}
 	if (ready_fd >= 0) {

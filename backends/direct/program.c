@@ -148,6 +148,9 @@ int direct_spec_from_json(const json_t *obj, struct direct_spec **ret, char *why
 	}
 	if (!*name || json_array_size(argv) == 0)
 		return program_fail(why, len, "empty name or command");
+	/* The core allows none: a "/" would lead the log (named after it) out of its directory. */
+	if (strchr(name, '/'))
+		return program_fail(why, len, "a program name with \"/\"");
 	if (process < 0 || umask < 0 || umask > 0777 || start_timeout < 0 || stop_timeout < 0 ||
 	    log_max_bytes < 0 || log_backups < 0 || log_backups > 1000 || start_retries < 0 ||
 	    mem_limit < 0 || mem_high < 0)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The direct manager's control protocol: JSON lines over a unix socket; where its files live. */
 #include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include "proto.h"
+#include "safefs.h"
 
 long direct_linebuf_fill(struct direct_linebuf *lb, int fd)
 {
@@ -99,10 +102,58 @@ static char *proto_join(const char *dir, const char *name)
 	return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
 }
 
+/*
+ * The state dir as the kernel finds it: its longest existing part
+ * resolved (realpath), the rest as given (the core made it absolute and
+ * normal), so that it names the same place before and after it exists.
+ */
+static char *proto_canonical(const char *state_dir)
+{
+	char *head = strdup(state_dir), *real = NULL, *s = NULL;
+	size_t cut = strlen(state_dir);
+
+	while (head && !(real = realpath(head, NULL))) {
+		char *slash = strrchr(head, '/');
+
+		if ((errno != ENOENT && errno != ENOTDIR) || !slash) {
+			free(head);
+			return strdup(state_dir);
+		}
+		cut = (size_t)(slash - head);
+		if (cut == 0)
+			head[1] = '\0'; /* "/" */
+		else
+			*slash = '\0';
+	}
+	free(head);
+	if (!real)
+		return NULL;
+	if (asprintf(&s, "%s%s", strcmp(real, "/") == 0 && state_dir[cut] ? "" : real,
+		     state_dir + cut) < 0)
+		s = NULL;
+	free(real);
+	return s;
+}
+
+/* As root: DIRECT_RUN_DIR/<FNV-1a 64 of the canonical state dir, 16 hex digits>. */
+static char *proto_run_dir(const char *state_dir)
+{
+	char *canon = proto_canonical(state_dir), *s = NULL;
+	uint64_t h = 0xcbf29ce484222325u;
+
+	if (!canon)
+		return NULL;
+	for (const unsigned char *c = (const unsigned char *)canon; *c; c++)
+		h = (h ^ *c) * 0x100000001b3u;
+	free(canon);
+	return asprintf(&s, DIRECT_RUN_DIR "/%016" PRIx64, h) < 0 ? NULL : s;
+}
+
 int direct_paths_init(struct direct_paths *p, const char *state_dir)
 {
 	memset(p, 0, sizeof(*p));
-	p->dir = proto_join(state_dir, "direct");
+	/* A root manager's state goes where no other user can write: not the state dir, theirs. */
+	p->dir = geteuid() == 0 ? proto_run_dir(state_dir) : proto_join(state_dir, "direct");
 	if (!p->dir)
 		return -ENOMEM;
 	p->lock = proto_join(p->dir, "lock");
@@ -115,6 +166,15 @@ int direct_paths_init(struct direct_paths *p, const char *state_dir)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int direct_paths_check(const struct direct_paths *p, bool create, char *why, size_t len)
+{
+	int r = 0;
+
+	if (strncmp(p->dir, DIRECT_RUN_DIR "/", sizeof(DIRECT_RUN_DIR)) == 0)
+		r = direct_private_dir(DIRECT_RUN_DIR, create, why, len);
+	return r < 0 ? r : direct_private_dir(p->dir, create, why, len);
 }
 
 void direct_paths_release(struct direct_paths *p)

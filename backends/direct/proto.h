@@ -4,6 +4,7 @@
 #define DIRECT_PROTO_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -52,7 +53,15 @@ void direct_linebuf_release(struct direct_linebuf *lb);
 /* Send one JSON value as a line, waiting up to timeout_ms for room (fd may be non-blocking). */
 int direct_send(int fd, const json_t *msg, int timeout_ms);
 
-/* The files of one manager, all under <state_dir>/direct/. */
+/* Where a root manager keeps its files, each state dir's in a directory of its own. */
+#define DIRECT_RUN_DIR "/run/galaxyctl"
+
+/*
+ * The files of one manager, all in dir: <state_dir>/direct/ when not
+ * root; as root DIRECT_RUN_DIR/<hash>/, the hash (FNV-1a 64, 16 hex
+ * digits) of the state dir's canonical path, since the state dir belongs
+ * to galaxy_user, who could replace what root finds in it.
+ */
 struct direct_paths {
 	char *dir;
 	char *lock;   /* serialises galaxyctl runs */
@@ -63,6 +72,12 @@ struct direct_paths {
 };
 
 int direct_paths_init(struct direct_paths *p, const char *state_dir);
+/*
+ * p->dir (and DIRECT_RUN_DIR above it) are private directories of ours
+ * (safefs.h), created when missing and create; before anything in them is
+ * used.  Returns 0, or a negative errno (-ENOENT: missing) with why.
+ */
+int direct_paths_check(const struct direct_paths *p, bool create, char *why, size_t len);
 void direct_paths_release(struct direct_paths *p);
 
 #endif

@@ -205,19 +205,20 @@ static void direct_note(const char *msg)
 int direct_lock(const struct direct_ctx *x, struct direct_group *g)
 {
 	struct direct_creds c;
+	char why[600] = "";
 	int r = direct_creds_init(x, g->insts[0], &c);
 
 	if (r < 0)
 		return r;
-	/* The state dir belongs to the services' user (celery-beat writes there); direct/ to us. */
+	/* The state dir belongs to the services' user (celery-beat writes there); paths.dir to us. */
 	r = direct_mkdir_p(g->state_dir, &c);
 	direct_creds_release(&c);
-	if (r == 0)
-		r = direct_mkdir_p(g->paths.dir, &(struct direct_creds){ 0 });
 	if (r < 0)
-		return x->h->errorf(x->err, NULL, r, "cannot create %s: %s", g->paths.dir,
+		return x->h->errorf(x->err, NULL, r, "cannot create %s: %s", g->state_dir,
 				    strerror(-r));
-	chmod(g->paths.dir, 0700);
+	r = direct_paths_check(&g->paths, true, why, sizeof(why));
+	if (r < 0)
+		return x->h->errorf(x->err, NULL, r, "%s", why);
 	direct_note_host = x->h;
 	r = direct_client_lock(&g->paths, direct_note);
 	if (r < 0)
@@ -237,10 +238,17 @@ void direct_unlock(struct direct_group *g)
 /* Connect; 0 when connected, 1 when no manager runs. */
 int direct_connect(const struct direct_ctx *x, struct direct_group *g)
 {
+	char why[600] = "";
 	int r;
 
 	if (g->conn.fd >= 0)
 		return 0;
+	/* A socket in a directory someone else could write is not our manager's. */
+	r = direct_paths_check(&g->paths, false, why, sizeof(why));
+	if (r == -ENOENT)
+		return 1;
+	if (r < 0)
+		return x->h->errorf(x->err, NULL, r, "%s", why);
 	r = direct_client_connect(&g->paths, &g->conn);
 	if (r == -ENOENT)
 		return 1;

@@ -158,6 +158,25 @@ void direct_print_table(const struct gx_host *h, json_t *reply, const struct dir
 	}
 }
 
+size_t direct_print_spawn_errors(const struct gx_host *h, json_t *reply,
+				 const struct direct_procs *ps)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ps->n; i++) {
+		json_t *st = direct_reply_find(reply, ps->v[i].name);
+		const char *state = direct_reply_state(reply, ps->v[i].name);
+		const char *error = json_string_value(json_object_get(st, "error"));
+
+		/* Right after a start, only a spawn that failed at once leaves it without a process. */
+		if (error && (strcmp(state, "BACKOFF") == 0 || strcmp(state, "FATAL") == 0)) {
+			h->log(GX_LOG_ERROR, "%s: %s", ps->v[i].name, error);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* "name: stopped", as supervisorctl says it. */
 void direct_print_results(const struct gx_host *h, json_t *reply,
 			  const struct direct_procs *ps, const char *word)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for backends/direct/logfile.c: appending, size-based rotation, backups, reopening. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,5 +177,11 @@ Test(direct_logfile, errors)
 	cr_expect_eq(lf.fd, -1);
 	cr_expect_lt(direct_logfile_write(&lf, "x\n", 2), 0);
 	direct_logfile_release(&lf);
+	direct_logfile_release(&lf);
+	/* Only an absolute, normal path: ".." would lead out of the checked directory. */
+	snprintf(bad, sizeof(bad), "%s/../x.log", dir);
+	cr_expect_eq(direct_logfile_open(&lf, bad, 0, 1), -EINVAL);
+	cr_expect(strstr(lf.why, "not an absolute, normal file path"), "%s", lf.why);
+	cr_expect_eq(direct_logfile_open(&lf, "x.log", 0, 1), -EINVAL);
 	direct_logfile_release(&lf);
 }

@@ -90,6 +90,9 @@ Test(direct_program, rejects_bad_programs)
 			   " \"env\": [], \"cwd\": \"/\", \"log\": \"/l\", \"umask\": 4096}", why,
 			   sizeof(why)), -EINVAL);
 	cr_expect(strstr(why, "out of range"), "%s", why);
+	cr_expect_eq(parse("{\"name\": \"../x\", \"instance\": \"i\", \"service\": \"s\", \"argv\": [\"a\"],"
+			   " \"env\": [], \"cwd\": \"/\", \"log\": \"/l\"}", why, sizeof(why)), -EINVAL);
+	cr_expect(strstr(why, "a program name with \"/\""), "%s", why);
 	cr_expect_eq(parse("{\"name\": \"x\", \"instance\": \"i\", \"service\": \"s\", \"argv\": [\"a\"],"
 			   " \"env\": [], \"cwd\": \"/\", \"log\": \"/l\"}", why, sizeof(why)), 0);
 }

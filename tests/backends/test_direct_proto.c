@@ -63,6 +63,15 @@ Test(direct_proto, paths)
 	struct direct_paths p;
 
 	cr_assert_eq(direct_paths_init(&p, "/srv/state"), 0);
+	if (geteuid() == 0) {
+		direct_paths_release(&p);
+		/* Root's are not in the state dir, the services' user's: FNV-1a 64 of the path. */
+		cr_assert_eq(direct_paths_init(&p, "/nonexistent-gx-test/state"), 0);
+		cr_expect_str_eq(p.dir, "/run/galaxyctl/ef20417456f30fbc");
+		cr_expect_str_eq(p.sock, "/run/galaxyctl/ef20417456f30fbc/manager.sock");
+		direct_paths_release(&p);
+		return;
+	}
 	cr_expect_str_eq(p.dir, "/srv/state/direct");
 	cr_expect_str_eq(p.lock, "/srv/state/direct/lock");
 	cr_expect_str_eq(p.pid, "/srv/state/direct/manager.pid");

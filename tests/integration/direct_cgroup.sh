@@ -44,7 +44,7 @@ fake_cgroup() {
 	: >"$1/cgroup.subtree_control"
 }
 
-log=$state/direct/manager.log
+log=$ddir/manager.log
 # The manager's log from line $mark on: what the current manager said.
 mark=1
 said() {

@@ -50,7 +50,7 @@ new=$(field gunicorn pid)
 [ "$(field gunicorn restarts)" = 1 ] || fail "restarts is $(field gunicorn restarts), not 1"
 { gx status || true; } | grep_q "^gunicorn  *RUNNING  *pid $new, uptime 0:00:0[0-9], restarts 1\$" ||
 	fail "the status table does not show the restart: $(gx status)"
-grep -q "exited: gunicorn (terminated by SIGKILL; not expected)" "$state/direct/manager.log" ||
+grep -q "exited: gunicorn (terminated by SIGKILL; not expected)" "$ddir/manager.log" ||
 	fail "the manager did not log why gunicorn exited"
 wait_up_to 10 curl -sf --unix-socket "$work/gunicorn.sock" http://localhost/api/version >/dev/null ||
 	fail "the restarted gunicorn does not answer"
@@ -64,13 +64,13 @@ gx status >"$work/status.out" || rc=$?
 grep -q '^celery  *FATAL  *exit status 2 (2 failed starts)' "$work/status.out" ||
 	fail "status does not say why celery is FATAL: $(cat "$work/status.out")"
 grep -q "gave up: celery entered FATAL state, 2 failed starts in a row (last: exit status 2)" \
-	"$state/direct/manager.log" || fail "the manager did not log why celery is FATAL"
-[ "$(grep -c "spawned: 'celery'" "$state/direct/manager.log")" = 2 ] || fail "celery was not tried exactly twice"
+	"$ddir/manager.log" || fail "the manager did not log why celery is FATAL"
+[ "$(grep -c "spawned: 'celery'" "$ddir/manager.log")" = 2 ] || fail "celery was not tried exactly twice"
 
 # memory_limit (1 MB, less than any python holds): restarted, with the reason logged.
 hungry=$(field hungry pid)
 wait_up_to 15 grep -q "memory: hungry holds [0-9]* kB, over its memory_limit of 1048 kB: restarting it" \
-	"$state/direct/manager.log" || fail "memory_limit was not enforced"
+	"$ddir/manager.log" || fail "memory_limit was not enforced"
 pid_changed() {
 	local now
 	now=$(field "$1" pid)
@@ -78,15 +78,15 @@ pid_changed() {
 }
 wait_up_to 10 pid_changed hungry "$hungry" || fail "hungry was not restarted"
 grep -q "memory: heavy holds [0-9]* kB, over its memory_high of 1048 kB (without a cgroup it cannot be throttled)" \
-	"$state/direct/manager.log" || fail "memory_high was not reported"
-[ "$(grep -c 'memory: heavy' "$state/direct/manager.log")" = 1 ] || fail "memory_high was reported more than once"
+	"$ddir/manager.log" || fail "memory_high was not reported"
+[ "$(grep -c 'memory: heavy' "$ddir/manager.log")" = 1 ] || fail "memory_high was reported more than once"
 [ "$(field heavy restarts)" = 0 ] || fail "memory_high restarted heavy"
 
 # kill -9 of the manager: every service goes with it.
 mgr=$(manager_pid)
 kill -KILL "$mgr"
 wait_up_to 15 no_root_pids || fail "orphans left after kill -9 of the manager: $(root_pids)"
-[ -e "$state/direct/manager.sock" ] || fail "expected a stale socket to test cleanup with"
+[ -e "$ddir/manager.sock" ] || fail "expected a stale socket to test cleanup with"
 
 # What a crash could leave (a process that ignored SIGTERM) is recorded; the next manager kills it.
 setsid sleep 300 </dev/null >/dev/null 2>&1 &
@@ -94,14 +94,14 @@ straggler=$!
 extra_pids+=("$straggler")
 wait_up_to 5 test -e "/proc/$straggler/stat" || fail "no straggler"
 starttime=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$straggler/stat")
-echo "$straggler $starttime gunicorn" >"$state/direct/children"
+echo "$straggler $starttime gunicorn" >"$ddir/children"
 
 gx start >"$work/start2.out" 2>&1 || fail "start after the crash failed"
 [ "$(manager_pid)" != "$mgr" ] || fail "no new manager"
 wait_up_to 10 sh -c "! kill -0 $straggler 2>/dev/null || grep -q '^State:.*Z' /proc/$straggler/status" ||
 	fail "the recorded leftover survived the next start"
 grep -q "killing what a previous manager left running: gunicorn (pid $straggler)" \
-	"$state/direct/manager.log" || fail "the leftover kill was not logged"
+	"$ddir/manager.log" || fail "the leftover kill was not logged"
 wait_up_to 20 state_is gunicorn RUNNING || fail "gunicorn did not come back after the crash"
 
 # start revives a FATAL service (and it fails again).

@@ -62,7 +62,7 @@ for name in gunicorn celery celery-beat; do
 	grep -q "stopped: $name (" "$work/fg.out" || fail "$name was not reported stopped"
 done
 wait_up_to 5 no_root_pids || fail "processes left after SIGINT: $(root_pids)"
-[ -e "$state/direct/manager.sock" ] && fail "the socket was left behind"
+[ -e "$ddir/manager.sock" ] && fail "the socket was left behind"
 
 # galaxy --quiet: the manager's own lines, not the services' output (still in their logs).
 : >"$state/log/gunicorn.log"

@@ -75,12 +75,12 @@ for line in "Performing rolling restart on service: gunicorn" "Restarting gunico
 done
 # One instance at a time: 0 was back before 1 went down.
 awk '/stopped: gunicorn:gunicorn_1/ { exit !seen } /spawned: .gunicorn:gunicorn_0/ { seen = 1 }' \
-	"$state/direct/manager.log" || fail "the gunicorns were not restarted one at a time"
+	"$ddir/manager.log" || fail "the gunicorns were not restarted one at a time"
 
 # A stopped instance: refused by default, started first with --start-if-stopped.
 gx pm status >"$work/pm.out" || fail "pm status failed"
 grep -q '^gunicorn:gunicorn_1 ' "$work/pm.out" || fail "pm status: $(cat "$work/pm.out")"
-/usr/bin/python3 - "$state/direct/manager.sock" <<'PY' || fail "cannot stop one instance"
+/usr/bin/python3 - "$ddir/manager.sock" <<'PY' || fail "cannot stop one instance"
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])

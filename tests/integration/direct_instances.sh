@@ -42,16 +42,26 @@ all_running() {
 }
 # The managers are not in the stand-in root: cleanup finds them by their pid files.
 managers() {
-	cat "$work"/*/gravity/direct/manager.pid "$work"/shared/direct/manager.pid 2>/dev/null || true
+	local d
+	for d in "$work"/*/gravity "$work/shared"; do
+		cat "$(own_dir "$d")/manager.pid" 2>/dev/null || true
+	done
 }
-trap 'for pid in $(managers); do kill -KILL "$pid" 2>/dev/null; done; direct_cleanup' EXIT
+# As root their own files are in /run/galaxyctl, which outlives the work dir.
+drop_own_dirs() {
+	local d
+	for d in "$work"/*/gravity "$work/shared"; do
+		case $(own_dir "$d") in /run/galaxyctl/*) rm -rf "$(own_dir "$d")" ;; esac
+	done
+}
+trap 'for pid in $(managers); do kill -KILL "$pid" 2>/dev/null; done; drop_own_dirs; direct_cleanup' EXIT
 
 both start >"$work/start.out" 2>&1 || fail "start failed: $(cat "$work/start.out")"
 grep -q '^alpha:handler0 ' "$work/start.out" || fail "no instance name in program names: $(cat "$work/start.out")"
 grep -q 'Log files for beta are in' "$work/start.out" || fail "start did not name each instance's logs"
 wait_up_to 20 all_running || fail "not all running: $(state_of)"
-a=$(cat "$work/alpha/gravity/direct/manager.pid")
-b=$(cat "$work/beta/gravity/direct/manager.pid")
+a=$(cat "$(own_dir "$work/alpha/gravity")/manager.pid")
+b=$(cat "$(own_dir "$work/beta/gravity")/manager.pid")
 [ "$a" != "$b" ] && kill -0 "$a" && kill -0 "$b" || fail "not one manager per state dir"
 grep -q 'server_name=handler_1' "$work/beta/gravity/log/beta_galaxy_standalone_handler_1.log" ||
 	fail "log names do not carry the instance name: $(ls "$work/beta/gravity/log")"

@@ -4,6 +4,7 @@
 # shellcheck shell=bash
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/direct_paths.sh"
 
 if [ ! -e "$top_builddir/backends/.libs/direct.so" ]; then
 	echo "SKIP: the direct backend is not built"
@@ -18,6 +19,7 @@ make_work direct
 chmod 755 "$work" # the root test runs services as nobody
 make_standin
 state=$root/database/gravity
+ddir=$(own_dir "$state") # the manager's own files
 
 # galaxyctl on the test's config (with --backend $gx_backend when set).
 gx_backend=
@@ -40,7 +42,7 @@ root_pids() {
 }
 
 manager_pid() {
-	cat "$state/direct/manager.pid" 2>/dev/null || true
+	cat "$ddir/manager.pid" 2>/dev/null || true
 }
 
 # The manager and the services are not process groups of ours: they are found by the manager's
@@ -54,6 +56,7 @@ direct_cleanup() {
 	for pid in $(root_pids) "${extra_pids[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
 	done
+	case $ddir in /run/galaxyctl/*) rm -rf "$ddir" ;; esac
 	cleanup
 }
 trap direct_cleanup EXIT
@@ -63,7 +66,7 @@ fail() {
 	local log
 	echo "FAIL: $*"
 	gx status 2>&1 || true
-	[ -f "$state/direct/manager.log" ] && { echo "--- manager.log"; tail -n 40 "$state/direct/manager.log"; }
+	[ -f "$ddir/manager.log" ] && { echo "--- manager.log"; tail -n 40 "$ddir/manager.log"; }
 	for log in "$state"/log/*.log "$work"/*.out; do
 		[ -f "$log" ] && { echo "--- $log"; tail -n 20 "$log"; }
 	done

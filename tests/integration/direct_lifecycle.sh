@@ -30,12 +30,12 @@ wait "$first" || fail "the first start failed"
 grep -q '^gunicorn  *STARTING\|^gunicorn  *RUNNING' "$work/start1.out" ||
 	fail "start did not print the status table"
 grep -q 'Log files are in' "$work/start1.out" || fail "start did not say where the logs are"
-[ "$(grep -c 'spawned:' "$state/direct/manager.log")" = 3 ] ||
+[ "$(grep -c 'spawned:' "$ddir/manager.log")" = 3 ] ||
 	fail "two starts at once spawned something twice"
 
 mgr=$(manager_pid)
 [ -n "$mgr" ] && kill -0 "$mgr" || fail "no manager runs"
-[ "$(stat -c %a "$state/direct/manager.sock")" = 600 ] || fail "the control socket is not mode 0600"
+[ "$(stat -c %a "$ddir/manager.sock")" = 600 ] || fail "the control socket is not mode 0600"
 echo "manager pid $mgr, VmRSS $(proc_status "$mgr" VmRSS) kB"
 
 for name in gunicorn celery celery-beat; do
@@ -79,8 +79,10 @@ for r in rows:
 
 # Only root or the manager's user may talk to it.
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
-	chmod 666 "$state/direct/manager.sock"
-	chmod 755 "$state/direct"
+	# A second name for the socket where nobody can reach it (as root, $ddir is in a 0700 dir).
+	ln "$ddir/manager.sock" "$work/peer.sock"
+	chmod 666 "$ddir/manager.sock"
+	chmod 755 "$ddir"
 	answer=$(setpriv --reuid=65534 --regid=65534 --clear-groups -- /usr/bin/python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
@@ -90,11 +92,12 @@ try:
     s.settimeout(5)
     print(s.recv(100) or "refused")
 except OSError:
-    print("refused")' "$state/direct/manager.sock" 2>&1) || true
-	chmod 600 "$state/direct/manager.sock"
-	chmod 700 "$state/direct"
+    print("refused")' "$work/peer.sock" 2>&1) || true
+	rm -f "$work/peer.sock"
+	chmod 600 "$ddir/manager.sock"
+	chmod 700 "$ddir"
 	[ "$answer" = refused ] || fail "another user got an answer: $answer"
-	grep -q 'refused a control connection from uid 65534' "$state/direct/manager.log" ||
+	grep -q 'refused a control connection from uid 65534' "$ddir/manager.log" ||
 		fail "the refused peer was not logged"
 fi
 
@@ -115,8 +118,8 @@ done
 grep -qx 'All processes stopped, the direct manager will exit' "$work/stop.out" || fail "stop message"
 grep -qx 'Shut down' "$work/stop.out" || fail "no 'Shut down'"
 [ -d "/proc/$mgr" ] && ! grep -q "^State:.*Z" "/proc/$mgr/status" 2>/dev/null && fail "the manager still runs"
-[ -e "$state/direct/manager.sock" ] && fail "the socket was left behind"
-[ -e "$state/direct/manager.pid" ] && fail "the pid file was left behind"
+[ -e "$ddir/manager.sock" ] && fail "the socket was left behind"
+[ -e "$ddir/manager.pid" ] && fail "the pid file was left behind"
 wait_up_to 5 no_root_pids || fail "processes left after stop: $(root_pids)"
 
 rc=0

@@ -4,20 +4,23 @@
 # failures, exactly the environment given, SIGKILL after stop_timeout, refused requests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/direct_paths.sh"
 
 manager=$top_builddir/backends/galaxyctl-direct
 [ -x "$manager" ] || { echo "SKIP: the direct backend is not built"; exit 77; }
 
 make_work direct-manager
+ddir=$(own_dir "$work/state")
+trap 'case $ddir in /run/galaxyctl/*) rm -rf "$ddir" ;; esac; cleanup' EXIT
 spawn "$work/manager.out" "$manager" --state-dir "$work/state" # cleanup stops its process group
-wait_for test -S "$work/state/direct/manager.sock" || fail "the manager does not listen"
+wait_for test -S "$ddir/manager.sock" || fail "the manager does not listen"
 
-/usr/bin/python3 - "$work" <<'PY'
+/usr/bin/python3 - "$work" "$ddir" <<'PY'
 import json, os, socket, sys, time
 
 work = sys.argv[1]
 s = socket.socket(socket.AF_UNIX)
-s.connect(work + "/state/direct/manager.sock")
+s.connect(sys.argv[2] + "/manager.sock")
 f = s.makefile("rw")
 
 
@@ -99,7 +102,7 @@ reply = call({"op": "shutdown"})
 check(reply["ok"], reply)
 PY
 wait "${pids[0]}" || fail "the manager exited with $?"
-grep -q "killing 'stubborn' ([0-9]*) with SIGKILL: still running 1 s after SIGTERM" "$work/state/direct/manager.log" ||
+grep -q "killing 'stubborn' ([0-9]*) with SIGKILL: still running 1 s after SIGTERM" "$ddir/manager.log" ||
 	fail "the SIGKILL was not logged"
-[ -e "$work/state/direct/manager.sock" ] && fail "the socket was left behind"
+[ -e "$ddir/manager.sock" ] && fail "the socket was left behind"
 echo "PASS"

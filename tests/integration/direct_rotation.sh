@@ -64,7 +64,7 @@ count=$(cat "$log.2" "$log.1" "$log" | grep -c 'GET /api/version?n=')
 # SIGHUP: the manager reopens the log files (after an outside rotation).
 mv "$log" "$log.moved"
 kill -HUP "$(manager_pid)"
-wait_up_to 5 grep -q 'received SIGHUP, reopening log files' "$state/direct/manager.log" || fail "SIGHUP not seen"
+wait_up_to 5 grep -q 'received SIGHUP, reopening log files' "$ddir/manager.log" || fail "SIGHUP not seen"
 moved=$(stat -c %s "$log.moved")
 requests 5 || fail "requests failed"
 wait_up_to 5 grep -q 'n=4 ' "$log" || fail "the reopened log did not get the new lines"

@@ -76,7 +76,7 @@ gx update --clean >"$work/update3.out" 2>&1 || fail "update --clean failed"
 grep -qx 'Removing service gunicorn' "$work/update3.out" || fail "update --clean: $(cat "$work/update3.out")"
 grep -qx 'No programs left, the direct manager will exit' "$work/update3.out" ||
 	fail "update --clean: $(cat "$work/update3.out")"
-[ -e "$state/direct/manager.pid" ] && fail "the manager did not exit"
+[ -e "$ddir/manager.pid" ] && fail "the manager did not exit"
 wait_up_to 10 no_root_pids || fail "processes left after update --clean: $(root_pids)"
 
 # The instance moves to supervisor: update goes to the direct backend too, which points out the

@@ -77,7 +77,8 @@ echo "$out"
 status=$(/usr/bin/galaxyctl -c "$cfg" --backend direct status 2>&1) || true
 echo "$status"
 grep -q '^gunicorn  *\(STARTING\|RUNNING\)' <<<"$status" || fail "direct status: $status"
-mgr=$(cat "$root/database/gravity/direct/manager.pid")
+. "$top_srcdir/tests/integration/direct_paths.sh"
+mgr=$(cat "$(own_dir "$root/database/gravity")/manager.pid") # as root: /run/galaxyctl/<hash>
 exe=$(readlink "/proc/$mgr/exe")
 case "$exe" in
 /usr/lib/*/galaxyctl/backends/galaxyctl-direct) ;;
