@@ -39,7 +39,8 @@ DIRECT_MANAGER_SOURCES = backends/direct/manager.c backends/direct/manager.h \
 	backends/direct/logfile.c backends/direct/logfile.h backends/direct/prefix.c \
 	backends/direct/prefix.h backends/direct/spawn.c backends/direct/spawn.h \
 	backends/direct/memory.c backends/direct/cgroup.c backends/direct/cgroup.h \
-	backends/direct/proc.c backends/direct/proc.h
+	backends/direct/proc.c backends/direct/proc.h backends/direct/children.c \
+	backends/direct/children.h
 backend_LTLIBRARIES += backends/direct.la
 backends_direct_la_SOURCES = backends/direct.c backends/direct/cli.h \
 	backends/direct/session.c backends/direct/build.c backends/direct/graceful.c \
