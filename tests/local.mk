@@ -357,7 +357,8 @@ TESTS += tests/integration/direct_lifecycle.sh tests/integration/direct_crash.sh
 	tests/integration/direct_foreground.sh tests/integration/direct_rotation.sh \
 	tests/integration/direct_root.sh tests/integration/direct_container.sh \
 	tests/integration/direct_manager.sh tests/integration/direct_instances.sh \
-	tests/integration/direct_cgroup.sh
+	tests/integration/direct_cgroup.sh tests/integration/direct_orphans.sh \
+	tests/integration/direct_pidreuse.sh
 endif
 EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle.sh \
 	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \
@@ -365,6 +366,7 @@ EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle
 	tests/integration/direct_rotation.sh tests/integration/direct_root.sh \
 	tests/integration/direct_container.sh tests/integration/direct_manager.sh \
 	tests/integration/direct_instances.sh tests/integration/direct_cgroup.sh \
+	tests/integration/direct_orphans.sh tests/integration/direct_pidreuse.sh \
 	tests/bench/direct_bench.sh
 # --- end integration: direct ---
 
