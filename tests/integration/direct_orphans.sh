@@ -24,6 +24,7 @@ gravity:
   galaxy_user: nobody
   gunicorn:
     bind: unix:@WORK@/sock/gunicorn.sock
+    start_timeout: 1
   celery:
     enable: false
     enable_beat: false
