@@ -208,7 +208,7 @@ tests_backends_test_systemd_LDADD = $(GX_HARNESS_LIBS) $(NETTLE_LIBS) -lm
 EXTRA_tests_backends_test_systemd_DEPENDENCIES = services/gunicorn.la services/celery.la
 # --- end backends/systemd.c ---
 
-# --- backends/direct: the manager's pure parts (state table, names, programs, logs, prefixes, lines) ---
+# --- backends/direct: the manager's pure parts (state table, names, programs, logs, prefixes, lines, children record) ---
 if BUILD_BACKEND_DIRECT
 unit_tests += tests/backends/test_direct
 tests_backends_test_direct_SOURCES = tests/backends/test_direct_fsm.c \
@@ -216,7 +216,8 @@ tests_backends_test_direct_SOURCES = tests/backends/test_direct_fsm.c \
 	tests/backends/test_direct_logfile.c tests/backends/test_direct_prefix.c \
 	tests/backends/test_direct_proto.c backends/direct/fsm.c backends/direct/names.c \
 	backends/direct/program.c backends/direct/logfile.c backends/direct/prefix.c \
-	backends/direct/proto.c
+	backends/direct/proto.c \
+	tests/backends/test_direct_children.c backends/direct/children.c backends/direct/proc.c
 tests_backends_test_direct_CPPFLAGS = $(GX_UNIT_FLAGS) -I$(top_srcdir)/core \
 	-iquote $(top_srcdir)/backends/direct $(JANSSON_CFLAGS)
 tests_backends_test_direct_LDADD = $(CRITERION_LIBS) $(JANSSON_LIBS)
