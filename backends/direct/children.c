@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The children record: numbers that name what a manager runs, for whoever finds it after a crash. */
+/* The children record: numbers that name what a manager runs, for its successor after a crash. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

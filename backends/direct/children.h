@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The children record: numbers that name what a manager runs, for whoever finds it after a crash. */
+/* The children record: numbers that name what a manager runs, for its successor after a crash. */
 #ifndef DIRECT_CHILDREN_H
 #define DIRECT_CHILDREN_H
 

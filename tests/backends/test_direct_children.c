@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for backends/direct/children.c: the children record, written and read back strictly. */
+/* Unit tests for backends/direct/children.c: the children record, written and read strictly. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
