@@ -40,7 +40,7 @@ DIRECT_MANAGER_SOURCES = backends/direct/manager.c backends/direct/manager.h \
 	backends/direct/prefix.h backends/direct/spawn.c backends/direct/spawn.h \
 	backends/direct/memory.c backends/direct/cgroup.c backends/direct/cgroup.h \
 	backends/direct/proc.c backends/direct/proc.h backends/direct/safefs.c \
-	backends/direct/safefs.h
+	backends/direct/safefs.h backends/direct/children.c backends/direct/children.h
 backend_LTLIBRARIES += backends/direct.la
 backends_direct_la_SOURCES = backends/direct.c backends/direct/cli.h \
 	backends/direct/session.c backends/direct/build.c backends/direct/graceful.c \

@@ -216,7 +216,7 @@ tests_backends_test_systemd_LDADD = $(GX_HARNESS_LIBS) $(NETTLE_LIBS) -lm
 EXTRA_tests_backends_test_systemd_DEPENDENCIES = services/gunicorn.la services/celery.la
 # --- end backends/systemd.c ---
 
-# --- backends/direct: the manager's pure parts (state table, names, programs, logs, prefixes, lines) ---
+# --- backends/direct: the manager's pure parts (state table, names, programs, logs, prefixes, lines, children record) ---
 if BUILD_BACKEND_DIRECT
 unit_tests += tests/backends/test_direct
 tests_backends_test_direct_SOURCES = tests/backends/test_direct_fsm.c \
@@ -225,7 +225,8 @@ tests_backends_test_direct_SOURCES = tests/backends/test_direct_fsm.c \
 	tests/backends/test_direct_proto.c tests/backends/test_direct_safefs.c \
 	backends/direct/fsm.c backends/direct/names.c \
 	backends/direct/program.c backends/direct/logfile.c backends/direct/prefix.c \
-	backends/direct/proto.c backends/direct/safefs.c
+	backends/direct/proto.c backends/direct/safefs.c \
+	tests/backends/test_direct_children.c backends/direct/children.c backends/direct/proc.c
 tests_backends_test_direct_CPPFLAGS = $(GX_UNIT_FLAGS) -I$(top_srcdir)/core \
 	-iquote $(top_srcdir)/backends/direct $(JANSSON_CFLAGS)
 tests_backends_test_direct_LDADD = $(CRITERION_LIBS) $(JANSSON_LIBS)
@@ -366,7 +367,8 @@ TESTS += tests/integration/direct_lifecycle.sh tests/integration/direct_crash.sh
 	tests/integration/direct_foreground.sh tests/integration/direct_rotation.sh \
 	tests/integration/direct_root.sh tests/integration/direct_container.sh \
 	tests/integration/direct_manager.sh tests/integration/direct_instances.sh \
-	tests/integration/direct_cgroup.sh
+	tests/integration/direct_cgroup.sh tests/integration/direct_orphans.sh \
+	tests/integration/direct_pidreuse.sh
 # issue 10: a root manager's logs and own files beside galaxy_user
 TESTS += tests/integration/direct_logswap.sh tests/integration/direct_statedir.sh
 endif
@@ -378,6 +380,7 @@ EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle
 	tests/integration/direct_rotation.sh tests/integration/direct_root.sh \
 	tests/integration/direct_container.sh tests/integration/direct_manager.sh \
 	tests/integration/direct_instances.sh tests/integration/direct_cgroup.sh \
+	tests/integration/direct_orphans.sh tests/integration/direct_pidreuse.sh \
 	tests/bench/direct_bench.sh
 # --- end integration: direct ---
 

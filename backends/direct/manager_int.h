@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "children.h"
 #include "fsm.h"
 #include "logfile.h"
 #include "manager.h"
@@ -94,6 +95,8 @@ struct direct_manager {
 	pid_t chain[DIRECT_CGROUP_CHAIN_MAX]; /* the galaxyctl that started the daemon, and the */
 	size_t n_chain;                /* process between: they leave the cgroup with the manager */
 	struct direct_logfile own_log; /* the daemon's manager.log; closed: stderr */
+	char boot_id[DIRECT_BOOT_ID_LEN + 1]; /* this boot's, for the children record; "": none */
+	int children_error;            /* the last write of the children record: 0 or -errno */
 };
 
 /* manager.c */
@@ -150,7 +153,13 @@ void mgr_memory_poll(struct direct_manager *m, uint64_t now);
 void mgr_memory_release(struct direct_manager *m);
 
 /* leftover.c */
+/*
+ * At start, before any program: stop what the children record of a
+ * crashed manager proves to be its (same boot, pid and start time), with
+ * the process groups those lead.  Reads this boot's id for the record.
+ */
 void mgr_leftovers_kill(struct direct_manager *m);
+/* The children record, as the programs now run (see children.h). */
 void mgr_children_write(struct direct_manager *m);
 long long mgr_proc_starttime(pid_t pid);
 

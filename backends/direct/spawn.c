@@ -68,8 +68,6 @@ static void spawn_child(const struct direct_spec *s, pid_t parent, int cgroup_pr
 			sigaction(sig, &dfl, NULL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setpgid(0, 0);
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
-		spawn_child_fail(report, SPAWN_IO);
 #ifdef SYS_close_range
 	/* Nothing of the manager's leaks into the service, even without O_CLOEXEC. */
 	syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
@@ -82,6 +80,15 @@ static void spawn_child(const struct direct_spec *s, pid_t parent, int cgroup_pr
 	if (s->set_user && (setgroups(s->n_groups, s->groups) < 0 || setgid(s->gid) < 0 ||
 			    setuid(s->uid) < 0))
 		spawn_child_fail(report, SPAWN_CREDENTIALS);
+	/*
+	 * Only now: a change of credentials clears the death signal.  A
+	 * manager that died before it was set left this child to init (or a
+	 * subreaper) already, which getppid() tells.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+		spawn_child_fail(report, SPAWN_IO);
+	if (getppid() != parent)
+		_exit(127);
 	if (chdir(s->cwd) < 0)
 		spawn_child_fail(report, SPAWN_CHDIR);
 	environ = s->env;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "children.h"
 #include "cli.h"
 #include "proc.h"
 
@@ -47,6 +48,44 @@ static void direct_uptime_text(double s, char *buf, size_t len)
 		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t % 3600 / 60, t % 60);
 }
 
+/*
+ * Without a manager: the processes its children record proves still
+ * running (same boot, pid and start time) since it died without stopping
+ * them, into pids and their uptimes (left 0 and -1 for the others).
+ * Returns how many, for the hint; the record is only read.
+ */
+static size_t direct_orphans(const struct direct_group *g, const struct direct_procs *ps,
+			     pid_t *pids, double *uptimes)
+{
+	struct direct_children c;
+	char boot_id[DIRECT_BOOT_ID_LEN + 1];
+	double now = -1, tick = (double)sysconf(_SC_CLK_TCK);
+	size_t found = 0;
+	FILE *f;
+
+	if (direct_boot_id(boot_id) < 0 || direct_children_read(g->paths.children, &c, NULL, NULL) < 0)
+		return 0;
+	f = fopen("/proc/uptime", "re");
+	if (f && fscanf(f, "%lf", &now) != 1)
+		now = -1;
+	if (f)
+		fclose(f);
+	for (size_t i = 0; i < ps->n; i++) {
+		uint64_t key = direct_children_key(ps->v[i].name);
+
+		for (size_t j = 0; j < c.n; j++) {
+			if (c.v[j].key != key || !direct_children_alive(&c, &c.v[j], boot_id))
+				continue;
+			pids[i] = c.v[j].pid;
+			uptimes[i] = now >= 0 && tick > 0 ? now - (double)c.v[j].starttime / tick : -1;
+			found++;
+			break;
+		}
+	}
+	direct_children_release(&c);
+	return found;
+}
+
 static enum gx_state direct_state_parse(const char *s)
 {
 	static const char *const names[] = {
@@ -69,28 +108,40 @@ int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
 	json_t *reply = NULL;
 	pid_t *pgids = NULL;
 	long *rss = NULL;
+	double *orphan_uptimes = NULL;
+	size_t n_orphans = 0;
 	int r = direct_group_procs(x, g, false, NULL, &ps);
 	int c = r == 0 ? direct_connect(x, g) : 0;
 
-	if (c > 0)
-		x->h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
 	if (r == 0 && c == 0)
 		r = direct_call(x, g, direct_op("status", NULL), 10000, &reply);
 	if (r == 0 && c >= 0) {
 		pgids = calloc(ps.n + 1, sizeof(*pgids));
 		rss = calloc(ps.n + 1, sizeof(*rss));
-		if (!pgids || !rss)
+		orphan_uptimes = calloc(ps.n + 1, sizeof(*orphan_uptimes));
+		if (!pgids || !rss || !orphan_uptimes)
 			r = direct_oom(x);
 	}
 	for (size_t i = 0; r == 0 && c >= 0 && i < ps.n; i++)
 		pgids[i] = (pid_t)json_integer_value(
 			json_object_get(direct_reply_find(reply, ps.v[i].name), "pid"));
+	if (r == 0 && c > 0)
+		n_orphans = direct_orphans(g, &ps, pgids, orphan_uptimes);
+	if (r == 0 && c > 0 && n_orphans > 0)
+		x->h->log(GX_LOG_WARNING, "The direct manager of %s is gone, but %zu process%s it started "
+			  "still run%s unsupervised (ORPHANED below): `galaxyctl start` stops them and "
+			  "starts afresh", g->state_dir, n_orphans, n_orphans == 1 ? "" : "es",
+			  n_orphans == 1 ? "s" : "");
+	else if (c > 0)
+		x->h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
 	if (r == 0 && c >= 0)
 		direct_group_rss(pgids, rss, ps.n);
 	for (size_t i = 0; r == 0 && c >= 0 && i < ps.n; i++) {
 		json_t *p = direct_reply_find(reply, ps.v[i].name);
+		bool orphan = c > 0 && pgids[i] > 0;
 		enum gx_state state = p ? direct_state_parse(json_string_value(json_object_get(p, "state")))
-					: GX_STATE_STOPPED;
+				      : orphan ? GX_STATE_RUNNING
+					       : GX_STATE_STOPPED;
 		const char *why = json_string_value(json_object_get(p, "error"));
 		char detail[600];
 		struct gx_status_row row = {
@@ -99,14 +150,19 @@ int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
 			.name = ps.v[i].name,
 			.state = state,
 			.pid = pgids[i],
-			.uptime_s = p && pgids[i] > 0 ? json_number_value(json_object_get(p, "uptime")) : -1,
+			.uptime_s = orphan ? orphan_uptimes[i] :
+				    p && pgids[i] > 0 ? json_number_value(json_object_get(p, "uptime")) : -1,
 			.restarts = p ? (long)json_integer_value(json_object_get(p, "restarts")) : -1,
 			.exit_status = p ? (int)json_integer_value(json_object_get(p, "exit_status")) : -1,
 			.log = ps.v[i].log,
 			.rss_kb = pgids[i] > 0 ? rss[i] : -1,
 		};
 
-		if (reply && !p) {
+		if (orphan) {
+			snprintf(detail, sizeof(detail), "pid %ld, ORPHANED: runs unsupervised since its "
+				 "manager died (galaxyctl start stops it)", row.pid);
+			row.detail = detail;
+		} else if (reply && !p) {
 			row.detail = "not loaded in the manager (run galaxyctl update)";
 		} else if (why && (state == GX_STATE_FATAL || state == GX_STATE_BACKOFF)) {
 			snprintf(detail, sizeof(detail), "%s (%lld failed start%s)", why,
@@ -126,6 +182,7 @@ int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
 	}
 	free(pgids);
 	free(rss);
+	free(orphan_uptimes);
 	json_decref(reply);
 	direct_procs_release(&ps);
 	return r < 0 ? r : c < 0 ? c : 0;

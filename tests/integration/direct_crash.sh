@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # direct backend: kill -9 of a service (restarted), a service that cannot start (FATAL), memory_limit
 # and memory_high, kill -9 of the manager (no orphan; the next start works and kills what an earlier
-# crash left).
+# crash left, and only what its record proves to be that: no line that does not parse exactly).
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
@@ -88,20 +88,51 @@ kill -KILL "$mgr"
 wait_up_to 15 no_root_pids || fail "orphans left after kill -9 of the manager: $(root_pids)"
 [ -e "$ddir/manager.sock" ] || fail "expected a stale socket to test cleanup with"
 
-# What a crash could leave (a process that ignored SIGTERM) is recorded; the next manager kills it.
-setsid sleep 300 </dev/null >/dev/null 2>&1 &
+# What a crash could leave (a process that ignored SIGTERM) is recorded; the next manager kills it,
+# with its process group, and only what the record proves its own: the same boot, pid and start
+# time.  A line that does not parse exactly (a name, a line a name could have injected, a wrong
+# boot) is logged and ignored, and the decoy it names lives on.
+setsid sh -c 'sleep 300 & exec sleep 301' </dev/null >/dev/null 2>&1 &
 straggler=$!
-extra_pids+=("$straggler")
-wait_up_to 5 test -e "/proc/$straggler/stat" || fail "no straggler"
-starttime=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$straggler/stat")
-echo "$straggler $starttime gunicorn" >"$ddir/children"
+decoy_pids=()
+for i in 1 2 3; do
+	setsid sleep 302 </dev/null >/dev/null 2>&1 &
+	decoy_pids+=("$!")
+done
+extra_pids+=("$straggler" "${decoy_pids[@]}")
+wait_up_to 5 test "$(pgrep -g "$straggler" | wc -l)" = 2 || fail "no straggler group"
+straggler_member=$(pgrep -g "$straggler" | grep -vx "$straggler")
+starttime() { awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$1/stat"; }
+boot_id=$(cat /proc/sys/kernel/random/boot_id)
+other_boot=00000000-0000-0000-0000-000000000000
+{
+	echo "galaxyctl-direct-children 1 boot $boot_id"
+	echo "$straggler $(starttime "$straggler") 0123456789abcdef"
+	echo "${decoy_pids[0]} 0 injected"                               # line 3: a name
+	echo "${decoy_pids[1]} $(starttime "${decoy_pids[1]}")"          # line 4: no key
+	echo " ${decoy_pids[2]} $(starttime "${decoy_pids[2]}") 0123456789abcdef" # line 5: a space first
+	echo "${decoy_pids[0]} $(($(starttime "${decoy_pids[0]}") - 1)) 0123456789abcdef" # 6: not its start
+	printf '%s %s 0123456789abcdef' "${decoy_pids[1]}" "$(starttime "${decoy_pids[1]}")" # 7: no newline
+} >"$ddir/children"
+chmod 600 "$ddir/children"
 
 gx start >"$work/start2.out" 2>&1 || fail "start after the crash failed"
 [ "$(manager_pid)" != "$mgr" ] || fail "no new manager"
-wait_up_to 10 sh -c "! kill -0 $straggler 2>/dev/null || grep -q '^State:.*Z' /proc/$straggler/status" ||
-	fail "the recorded leftover survived the next start"
-grep -q "killing what a previous manager left running: gunicorn (pid $straggler)" \
+gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status"; }
+wait_up_to 10 gone "$straggler" || fail "the recorded leftover survived the next start"
+wait_up_to 10 gone "$straggler_member" || fail "the recorded leftover's process group survived the next start"
+for pid in "${decoy_pids[@]}"; do
+	gone "$pid" && fail "the next start killed $pid, which no valid line of the record names"
+done
+grep -q "killing what a previous manager left running: pid $straggler (sleep: sleep 301) and its process group" \
 	"$ddir/manager.log" || fail "the leftover kill was not logged"
+for line in 3 4 5 7; do
+	grep -q "$ddir/children:$line: ignored (" "$ddir/manager.log" ||
+		fail "line $line of the record was not logged as ignored"
+done
+grep -q "children:6:" "$ddir/manager.log" && fail "line 6 (valid, but not its start time) was logged as bad"
+[ -e "$ddir/children" ] && grep -q injected "$ddir/children" &&
+	fail "the new manager kept the old record"
 wait_up_to 20 state_is gunicorn RUNNING || fail "gunicorn did not come back after the crash"
 
 # start revives a FATAL service (and it fails again).

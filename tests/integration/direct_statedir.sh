@@ -66,7 +66,8 @@ extra_pids+=("$victim")
 wait_up_to 5 sh -c "[ \"\$(ps -o pgid= -p $victim | tr -d ' ')\" = $victim ]" || fail "sleep has no group"
 starttime=$(awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$victim/stat")
 as_nobody mkdir -m 700 "$state/direct"
-as_nobody sh -c "echo '$victim $starttime handler' >'$state/direct/children'"
+as_nobody sh -c "printf 'galaxyctl-direct-children 1 boot %s\n%s %s 0123456789abcdef\n' \
+	'$(cat /proc/sys/kernel/random/boot_id)' '$victim' '$starttime' >'$state/direct/children'"
 as_nobody ln -s "$secret/file" "$state/direct/manager.log"
 
 gx start >"$work/start2.out" 2>&1 || fail "start failed: $(cat "$work/start2.out")"
