@@ -825,7 +825,8 @@ int gx_main(int argc, char **argv)
 		goto out_release;
 	}
 	code = run_load(&run, self_exe);
-	if (code == GX_EXIT_OK && run.cli.command != GX_CMD_LIST)
+	/* exec runs inside the process manager's programs: what they hold is theirs to judge. */
+	if (code == GX_EXIT_OK && run.cli.command != GX_CMD_LIST && run.cli.command != GX_CMD_EXEC)
 		code = run_check_backends(&run);
 	if (code == GX_EXIT_OK)
 		code = run_command(&run);

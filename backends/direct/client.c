@@ -127,8 +127,12 @@ int direct_client_call(struct direct_conn *c, json_t *req, int timeout_ms, json_
 			snprintf(why, len, "the direct manager did not answer within %d s", timeout_ms / 1000);
 			return -ETIMEDOUT;
 		}
-		if (poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left) < 0 && errno != EINTR)
+		n = poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left);
+		if (n < 0 && errno != EINTR)
 			return -errno;
+		/* Nothing to read yet: never read (and block) past the deadline. */
+		if (n <= 0)
+			continue;
 		n = direct_linebuf_fill(&c->in, c->fd);
 		if (n == 0 || (n < 0 && n != -EAGAIN)) {
 			snprintf(why, len, "the direct manager closed the connection");

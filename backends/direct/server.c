@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The direct manager's control socket: peer checks, requests, replies that wait for programs. */
 #include <errno.h>
+#include <poll.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -419,12 +421,34 @@ static json_t *server_update(struct direct_manager *m, json_t *req, struct mgr_c
 	return server_defer(m, c, MGR_WAIT_IDLE, wait, extra);
 }
 
+/*
+ * Has the client of req given up?  It hung up (a SIGSTOPped manager reads
+ * the request and the hang-up together once continued), or the deadline
+ * it sent has passed.  Such a request is never carried out.
+ */
+static bool server_client_gave_up(const struct mgr_client *c, json_t *req)
+{
+	json_t *deadline = json_object_get(req, "deadline_ms");
+	struct pollfd pfd = { .fd = c->fd, .events = POLLRDHUP };
+	struct timespec now;
+
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		return true;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return json_is_integer(deadline) &&
+	       json_integer_value(deadline) < (json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
 json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c)
 {
 	const char *op = json_string_value(json_object_get(req, "op"));
 
 	if (!op)
 		return server_error("a request needs an op");
+	if (c && server_client_gave_up(c, req)) {
+		mgr_log(m, "WARNING", "dropped a %s request: its client gave up waiting", op);
+		return server_error("the request came after its client gave up; it was not carried out");
+	}
 	if (strcmp(op, "ping") == 0)
 		return json_pack("{s:b, s:I, s:I, s:s?}", "ok", 1, "manager_pid", (json_int_t)getpid(),
 				 "programs", (json_int_t)m->n_progs, "path", getenv("PATH"));

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "proc.h"
 #include "names.h"
 
 /* A request that waits for programs to stop gets this much beyond their stop_timeout. */
@@ -314,16 +316,52 @@ static int direct_spawn_manager(const struct direct_ctx *x, struct direct_group 
 	return r;
 }
 
+/* The state letter of the group's manager in /proc (R, S, T...), 0 when unknown; its pid too. */
+static char direct_manager_state(const struct direct_group *g, pid_t *ret_pid)
+{
+	struct direct_procstat st;
+
+	*ret_pid = direct_client_manager_pid(&g->paths);
+	return *ret_pid > 1 && direct_proc_stat(*ret_pid, &st) == 0 ? st.state : 0;
+}
+
+static const char *direct_state_word(char state)
+{
+	return state == 'T' ? "stopped" : state == 't' ? "stopped by a tracer" : "running";
+}
+
 int direct_call(const struct direct_ctx *x, struct direct_group *g, json_t *req,
 		int timeout_ms, json_t **ret)
 {
+	struct timespec now;
 	char why[700] = "";
+	pid_t pid;
+	char state = direct_manager_state(g, &pid);
 	int r;
 
 	if (!req)
 		return direct_oom(x);
+	/* A stopped manager would take the request and carry it out once continued. */
+	if (state == 'T' || state == 't') {
+		json_decref(req);
+		return x->h->errorf(x->err, NULL, -ETIMEDOUT,
+				    "the direct manager (pid %ld, %s) cannot answer: it is %s (%c); "
+				    "nothing was sent to it (continue it with kill -CONT %ld)",
+				    (long)pid, g->state_dir, direct_state_word(state), state, (long)pid);
+	}
+	/* The manager drops the request should it get to it after we gave up. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_object_set_new(req, "deadline_ms",
+			    json_integer((json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 +
+					 timeout_ms));
 	r = direct_client_call(&g->conn, req, timeout_ms, ret, why, sizeof(why));
 	json_decref(req);
+	if (r == -ETIMEDOUT) {
+		state = direct_manager_state(g, &pid);
+		return x->h->errorf(x->err, NULL, r, "%s (pid %ld, %s (%c)); what it was asked is "
+				    "dropped if it gets to it later",
+				    why, (long)pid, direct_state_word(state), state ? state : '?');
+	}
 	if (r < 0)
 		return x->h->errorf(x->err, NULL, r, "%s", why);
 	return 0;

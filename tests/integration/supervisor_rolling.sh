@@ -168,7 +168,7 @@ out=$(gx graceful 2>&1) || rc=$?
 grep -qx "Restarted gunicorn instance 0, waiting for readiness check..." <<<"$out" ||
 	fail "instance 0 was not restarted first: $out"
 # It keeps exiting: FATAL after its retries, or restarted again and again (BACKOFF, EXITED).
-grep -Eq "Refusing to continue rolling restart, instance (1 did not come back: |failed to respond after 10 seconds \()gunicorn:gunicorn_1 is (FATAL|BACKOFF|EXITED|STOPPED)" <<<"$out" ||
+grep -Eq "Refusing to continue rolling restart, instance (1 did not come back \(|failed to respond after 10 seconds \()(FATAL|BACKOFF|EXITED|STOPPED)\)" <<<"$out" ||
 	grep -q "Refusing to continue rolling restart, instance failed to respond after 10 seconds (gunicorn on unix:$work/g1.sock is not answering" <<<"$out" ||
 	fail "graceful said: $out"
 answers "$work/g0.sock" || fail "instance 0 is down"
