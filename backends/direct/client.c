@@ -73,7 +73,8 @@ int direct_client_connect(const struct direct_paths *p, struct direct_conn *c)
 	if (strlen(p->sock) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, p->sock);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* Non-blocking: a manager whose backlog is full (stopped, flooded) fails the connect at once. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
@@ -82,6 +83,8 @@ int direct_client_connect(const struct direct_paths *p, struct direct_conn *c)
 	}
 	r = -errno;
 	close(fd);
+	if (r == -EAGAIN)
+		return -EBUSY;
 	if (r != -ENOENT && r != -ECONNREFUSED)
 		return r;
 	/* Nobody holds the pid file: what is left is stale, and the next manager replaces it. */

@@ -259,6 +259,12 @@ int direct_connect(const struct direct_ctx *x, struct direct_group *g)
 				    "the direct manager of %s (pid %ld) does not answer on %s",
 				    g->state_dir, (long)direct_client_manager_pid(&g->paths),
 				    g->paths.sock);
+	if (r == -EBUSY)
+		return x->h->errorf(x->err, NULL, r,
+				    "the direct manager of %s (pid %ld) takes no more connections on "
+				    "%s (its queue is full: is it stopped or flooded?)",
+				    g->state_dir, (long)direct_client_manager_pid(&g->paths),
+				    g->paths.sock);
 	if (r < 0)
 		return x->h->errorf(x->err, NULL, r, "cannot connect to %s: %s", g->paths.sock,
 				    strerror(-r));
