@@ -736,6 +736,7 @@ static int mgr_new(const struct direct_manager_opts *opts, const pid_t *chain, s
 		if (chain[i] > 0)
 			m->chain[m->n_chain++] = chain[i];
 	m->epfd = m->sigfd = m->timerfd = m->listenfd = m->pidfd = -1;
+	m->spare_fd = -1;
 	direct_logfile_init(&m->own_log);
 	direct_cgroup_init(&m->cgroup);
 	m->foreground = opts->foreground;
@@ -801,6 +802,8 @@ void direct_manager_free(struct direct_manager *m)
 		close(m->listenfd);
 		unlink(m->paths.sock);
 	}
+	if (m->spare_fd >= 0)
+		close(m->spare_fd);
 	if (m->pidfd >= 0) {
 		unlink(m->paths.children);
 		unlink(m->paths.pid);

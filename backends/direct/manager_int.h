@@ -97,6 +97,8 @@ struct direct_manager {
 	struct direct_logfile own_log; /* the daemon's manager.log; closed: stderr */
 	char boot_id[DIRECT_BOOT_ID_LEN + 1]; /* this boot's, for the children record; "": none */
 	int children_error;            /* the last write of the children record: 0 or -errno */
+	size_t n_clients;              /* connected control clients, at most SERVER_MAX_CLIENTS */
+	int spare_fd;                  /* kept open so that EMFILE can still accept and refuse */
 };
 
 /* manager.c */

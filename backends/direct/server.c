@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The direct manager's control socket: peer checks, requests, replies that wait for programs. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <malloc.h>
 #include <signal.h>
@@ -17,7 +18,14 @@
 #include "manager_int.h"
 
 /* How long a reply may wait for a slow reader before the client is dropped. */
-#define SERVER_SEND_TIMEOUT_MS 10000
+/*
+ * A reply waits this long for room in the client's socket buffer (its
+ * output cap); a client that does not read is dropped rather than left to
+ * freeze the event loop.
+ */
+#define SERVER_SEND_TIMEOUT_MS 200
+/* Clients at once: with the spare fd, programs always have the fds they need. */
+#define SERVER_MAX_CLIENTS 64
 
 static const char *const server_state_names[GX_STATE_MAX] = {
 	[GX_STATE_STARTING] = "STARTING", [GX_STATE_RUNNING] = "RUNNING",
@@ -59,6 +67,7 @@ int mgr_server_listen(struct direct_manager *m, char *why, size_t len)
 		return r;
 	}
 	m->listenfd = fd;
+	m->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	{
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &m->listen_tag };
 
@@ -77,6 +86,7 @@ static void server_client_free(struct direct_manager *m, struct mgr_client *c)
 		*pp = c->next;
 	epoll_ctl(m->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	m->n_clients--;
 	direct_linebuf_release(&c->in);
 	direct_strv_free(c->names);
 	json_decref(c->extra);
@@ -104,6 +114,37 @@ static bool server_peer_allowed(struct direct_manager *m, int fd)
 	return false;
 }
 
+/* Out of fds: the spare one makes room to accept and close, so the backlog cannot spin us. */
+static bool server_shed(struct direct_manager *m)
+{
+	int fd;
+
+	if (m->spare_fd < 0)
+		return false;
+	close(m->spare_fd);
+	fd = accept4(m->listenfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	m->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	mgr_log(m, "WARN", "out of file descriptors: refused a control connection");
+	return fd >= 0;
+}
+
+/* Told, best effort and without waiting, why the connection closes at once. */
+static void server_refuse(struct direct_manager *m, int fd)
+{
+	static const char busy[] =
+		"{\"ok\": false, \"error\": \"the direct manager has too many control "
+		"connections; try again\"}\n";
+
+	if (write(fd, busy, sizeof(busy) - 1) < 0) {
+		/* nothing more to do for a peer we are closing anyway */
+	}
+	close(fd);
+	mgr_log(m, "WARN", "refused a control connection: %d are open already",
+		SERVER_MAX_CLIENTS);
+}
+
 void mgr_server_accept(struct direct_manager *m)
 {
 	for (;;) {
@@ -111,12 +152,22 @@ void mgr_server_accept(struct direct_manager *m)
 		struct epoll_event ev = { .events = EPOLLIN };
 		int fd = accept4(m->listenfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			if (!server_shed(m))
+				return;
+			continue;
+		}
 		if (fd < 0)
 			return;
+		if (m->n_clients >= SERVER_MAX_CLIENTS) {
+			server_refuse(m, fd);
+			continue;
+		}
 		if (!server_peer_allowed(m, fd) || !(c = calloc(1, sizeof(*c)))) {
 			close(fd);
 			continue;
 		}
+		m->n_clients++;
 		c->fd = fd;
 		c->tag = (struct mgr_tag){ .source = MGR_SRC_CLIENT, .owner = c };
 		c->next = m->clients;
