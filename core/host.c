@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The gx_host instance the core hands to modules: logging, config reads, helpers. */
 #include <errno.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -165,6 +167,8 @@ static int host_graceful(const struct gx_graceful_ops *ops, void *ctx,
 			 const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
 			 struct gx_error *err);
 
+static int host_refuse_if_stopped(pid_t pid, const char *who, struct gx_error *err);
+
 static int host_read_file(const char *path, char **ret_text, size_t *ret_len,
 			  struct gx_error *err)
 {
@@ -231,6 +235,7 @@ static struct gx_host host = {
 	.yaml_load = host_yaml_load,
 	.yaml_free = gx_yaml_doc_free,
 	.graceful = host_graceful,
+	.refuse_if_stopped = host_refuse_if_stopped,
 };
 
 static int host_service_argv(const struct gx_service *svc, unsigned process,
@@ -305,4 +310,38 @@ static int host_graceful(const struct gx_graceful_ops *ops, void *ctx,
 			 struct gx_error *err)
 {
 	return gx_graceful_run(&host, ops, ctx, svcs, n, start_if_stopped, err);
+}
+
+/* The state letter of pid in /proc/PID/stat (R, S, T, t...), 0 when unknown. */
+static char host_pid_state(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold anything, ")" too: the state follows the last one. */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+static int host_refuse_if_stopped(pid_t pid, const char *who, struct gx_error *err)
+{
+	char state = pid > 0 ? host_pid_state(pid) : 0;
+
+	if (state != 'T' && state != 't')
+		return 0;
+	return gx_error_set(err, NULL, -ETIMEDOUT,
+			    "%s (pid %ld) cannot answer: it is %s (%c); nothing was sent to it "
+			    "(continue it with kill -CONT %ld)",
+			    who, (long)pid, state == 'T' ? "stopped" : "stopped by a tracer", state,
+			    (long)pid);
 }

@@ -340,20 +340,19 @@ int direct_call(const struct direct_ctx *x, struct direct_group *g, json_t *req,
 		int timeout_ms, json_t **ret)
 {
 	struct timespec now;
-	char why[700] = "";
+	char why[700] = "", who[PATH_MAX + 32];
 	pid_t pid;
-	char state = direct_manager_state(g, &pid);
+	char state;
 	int r;
 
 	if (!req)
 		return direct_oom(x);
 	/* A stopped manager would take the request and carry it out once continued. */
-	if (state == 'T' || state == 't') {
+	snprintf(who, sizeof(who), "the direct manager of %s", g->state_dir);
+	r = x->h->refuse_if_stopped(direct_client_manager_pid(&g->paths), who, x->err);
+	if (r < 0) {
 		json_decref(req);
-		return x->h->errorf(x->err, NULL, -ETIMEDOUT,
-				    "the direct manager (pid %ld, %s) cannot answer: it is %s (%c); "
-				    "nothing was sent to it (continue it with kill -CONT %ld)",
-				    (long)pid, g->state_dir, direct_state_word(state), state, (long)pid);
+		return r;
 	}
 	/* The manager drops the request should it get to it after we gave up. */
 	clock_gettime(CLOCK_REALTIME, &now);

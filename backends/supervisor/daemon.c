@@ -71,39 +71,9 @@ bool sv_daemon_running(const struct sv_ctx *c, pid_t *ret_pid)
 	return true;
 }
 
-/* The state letter of pid in /proc/PID/stat (R, S, T, t, Z...), 0 when unknown. */
-static char sv_pid_state(pid_t pid)
-{
-	char path[64], buf[512], *paren;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm may hold anything, ")" too: the state follows the last one. */
-	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' ? paren[2] : 0;
-}
-
 int sv_daemon_answers(struct sv_ctx *c)
 {
-	pid_t pid = sv_read_pid(c->paths.pidfile);
-	char state = pid ? sv_pid_state(pid) : 0;
-
-	if (state != 'T' && state != 't')
-		return 0;
-	return c->h->errorf(c->err, NULL, -ETIMEDOUT,
-			    "supervisord (pid %ld) cannot answer: it is %s (%c); nothing was sent "
-			    "to it (continue it with kill -CONT %ld)",
-			    (long)pid, state == 'T' ? "stopped" : "stopped by a tracer", state,
-			    (long)pid);
+	return c->h->refuse_if_stopped(sv_read_pid(c->paths.pidfile), "supervisord", c->err);
 }
 
 /* ---------------------------------------------------------------------- */

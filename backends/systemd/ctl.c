@@ -251,26 +251,6 @@ static pid_t sd_manager_pid(const struct sd *sd)
 	return cred.pid > 0 ? cred.pid : 0;
 }
 
-/* The state letter of pid in /proc/PID/stat (R, S, T, t...), 0 when unknown. */
-static char sd_pid_state(pid_t pid)
-{
-	char path[64], buf[512], *paren;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	paren = strrchr(buf, ')'); /* comm may hold ")" too */
-	return paren && paren[1] == ' ' ? paren[2] : 0;
-}
-
 /*
  * A stopped (SIGSTOP) or traced systemd takes systemctl's request, and
  * systemctl gives up after its D-Bus timeout; the manager then carries the
@@ -278,16 +258,10 @@ static char sd_pid_state(pid_t pid)
  */
 static int sd_manager_answers(const struct sd *sd, struct gx_error *err)
 {
-	pid_t pid = sd_manager_pid(sd);
-	char state = pid ? sd_pid_state(pid) : 0;
-
-	if (state != 'T' && state != 't')
-		return 0;
-	return sd->h->errorf(err, NULL, -ETIMEDOUT,
-			     "the systemd %smanager (pid %ld) cannot answer: it is %s (%c); "
-			     "nothing was asked of it (continue it with kill -CONT %ld)",
-			     sd->user_mode ? "user " : "", (long)pid,
-			     state == 'T' ? "stopped" : "stopped by a tracer", state, (long)pid);
+	return sd->h->refuse_if_stopped(sd_manager_pid(sd),
+					sd->user_mode ? "the systemd user manager"
+						      : "the systemd manager",
+					err);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -12,7 +12,8 @@
  *   1.2 (2026-12-07)  gx_backend.check.  gx_backend is the module's: the
  *                     core reads a slot only when the module's minor has it.
  *                     gx_host.graceful (one driver for every backend's
- *                     graceful) with gx_graceful_ops; gx_request.start_if_stopped.
+ *                     graceful) with gx_graceful_ops; gx_request.start_if_stopped;
+ *                     gx_host.refuse_if_stopped.
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -489,6 +490,15 @@ struct gx_host {
 	int (*graceful)(const struct gx_graceful_ops *ops, void *ctx,
 			const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
 			struct gx_error *err);
+
+	/*
+	 * Since 1.2.  0 unless the process manager's pid is stopped (SIGSTOP)
+	 * or traced, by its state in /proc: it would take a request then and
+	 * carry it out once continued, after the caller gave up.  Then
+	 * -ETIMEDOUT, err saying "WHO (pid N) cannot answer: it is stopped
+	 * (T); nothing was sent to it ...": the caller sends nothing.
+	 */
+	int (*refuse_if_stopped)(pid_t pid, const char *who, struct gx_error *err);
 };
 
 /* ------------------------------------------------------------------ */

@@ -34,7 +34,7 @@ for cmd in status stop graceful restart; do
 	rc=0
 	timeout 60 "$galaxyctl" -c "$cfg" $cmd >"$work/$cmd.out" 2>&1 || rc=$?
 	if [ "$rc" = 0 ] || [ "$rc" = 124 ] ||
-		! grep -q "the direct manager (pid $mgr, .*) cannot answer: it is stopped (T); nothing was sent" "$work/$cmd.out"; then
+		! grep -q "the direct manager of .* (pid $mgr) cannot answer: it is stopped (T); nothing was sent" "$work/$cmd.out"; then
 		kill -CONT "$mgr"
 		fail "$cmd on a stopped manager exited $rc: $(cat "$work/$cmd.out")"
 	fi
