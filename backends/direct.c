@@ -25,7 +25,7 @@
  *   terminal, prefixed; Ctrl-C stops everything.
  * - Program and log names are the supervisor backend's: gunicorn:gunicorn_0
  *   (gunicorn_0.log), celery (celery.log), and INSTANCE:SERVICE[N]
- *   (INSTANCE_galaxy_TYPE_SERVICE[_N].log) when instance names are in use.
+ *   (INSTANCE_TYPE_SERVICE[_N].log) when instance names are in use.
  * - The commands always run the real command (never `galaxyctl exec`), with
  *   the environment the service plugin built; PATH, HOME, USER and LOGNAME
  *   are added when missing, and GALAXY_CONFIG_* variables of galaxyctl's own

@@ -17,6 +17,7 @@
 #include "plugins.h"
 #include "core_options.h"
 #include "sample.h"
+#include "self_path.h"
 #include "show.h"
 #include "status.h"
 #include "strv.h"
@@ -51,18 +52,6 @@ static bool env_truthy(const char *name)
 static bool run_is_root(void)
 {
 	return geteuid() == 0 && !getenv("GRAVITY_SKIP_SYSTEMD") && !env_truthy("GRAVITY_IGNORE_ROOT");
-}
-
-static char *run_self_exe(const char *argv0)
-{
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n > 0) {
-		buf[n] = '\0';
-		return strdup(buf);
-	}
-	return gx_path_abs(argv0, NULL);
 }
 
 /* The build tree is searched for modules only when running from it. */
@@ -805,6 +794,7 @@ int gx_main(int argc, char **argv)
 {
 	struct run run = { 0 };
 	char *self_exe = NULL;
+	char *invoked = NULL;
 	int code, r;
 
 	r = gx_cli_parse(&run.cli, argc, argv, stdout, stderr);
@@ -812,8 +802,9 @@ int gx_main(int argc, char **argv)
 		gx_cli_release(&run.cli);
 		return r > 0 ? GX_EXIT_OK : GX_EXIT_USAGE;
 	}
-	self_exe = run_self_exe(argv[0]);
-	run.host = gx_host_init(self_exe, run.cli.debug);
+	self_exe = gx_self_exe(argv[0]);
+	invoked = gx_invoked_galaxyctl(argv[0], self_exe);
+	run.host = gx_host_init(invoked, run.cli.debug);
 	gx_log_set_quiet(run.cli.quiet);
 	run.is_root = run_is_root();
 	if (run.cli.single_user) {
@@ -842,5 +833,6 @@ out_release:
 	gx_host_release();
 	gx_cli_release(&run.cli);
 	free(self_exe);
+	free(invoked);
 	return code;
 }

@@ -162,6 +162,9 @@ static int host_service_env(const struct gx_service *svc, unsigned process, stru
 
 static int host_service_argv(const struct gx_service *svc, unsigned process,
 			     struct gx_strv *argv, struct gx_error *err);
+static int host_service_argv_with_virtualenv(const struct gx_service *svc, unsigned process,
+					     const char *virtualenv, struct gx_strv *argv,
+					     struct gx_error *err);
 
 static int host_graceful(const struct gx_graceful_ops *ops, void *ctx,
 			 const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
@@ -236,6 +239,7 @@ static struct gx_host host = {
 	.yaml_free = gx_yaml_doc_free,
 	.graceful = host_graceful,
 	.refuse_if_stopped = host_refuse_if_stopped,
+	.service_argv_with_virtualenv = host_service_argv_with_virtualenv,
 };
 
 static int host_service_argv(const struct gx_service *svc, unsigned process,
@@ -245,6 +249,25 @@ static int host_service_argv(const struct gx_service *svc, unsigned process,
 		return gx_error_set(err, NULL, -EINVAL, "%s has no process %u (it has %u)",
 				    svc->name, process, svc->count);
 	return svc->type->argv(&host, svc, process, argv, err);
+}
+
+/* The core owns every instance, so it may lend one another virtualenv for the call. */
+static int host_service_argv_with_virtualenv(const struct gx_service *svc, unsigned process,
+					     const char *virtualenv, struct gx_strv *argv,
+					     struct gx_error *err)
+{
+	struct gx_instance *inst = (struct gx_instance *)svc->instance;
+	char *saved = inst->virtualenv;
+	char *lent = virtualenv ? strdup(virtualenv) : NULL;
+	int r;
+
+	if (virtualenv && !lent)
+		return gx_error_set(err, NULL, -ENOMEM, "out of memory");
+	inst->virtualenv = lent;
+	r = host_service_argv(svc, process, argv, err);
+	inst->virtualenv = saved;
+	free(lent);
+	return r;
 }
 
 /*

@@ -570,6 +570,20 @@ static int instance_check_umask(const struct gx_node *gravity, struct gx_diag *d
 	return -EINVAL;
 }
 
+/* A service's memory limit, else the global one: upstream's `service value or global value`,
+ * so a service's 0 (falsy) means "the global value", not "no limit". */
+static double instance_memory(const struct gx_node *s, const struct gx_node *gravity,
+			      const char *key)
+{
+	double v = 0;
+
+	if (gx_node_as_double(gx_node_get(s, key), &v) && v != 0)
+		return v;
+	v = 0;
+	gx_node_as_double(gx_node_get(gravity, key), &v);
+	return v;
+}
+
 /* umask, timeouts and memory settings, falling back to the top level. */
 static int instance_resolve_common(struct gx_service *svc, const struct gx_node *gravity,
 				   struct gx_diag *diag)
@@ -577,7 +591,6 @@ static int instance_resolve_common(struct gx_service *svc, const struct gx_node 
 	const struct gx_node *s = svc->settings[0];
 	const char *umask = NULL;
 	const struct gx_node *n;
-	double v;
 
 	n = gx_node_get(s, "umask");
 	if (gx_node_is_null(n))
@@ -594,12 +607,8 @@ static int instance_resolve_common(struct gx_service *svc, const struct gx_node 
 		return -ENOMEM;
 	gx_node_as_long(gx_node_get(s, "start_timeout"), &svc->start_timeout);
 	gx_node_as_long(gx_node_get(s, "stop_timeout"), &svc->stop_timeout);
-	if (gx_node_as_double(gx_node_get(s, "memory_limit"), &v) ||
-	    gx_node_as_double(gx_node_get(gravity, "memory_limit"), &v))
-		svc->memory_limit = v;
-	if (gx_node_as_double(gx_node_get(s, "memory_high"), &v) ||
-	    gx_node_as_double(gx_node_get(gravity, "memory_high"), &v))
-		svc->memory_high = v;
+	svc->memory_limit = instance_memory(s, gravity, "memory_limit");
+	svc->memory_high = instance_memory(s, gravity, "memory_high");
 	return 0;
 }
 

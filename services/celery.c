@@ -7,7 +7,7 @@
 #include <galaxyctl/plugin.h>
 
 /* Where the beat scheduler keeps its state, inside the instance's state dir (as upstream). */
-#define CELERY_BEAT_SCHEDULE "celery-beat-schedule"
+#define CELERY_BEAT_SCHEDULE "celerybeat-schedule"
 
 static const char *const celery_loglevels[] = { "DEBUG", "INFO", "WARNING", "ERROR", NULL };
 

@@ -408,3 +408,11 @@ TESTS += tests/integration/sdk_install.sh
 endif
 EXTRA_DIST += tests/integration/sdk_install.sh tests/packaging/deb.sh
 # --- end install layout and plugin SDK ---
+
+# --- conformance: upstream Gravity 1.2.3's renders (recorded), rendered again and compared ---
+if BUILD_ALL_MODULES
+TESTS += tests/integration/conformance.sh
+endif
+EXTRA_DIST += tests/integration/conformance.sh tests/differential/conformance.py \
+	tests/fixtures/conformance
+# --- end conformance ---

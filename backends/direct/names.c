@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Program and log file names, the supervisor backend's (upstream
- * supervisor.py), "galaxy" being upstream's config_type.
+ * supervisor.py since 1.1, which dropped config_type: <instance>_<type>_<name>).
  */
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +39,7 @@ char *direct_names_log(bool use_instance, const char *log_dir, const char *insta
 	if (count > 1)
 		snprintf(suffix, sizeof(suffix), "_%u", i);
 	if (use_instance)
-		r = asprintf(&s, "%s/%s_galaxy_%s_%s%s.log", log_dir, instance, type, service, suffix);
+		r = asprintf(&s, "%s/%s_%s_%s%s.log", log_dir, instance, type, service, suffix);
 	else
 		r = asprintf(&s, "%s/%s%s.log", log_dir, service, suffix);
 	return r < 0 ? NULL : s;

@@ -138,7 +138,7 @@ static int sv_plan_instance(struct sv_ctx *c, const struct gx_instance *inst, st
 		if (r < 0)
 			break;
 		r = sv_plan_add(plan,
-				sv_pathf("%s/%s.d/" SV_CONFIG_TYPE "_%s_%s.conf", c->paths.conf_dir,
+				sv_pathf("%s/%s.d/%s_%s.conf", c->paths.conf_dir,
 					 inst->name, svc->config_type, svc->name),
 				text, "service",
 				c->use_instance_name ? sv_pathf("%s:%s", inst->name, svc->name)

@@ -83,15 +83,14 @@ int sv_program_init(struct sv_program *p, const struct gx_service *svc, bool uin
 
 	memset(p, 0, sizeof(*p));
 	p->count = svc->count ? svc->count : 1;
-	p->program = uin ? sv_strdupf("%s_" SV_CONFIG_TYPE "_%s_%s", inst->name, svc->config_type,
-				      svc->name)
+	p->program = uin ? sv_strdupf("%s_%s_%s", inst->name, svc->config_type, svc->name)
 			 : strdup(svc->name);
 	if (p->count > 1)
 		p->process_name = uin ? sv_strdupf("%s%%(process_num)d", svc->name)
 				      : strdup("%(program_name)s_%(process_num)d");
 	else
 		p->process_name = strdup(uin ? svc->name : "%(program_name)s");
-	p->file = sv_strdupf(SV_CONFIG_TYPE "_%s_%s.conf", svc->config_type, svc->name);
+	p->file = sv_strdupf("%s_%s.conf", svc->config_type, svc->name);
 	p->log_pattern = p->program ? sv_strdupf("%s/%s%s.log", inst->log_dir, p->program,
 						 p->count > 1 ? "_%(process_num)d" : "")
 				    : NULL;
@@ -399,7 +398,7 @@ int sv_render_group(const struct gx_host *h, const struct gx_instance *inst, cha
 	sv_buf_puts(&b, sv_galaxy_template_head);
 	sv_buf_printf(&b, "[group:%s]\nprograms = ", inst->name);
 	for (size_t i = 0; i < inst->n_services; i++)
-		sv_buf_printf(&b, "%s%s_" SV_CONFIG_TYPE "_%s_%s", i ? "," : "", inst->name,
+		sv_buf_printf(&b, "%s%s_%s_%s", i ? "," : "", inst->name,
 			      inst->services[i]->config_type, inst->services[i]->name);
 	sv_buf_putc(&b, '\n');
 	text = sv_buf_steal(&b);

@@ -10,13 +10,6 @@
 
 #include <galaxyctl/plugin.h>
 
-/*
- * Upstream's config_type, the first part of a service's file and program
- * names (galaxy_gunicorn_gunicorn.conf, main_galaxy_gunicorn_gunicorn):
- * every config Gravity 1.x loads is a Galaxy one.
- */
-#define SV_CONFIG_TYPE "galaxy"
-
 /* ------------------------------------------------------------------ */
 /* A growing text buffer with a sticky out-of-memory flag (buf.c)      */
 

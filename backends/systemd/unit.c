@@ -264,25 +264,6 @@ static int sd_render_env(const struct sd_render *r, const struct gx_service *svc
 	return *ret ? 0 : sd_oom(r);
 }
 
-/*
- * With the $VIRTUAL_ENV fallback the service modules saw no virtualenv,
- * so a bare program that the virtualenv provides gets its path, as
- * upstream's {virtualenv_bin} would give it.
- */
-static char *sd_fallback_program(const struct sd_render *r, const char *word)
-{
-	char *path = NULL;
-
-	if (r->inst->virtualenv || !r->venv || strchr(word, '/'))
-		return NULL;
-	if (asprintf(&path, "%s/bin/%s", r->venv, word) < 0)
-		return NULL;
-	if (access(path, X_OK) == 0)
-		return path;
-	free(path);
-	return NULL;
-}
-
 static int sd_render_direct_command(const struct sd_render *r, const struct gx_service *svc,
 				    struct sd_buf *b)
 {
@@ -294,16 +275,15 @@ static int sd_render_direct_command(const struct sd_render *r, const struct gx_s
 				    "service %s of instance %s runs %u processes, which needs "
 				    "service_command_style: gravity under systemd",
 				    svc->name, r->inst->name, svc->count);
-	rc = r->h->service_argv(svc, 0, &argv, r->err);
+	/* With the $VIRTUAL_ENV fallback, the commands are built as if it were the virtualenv. */
+	rc = r->venv == r->inst->virtualenv
+		     ? r->h->service_argv(svc, 0, &argv, r->err)
+		     : r->h->service_argv_with_virtualenv(svc, 0, r->venv, &argv, r->err);
 	for (size_t i = 0; rc == 0 && i < argv.n; i++) {
-		char *program = i == 0 ? sd_fallback_program(r, argv.v[i]) : NULL;
-		const char *word = program ? program : argv.v[i];
-
 		if (i > 0)
 			sd_buf_add(b, " ");
-		if (!sd_quote_exec_word(b, word, i == 0))
-			rc = sd_unrepresentable(r, NULL, "the command", word);
-		free(program);
+		if (!sd_quote_exec_word(b, argv.v[i], i == 0))
+			rc = sd_unrepresentable(r, NULL, "the command", argv.v[i]);
 	}
 	r->h->strv_release(&argv);
 	return rc;

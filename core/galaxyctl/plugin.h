@@ -14,6 +14,7 @@
  *                     gx_host.graceful (one driver for every backend's
  *                     graceful) with gx_graceful_ops; gx_request.start_if_stopped;
  *                     gx_host.refuse_if_stopped.
+ *   1.3 (2026-12-07)  gx_host.service_argv_with_virtualenv.
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -36,7 +37,7 @@ extern "C" {
 #endif
 
 #define GX_ABI_MAJOR 1
-#define GX_ABI_MINOR 2
+#define GX_ABI_MINOR 3
 
 /* The data symbol every module exports, and nothing else. */
 #define GX_MODULE_SYMBOL "gx_module"
@@ -453,7 +454,8 @@ struct gx_host {
 	int (*service_env)(const struct gx_service *svc, unsigned process,
 			   struct gx_strv *env, struct gx_error *err);
 
-	/* Absolute path of the running galaxyctl, for "galaxyctl exec" commands. */
+	/* Absolute path of galaxyctl as it was invoked (symlinks kept, as upstream writes it), for
+	 * the "galaxyctl exec" commands that programs and units run. */
 	const char *self_exe;
 	/* The value of -d/--debug. */
 	bool debug;
@@ -499,6 +501,15 @@ struct gx_host {
 	 * (T); nothing was sent to it ...": the caller sends nothing.
 	 */
 	int (*refuse_if_stopped)(pid_t pid, const char *who, struct gx_error *err);
+
+	/*
+	 * Since 1.3.  service_argv() as if the instance's virtualenv were
+	 * virtualenv: upstream's systemd user mode takes $VIRTUAL_ENV for the
+	 * commands' {virtualenv_bin} when the config sets none, and only there.
+	 */
+	int (*service_argv_with_virtualenv)(const struct gx_service *svc, unsigned process,
+					    const char *virtualenv, struct gx_strv *argv,
+					    struct gx_error *err);
 };
 
 /* ------------------------------------------------------------------ */

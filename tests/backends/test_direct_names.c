@@ -37,10 +37,10 @@ Test(direct_names, log)
 	expect_log(false, "celery", "celery", 1, 0, "/var/log/g/celery.log");
 	expect_log(false, "gunicorn", "gunicorn", 2, 1, "/var/log/g/gunicorn_1.log");
 	expect_log(true, "celery-beat", "celery-beat", 1, 0,
-		   "/var/log/g/main_galaxy_celery-beat_celery-beat.log");
-	expect_log(true, "gunicorn", "gunicorn", 2, 0, "/var/log/g/main_galaxy_gunicorn_gunicorn_0.log");
+		   "/var/log/g/main_celery-beat_celery-beat.log");
+	expect_log(true, "gunicorn", "gunicorn", 2, 0, "/var/log/g/main_gunicorn_gunicorn_0.log");
 	expect_log(true, "standalone", "handler", 2, 1,
-		   "/var/log/g/main_galaxy_standalone_handler_1.log");
+		   "/var/log/g/main_standalone_handler_1.log");
 }
 
 Test(direct_names, use_instance)

@@ -401,10 +401,10 @@ static void expect_program(const char *service, bool uin, const char *rel)
 Test(render, default_services_in_gravity_style)
 {
 	load_fixture("default");
-	expect_program("gunicorn", false, "default/expected/_default_.d/galaxy_gunicorn_gunicorn.conf");
-	expect_program("celery", false, "default/expected/_default_.d/galaxy_celery_celery.conf");
+	expect_program("gunicorn", false, "default/expected/_default_.d/gunicorn_gunicorn.conf");
+	expect_program("celery", false, "default/expected/_default_.d/celery_celery.conf");
 	expect_program("celery-beat", false,
-		       "default/expected/_default_.d/galaxy_celery-beat_celery-beat.conf");
+		       "default/expected/_default_.d/celery-beat_celery-beat.conf");
 }
 
 Test(render, service_instances_and_group_of_a_named_instance)
@@ -413,8 +413,8 @@ Test(render, service_instances_and_group_of_a_named_instance)
 	char *got = NULL, *want;
 
 	load_fixture("instances");
-	expect_program("gunicorn", true, "instances/expected/main.d/galaxy_gunicorn_gunicorn.conf");
-	expect_program("celery", true, "instances/expected/main.d/galaxy_celery_celery.conf");
+	expect_program("gunicorn", true, "instances/expected/main.d/gunicorn_gunicorn.conf");
+	expect_program("celery", true, "instances/expected/main.d/celery_celery.conf");
 	cr_assert_eq(sv_render_group(t.host, t.insts.v[0], &got, &err), 0, "%s", err.message);
 	want = fixture("instances/expected/group_main.conf");
 	cr_expect_str_eq(got, want);
@@ -425,7 +425,7 @@ Test(render, service_instances_and_group_of_a_named_instance)
 Test(render, direct_style_quotes_words_and_environment)
 {
 	load_fixture("direct");
-	expect_program("gunicorn", false, "direct/expected/_default_.d/galaxy_gunicorn_gunicorn.conf");
+	expect_program("gunicorn", false, "direct/expected/_default_.d/gunicorn_gunicorn.conf");
 }
 
 Test(render, names_of_processes)
@@ -436,12 +436,12 @@ Test(render, names_of_processes)
 	load_fixture("instances");
 	/* As a named instance: the group is the instance. */
 	cr_assert_eq(sv_program_init(&p, gx_test_service(&t, NULL, "gunicorn"), true), 0);
-	cr_expect_str_eq(p.program, "main_galaxy_gunicorn_gunicorn");
-	cr_expect_str_eq(p.file, "galaxy_gunicorn_gunicorn.conf");
+	cr_expect_str_eq(p.program, "main_gunicorn_gunicorn");
+	cr_expect_str_eq(p.file, "gunicorn_gunicorn.conf");
 	cr_assert_eq(p.count, 2);
 	cr_expect_str_eq(p.namespecs[0], "main:gunicorn0");
 	cr_expect_str_eq(p.namespecs[1], "main:gunicorn1");
-	cr_assert_geq(asprintf(&log0, "%s/database/gravity/log/main_galaxy_gunicorn_gunicorn_0.log", t.root), 0);
+	cr_assert_geq(asprintf(&log0, "%s/database/gravity/log/main_gunicorn_gunicorn_0.log", t.root), 0);
 	cr_expect_str_eq(p.logs[0], log0);
 	free(log0);
 	sv_program_release(&p);

@@ -1134,6 +1134,23 @@ Test(expand, memory_limits_fall_back_to_the_top_level)
 	inst_release(&b);
 }
 
+/* Upstream's `service.memory_limit or gravity.memory_limit`: a service's 0 is falsy. */
+Test(expand, a_zero_memory_limit_is_the_top_level_one)
+{
+	const char *p = inst_galaxy("g", "gravity:\n  memory_limit: 8\n"
+					 "  solo:\n    memory_limit: 0\n    memory_high: 0\n"
+					 "galaxy: {}\n");
+	const struct gx_service *solo;
+	struct built b;
+
+	inst_build_ok(&b, 1, &tt_plugins, NULL, p);
+	solo = gx_instance_service(b.insts.v[0], "solo");
+	cr_assert(solo);
+	cr_expect_float_eq(solo->memory_limit, 8.0, 1e-9);
+	cr_expect_float_eq(solo->memory_high, 0.0, 1e-9);
+	inst_release(&b);
+}
+
 Test(expand, named_sections)
 {
 	const char *p = inst_galaxy("g", "gravity:\n  named:\n    h1:\n      start_timeout: 30\n"

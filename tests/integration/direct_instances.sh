@@ -63,7 +63,7 @@ wait_up_to 20 all_running || fail "not all running: $(state_of)"
 a=$(cat "$(own_dir "$work/alpha/gravity")/manager.pid")
 b=$(cat "$(own_dir "$work/beta/gravity")/manager.pid")
 [ "$a" != "$b" ] && kill -0 "$a" && kill -0 "$b" || fail "not one manager per state dir"
-grep -q 'server_name=handler_1' "$work/beta/gravity/log/beta_galaxy_standalone_handler_1.log" ||
+grep -q 'server_name=handler_1' "$work/beta/gravity/log/beta_standalone_handler_1.log" ||
 	fail "log names do not carry the instance name: $(ls "$work/beta/gravity/log")"
 
 # Acting on one instance leaves the other alone.

@@ -54,7 +54,7 @@ for dir in "$root/database" "$state" "$state/log"; do
 done
 [ "$(stat -c %u "$state/log/celery.log")" = "$uid" ] || fail "celery.log belongs to $(stat -c %U "$state/log/celery.log")"
 # celery-beat writes its schedule into the state dir, as nobody.
-wait_up_to 10 sh -c "ls '$state'/celery-beat-schedule* >/dev/null 2>&1" || fail "celery-beat could not write its schedule"
+wait_up_to 10 sh -c "ls '$state'/celerybeat-schedule* >/dev/null 2>&1" || fail "celery-beat could not write its schedule"
 [ "$(stat -c %u:%g "$ddir")" = 0:0 ] || fail "the manager's own dir does not belong to root"
 
 gx stop >/dev/null 2>&1 || fail "stop failed"

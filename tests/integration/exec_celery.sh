@@ -36,9 +36,9 @@ start celery-beat
 
 wait_for grep -q "celery@.* ready\." "$work/celery.log" || fail "celery worker never became ready"
 schedule_file() {
-	[ -e "$state/celery-beat-schedule" ] || [ -e "$state/celery-beat-schedule.db" ]
+	[ -e "$state/celerybeat-schedule" ] || [ -e "$state/celerybeat-schedule.db" ]
 }
-wait_for schedule_file || fail "no celery-beat-schedule[.db] in $state"
+wait_for schedule_file || fail "no celerybeat-schedule[.db] in $state"
 grep -q "beat: Starting" "$work/celery-beat.log" || fail "celery beat did not start"
 
 # exec replaced galaxyctl: the same pid now runs celery with the upstream arguments.
@@ -47,7 +47,7 @@ case "$(cmdline "$celery_pid")" in
 *) fail "pid $celery_pid runs: $(cmdline "$celery_pid")" ;;
 esac
 case "$(cmdline "$celery_beat_pid")" in
-*" -m celery --app galaxy.celery beat --loglevel INFO --schedule $state/celery-beat-schedule ") ;;
+*" -m celery --app galaxy.celery beat --loglevel INFO --schedule $state/celerybeat-schedule ") ;;
 *) fail "pid $celery_beat_pid runs: $(cmdline "$celery_beat_pid")" ;;
 esac
 grep -q "^Working directory: $root\$" "$work/celery.log" || fail "no working directory line"
@@ -57,4 +57,4 @@ grep -q "^Executing: PYTHONPATH=lib GALAXY_CONFIG_FILE=$cfg " \
 sleep 3
 kill -0 "$celery_pid" 2>/dev/null || fail "celery worker exited"
 kill -0 "$celery_beat_pid" 2>/dev/null || fail "celery beat exited"
-ok "celery and celery-beat up; schedule: $(cd "$state" && ls celery-beat-schedule*)"
+ok "celery and celery-beat up; schedule: $(cd "$state" && ls celerybeat-schedule*)"

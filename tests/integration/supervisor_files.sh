@@ -23,21 +23,21 @@ done
 	fail "update wrote supervisord.conf (only a start does)"
 ok "default config: the three program files, byte for byte"
 
-before=$(mtime "$confd/_default_.d/galaxy_gunicorn_gunicorn.conf")
+before=$(mtime "$confd/_default_.d/gunicorn_gunicorn.conf")
 sleep 0.05
 out=$(gx update 2>&1) || fail "second update: $out"
 [ -z "$out" ] || fail "a no-change update said: $out"
-[ "$(mtime "$confd/_default_.d/galaxy_gunicorn_gunicorn.conf")" = "$before" ] || fail "no-change update rewrote"
+[ "$(mtime "$confd/_default_.d/gunicorn_gunicorn.conf")" = "$before" ] || fail "no-change update rewrote"
 out=$(gx update --force 2>&1) || fail "update --force: $out"
 grep -qx "Updating service gunicorn" <<<"$out" || fail "update --force said: $out"
-[ "$(mtime "$confd/_default_.d/galaxy_gunicorn_gunicorn.conf")" != "$before" ] || fail "--force did not rewrite"
+[ "$(mtime "$confd/_default_.d/gunicorn_gunicorn.conf")" != "$before" ] || fail "--force did not rewrite"
 expect_files "$fixtures/default/expected" "$confd"
 ok "update leaves unchanged files alone; --force rewrites every file"
 
 # ---- files this config does not intend
 echo stray >"$confd/_default_.d/gunicorn_old.conf"
 mkdir -p "$confd/other.d"
-echo other >"$confd/other.d/galaxy_gunicorn_gunicorn.conf"
+echo other >"$confd/other.d/gunicorn_gunicorn.conf"
 echo other >"$confd/group_other.conf"
 cat >"$cfg" <<EOF
 gravity:
@@ -47,19 +47,19 @@ gravity:
 EOF
 out=$(gx update 2>&1) || fail "update: $out"
 [ ! -e "$confd/_default_.d/gunicorn_old.conf" ] || fail "a stray file of this instance stayed"
-[ ! -e "$confd/_default_.d/galaxy_celery-beat_celery-beat.conf" ] || fail "the disabled celery-beat stayed"
-[ -e "$confd/other.d/galaxy_gunicorn_gunicorn.conf" ] && [ -e "$confd/group_other.conf" ] ||
+[ ! -e "$confd/_default_.d/celery-beat_celery-beat.conf" ] || fail "the disabled celery-beat stayed"
+[ -e "$confd/other.d/gunicorn_gunicorn.conf" ] && [ -e "$confd/group_other.conf" ] ||
 	fail "another config's files were removed"
-grep -q "Removing supervisor configs: $confd/_default_.d/galaxy_celery-beat_celery-beat.conf, $confd/_default_.d/gunicorn_old.conf" <<<"$out" ||
+grep -q "Removing supervisor configs: $confd/_default_.d/celery-beat_celery-beat.conf, $confd/_default_.d/gunicorn_old.conf" <<<"$out" ||
 	fail "removal message: $out"
 ok "update removes this instance's unintended files, not another config's"
 
 out=$(gx update --clean 2>&1) || fail "update --clean: $out"
 [ ! -e "$confd/_default_.d" ] || fail "--clean left $(ls "$confd/_default_.d")"
 grep -q "Removing empty instance dir: $confd/_default_.d" <<<"$out" || fail "--clean said: $out"
-grep -q "Configs not managed by this Gravity remain after cleaning, use --force to remove: $confd/group_other.conf, $confd/other.d/galaxy_gunicorn_gunicorn.conf" <<<"$out" ||
+grep -q "Configs not managed by this Gravity remain after cleaning, use --force to remove: $confd/group_other.conf, $confd/other.d/gunicorn_gunicorn.conf" <<<"$out" ||
 	fail "--clean did not warn about other configs: $out"
-[ -e "$confd/other.d/galaxy_gunicorn_gunicorn.conf" ] || fail "--clean removed another config's file"
+[ -e "$confd/other.d/gunicorn_gunicorn.conf" ] || fail "--clean removed another config's file"
 out=$(gx update --clean --force 2>&1) || fail "update --clean --force: $out"
 [ -z "$(find "$confd" -type f)" ] || fail "--clean --force left: $(find "$confd" -type f)"
 ok "--clean removes this config's files, --clean --force everything"
@@ -285,11 +285,11 @@ ok "several instances use \$XDG_CONFIG_HOME/galaxy-gravity without --state-dir"
 sed -i 's/^  instance_name: b$/&\n  process_manager: direct/' "$root/config/b.yml"
 out=$(gx2 --state-dir "$state" update a 2>&1) || fail "update after b moved to direct: $out"
 sv=$state/supervisor/supervisord.conf.d
-grep -q "Removing supervisor configs: $sv/b.d/galaxy_celery_celery.conf, $sv/b.d/galaxy_gunicorn_gunicorn.conf, $sv/group_b.conf" <<<"$out" ||
+grep -q "Removing supervisor configs: $sv/b.d/celery_celery.conf, $sv/b.d/gunicorn_gunicorn.conf, $sv/group_b.conf" <<<"$out" ||
 	fail "removal message for the moved instance: $out"
 [ ! -e "$sv/b.d" ] && [ ! -e "$sv/group_b.conf" ] || fail "b's supervisor files stayed: $(find "$sv")"
-for f in group_a.conf a.d/galaxy_celery_celery.conf a.d/galaxy_celery-beat_celery-beat.conf \
-	a.d/galaxy_gunicorn_gunicorn.conf; do
+for f in group_a.conf a.d/celery_celery.conf a.d/celery-beat_celery-beat.conf \
+	a.d/gunicorn_gunicorn.conf; do
 	subst "$fixtures/two/expected/$f" | cmp -s - "$sv/$f" || fail "a's $f changed or went"
 done
 ok "an instance moved to another process manager: update removes its supervisor files only"
@@ -299,7 +299,7 @@ sed -i 's/^  instance_name: a$/&\n  process_manager: direct/' "$root/config/a.ym
 grep -q 'process_manager: direct' "$root/config/a.yml" || fail "a.yml has no instance_name line to edit"
 out=$(gx2 --state-dir "$state" update 2>&1) || fail "update after a moved to direct: $out"
 [ -z "$(find "$sv" -type f)" ] || fail "supervisor files stayed after every instance moved: $(find "$sv" -type f)"
-grep -q "Removing supervisor configs: $sv/a.d/galaxy_celery-beat_celery-beat.conf" <<<"$out" || fail "update said: $out"
+grep -q "Removing supervisor configs: $sv/a.d/celery-beat_celery-beat.conf" <<<"$out" || fail "update said: $out"
 ok "no instance left under supervisor: update still removes the files of those that moved"
 
 # ---- what stops a start before supervisord runs

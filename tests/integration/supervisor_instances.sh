@@ -70,6 +70,23 @@ assert [(r["instance"], r["service"], r["name"]) for r in rows] == [("b", "gunic
 	fail "status b: $rows"
 ok "two instances started, processes named a:gunicorn ... b:gunicorn"
 
+# ---- what Gravity 1.0 (and our releases before upstream's 1.1 names) left: a file and a running
+# program named with config_type. update removes both, and says so as upstream does.
+old=$sv/supervisord.conf.d/a.d/galaxy_celery_celery.conf
+printf '[program:a_galaxy_celery_celery]\ncommand = sleep 1000\nprocess_name = oldcelery\n' >"$old"
+sed -i 's/^programs = .*/&,a_galaxy_celery_celery/' "$sv/supervisord.conf.d/group_a.conf"
+gx pm update >/dev/null 2>&1 || true
+old_pid=$(gx pm pid a:oldcelery 2>/dev/null | head -n 1)
+[[ "$old_pid" =~ ^[0-9]+$ ]] && [ "$old_pid" != 0 ] && grep -q sleep "/proc/$old_pid/cmdline" ||
+	fail "the old-named program did not start under supervisord: $(gx pm status 2>&1)"
+out=$(gx update 2>&1) || fail "update: $out"
+grep -qF "Removing supervisor configs: $old" <<<"$out" || fail "update did not report the old file: $out"
+[ ! -e "$old" ] || fail "the old-named file stayed"
+wait_for gone "$old_pid" || fail "the old-named program still runs (pid $old_pid)"
+! gx pm status 2>/dev/null | grep -q a_galaxy_celery_celery || fail "supervisord still has it: $(gx pm status 2>&1)"
+WAIT=30 wait_for all_running || fail "not RUNNING after the update: $(gx status 2>&1)"
+ok "update removes a config_type-named file and its program from the running supervisord"
+
 # The direct style command and environment reach the process as configured.
 pid=$(pid_of b:gunicorn)
 tr '\0' '\n' <"/proc/$pid/environ" | grep_q -x "GX_MARK=50% it's, b" || fail "b's environment: $(tr '\0' ' ' <"/proc/$pid/environ")"

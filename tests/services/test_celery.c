@@ -101,7 +101,7 @@ Test(celery, defaults_give_both_services_with_upstream_commands)
 		    "--pool threads --queues celery,galaxy.internal,galaxy.external");
 	expect_argv("celery-beat", 0,
 		    "@ROOT@/venv/bin/celery --app galaxy.celery beat --loglevel DEBUG "
-		    "--schedule @STATE@/celery-beat-schedule");
+		    "--schedule @STATE@/celerybeat-schedule");
 	cr_assert_geq(asprintf(&state, "%s/database/gravity", t.root), 0);
 	cr_expect_str_eq(beat->instance->state_dir, state);
 	free(state);
@@ -175,7 +175,7 @@ Test(celery, non_default_settings)
 	/* beat takes only loglevel; extra_args are the worker's. */
 	expect_argv("celery-beat", 0,
 		    "@ROOT@/venv/bin/celery --app galaxy.celery beat --loglevel ERROR "
-		    "--schedule @STATE@/celery-beat-schedule");
+		    "--schedule @STATE@/celerybeat-schedule");
 	worker = gx_test_service(&t, NULL, "celery");
 	cr_expect_str_eq(worker->umask, "077");
 	cr_expect_eq(worker->start_timeout, 30);
@@ -217,7 +217,7 @@ Test(celery, without_virtualenv_celery_comes_from_path)
 		    "--pool threads --queues celery,galaxy.internal,galaxy.external");
 	expect_argv("celery-beat", 0,
 		    "celery --app galaxy.celery beat --loglevel INFO "
-		    "--schedule @STATE@/celery-beat-schedule");
+		    "--schedule @STATE@/celerybeat-schedule");
 	expect_env("celery", "VIRTUAL_ENV", NULL);
 	expect_env("celery", "PYTHONPATH", "lib");
 }
@@ -230,7 +230,7 @@ Test(celery, schedule_follows_the_state_dir)
 		"  data_dir: @ROOT@/data\n");
 	expect_argv("celery-beat", 0,
 		    "@ROOT@/venv/bin/celery --app galaxy.celery beat --loglevel DEBUG "
-		    "--schedule @ROOT@/data/gravity/celery-beat-schedule");
+		    "--schedule @ROOT@/data/gravity/celerybeat-schedule");
 }
 
 Test(celery, enable_only)
