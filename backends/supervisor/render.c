@@ -116,10 +116,12 @@ static int sv_render_oom(const struct gx_host *h, struct gx_error *err)
 	return h->errorf(err, NULL, -ENOMEM, "out of memory");
 }
 
-static int sv_cannot(const struct gx_host *h, struct gx_error *err, const struct gx_service *svc,
-		     const char *what, const char *value, const char *why)
+/* at: the config node that set the value, for the error's file:line:col (NULL: derived). */
+static int sv_cannot(const struct gx_host *h, struct gx_error *err, const struct gx_node *at,
+		     const struct gx_service *svc, const char *what, const char *value,
+		     const char *why)
 {
-	return h->errorf(err, NULL, -EINVAL,
+	return h->errorf(err, at, -EINVAL,
 			 "%s (instance %s): %s '%s' cannot be written in a supervisor config: %s",
 			 svc->name, svc->instance->name, what, value, why);
 }
@@ -135,7 +137,7 @@ static int sv_put_path(const struct gx_host *h, struct sv_buf *b, const struct g
 			    value[len - 1] == '\t'))
 		why = "it starts or ends with whitespace, which supervisor strips";
 	if (why)
-		return sv_cannot(h, err, svc, what, value, why);
+		return sv_cannot(h, err, h->get(svc->instance->gravity, what), svc, what, value, why);
 	sv_put_escaped(b, value, times);
 	return 0;
 }
@@ -149,7 +151,7 @@ static int sv_put_words(const struct gx_host *h, struct sv_buf *b, const struct 
 		if (i)
 			sv_buf_putc(b, ' ');
 		if (sv_put_command_word(b, words[i], raw && raw[i], &why) < 0)
-			return sv_cannot(h, err, svc, "command word", words[i], why);
+			return sv_cannot(h, err, NULL, svc, "command word", words[i], why);
 	}
 	return 0;
 }
@@ -223,11 +225,13 @@ static int sv_put_env_pair(const struct gx_host *h, struct sv_buf *b,
 	const char *eq = strchr(entry, '=');
 	const char *why = NULL;
 	char *name = strndup(entry, (size_t)(eq - entry));
+	const struct gx_node *user = sv_user_env(h, svc);
 
 	if (!name)
 		return sv_render_oom(h, err);
 	if (!sv_env_name_ok(name)) {
-		int r = sv_cannot(h, err, svc, "environment variable name", name,
+		int r = sv_cannot(h, err, user ? h->get(user, name) : NULL, svc,
+				  "environment variable name", name,
 				  "supervisor only takes letters, digits and '_'");
 
 		free(name);
@@ -236,7 +240,8 @@ static int sv_put_env_pair(const struct gx_host *h, struct sv_buf *b,
 	sv_buf_printf(b, "%s%s=", *first ? "" : ",", name);
 	*first = false;
 	if (sv_put_env_value(b, eq + 1, raw_tail, &why) < 0) {
-		int r = sv_cannot(h, err, svc, "environment value of", name, why);
+		int r = sv_cannot(h, err, user ? h->get(user, name) : NULL, svc,
+				  "environment value of", name, why);
 
 		free(name);
 		return r;

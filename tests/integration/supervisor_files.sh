@@ -260,6 +260,45 @@ grep -q "environment value of 'GX_MULTI' cannot be written in a supervisor confi
 [ "$(snapshot)" = "$before" ] || fail "files changed after the error"
 ok "a newline in an environment value is an error and no file changes"
 
+# Awkward values that supervisord can hold are written so that it reads them back unchanged; one
+# it cannot (a value ending in a quote: its parser strips quotes from both ends) is an error at
+# the key's file:line:col.
+cat >"$cfg" <<EOF
+gravity:
+  virtualenv: $root/venv
+  service_command_style: direct
+  celery:
+    enable: false
+  gunicorn:
+    bind: localhost:8181
+    environment:
+      GX_COMMA: a,b
+      GX_APOS: it's
+      GX_PCT: "%"
+      GX_MIX: 50% done, say "hi" now
+EOF
+out=$(gx update 2>&1) || fail "update with awkward values: $out"
+printf '[supervisord]\n[include]\nfiles = %s/*.d/*.conf\n' "$confd" >"$work/awkward.conf"
+PATH=/usr/bin:/bin /usr/bin/python3 - "$work/awkward.conf" <<'PY' || fail "supervisord read the values back changed"
+import sys
+from supervisor.options import ServerOptions
+o = ServerOptions()
+o.realize(args=["-c", sys.argv[1]])
+env = [p for g in o.process_group_configs for p in g.process_configs if g.name == "gunicorn"][0].environment
+want = {"GX_COMMA": "a,b", "GX_APOS": "it's", "GX_PCT": "%", "GX_MIX": '50% done, say "hi" now'}
+got = {k: env.get(k) for k in want}
+assert got == want, got
+PY
+printf '      GX_QUOTED: say "hi"\n' >>"$cfg"
+before=$(snapshot)
+rc=0
+out=$(gx update 2>&1) || rc=$?
+[ $rc != 0 ] || fail "a value ending in a quote was accepted: $out"
+grep -q "^galaxyctl: $cfg:13:18: error: .*environment value of 'GX_QUOTED' cannot be written in a supervisor config" <<<"$out" ||
+	fail "the error does not name the key's place: $out"
+[ "$(snapshot)" = "$before" ] || fail "files changed after the error"
+ok "awkward environment values read back unchanged by supervisord; an impossible one is an error at its key"
+
 # ---- two instances in one state dir: program files, group files
 rm -rf "$confd"
 state=$work/st
