@@ -129,8 +129,9 @@ for cmd in status stop graceful; do
 done
 kill -CONT "$SD_MGR"
 sleep 2
-[ "$(for u in $UNITS; do sd_prop "$u" MainPID; done | tr '\n' ' ')" = "$pids_before" ] ||
-	sd_fail "a unit was stopped or restarted after SIGCONT"
+pids_after=$(for u in $UNITS; do sd_prop "$u" MainPID; done | tr '\n' ' ')
+[ "$pids_after" = "$pids_before" ] ||
+	sd_fail "a unit was stopped or restarted after SIGCONT: main pids $pids_before, then $pids_after; $(for u in $UNITS; do echo "$u: $(sd_prop "$u" NRestarts) restarts, $(sd_prop "$u" Result)"; done | tr '\n' ' ')"
 echo "ok - a stopped user manager: status, stop and graceful fail at once, nothing runs later"
 
 # --- 3. graceful: a rolling restart under a request loop through nginx, zero failures ---
@@ -220,7 +221,8 @@ sd_wait_for 20 none_left || sd_fail "processes left after stop: $(service_pids)"
 # A unit whose processes are gone can still be settling (deactivating) for a moment.
 unit_inactive() { [ "$(sdctl is-active "$1")" = inactive ]; }
 for u in $UNITS galaxy.target; do
-	sd_wait_for 10 unit_inactive "$u" || sd_fail "$u is $(sdctl is-active "$u"), not inactive, after stop"
+	sd_wait_for 10 unit_inactive "$u" ||
+		sd_fail "$u is $(sdctl is-active "$u"), not inactive, after stop: $(sdctl status --no-pager -n 20 "$u" 2>&1)"
 done
 "$GX" -c "$CONF" --user status --json | python3 -c '
 import json, sys
