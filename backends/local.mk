@@ -19,6 +19,7 @@ backend_LTLIBRARIES += backends/supervisor.la
 backends_supervisor_la_SOURCES = backends/supervisor.c backends/supervisor/sv.h \
 	backends/supervisor/buf.c backends/supervisor/quote.c backends/supervisor/render.c \
 	backends/supervisor/xmlrpc.c backends/supervisor/files.c backends/supervisor/daemon.c \
+	backends/supervisor/leftover.c \
 	backends/supervisor/procs.c backends/supervisor/control.c backends/supervisor/graceful.c \
 	backends/supervisor/status.c
 backends_supervisor_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(CURL_CFLAGS) $(XML_CFLAGS)

@@ -159,7 +159,8 @@ int sv_op_stop(struct sv_ctx *c)
 
 	if (!sv_daemon_running(c, NULL)) {
 		c->h->log(GX_LOG_WARNING, "supervisord is not running");
-		return 0;
+		/* Nothing supervises what it left running: stop is where an admin looks for that. */
+		return sv_leftovers_stop(c);
 	}
 	r = sv_on_selection(c, sv_stop_procs);
 	if (r == 0)

@@ -467,8 +467,11 @@ int sv_daemon_ensure(struct sv_ctx *c, bool foreground)
 
 	if (r < 0)
 		return r;
-	if (!sv_daemon_running(c, NULL))
-		r = sv_daemon_launch(c, foreground);
+	if (!sv_daemon_running(c, NULL)) {
+		r = sv_leftovers_stop(c);
+		if (r == 0)
+			r = sv_daemon_launch(c, foreground);
+	}
 	close(fd);
 	return r;
 }

@@ -270,6 +270,14 @@ char *sv_file_tail(const char *path, unsigned lines);
  */
 int sv_run_child(struct sv_ctx *c, char *const argv[], pid_t also);
 /* A monotonic clock in seconds, and a sleep that signals do not cut short. */
+/*
+ * Stop what a supervisord of this state dir started and that outlived it
+ * (leftover.c): processes whose environment names our socket, each held by
+ * a pidfd.  TERM, then KILL after stop_wait_s.  Called before supervisord
+ * is started; -EBUSY when some would not exit.
+ */
+int sv_leftovers_stop(struct sv_ctx *c);
+
 double sv_now(void);
 void sv_sleep(double s);
 /* Is the socket path short enough for a unix socket?  An error if not. */

@@ -221,6 +221,48 @@ grep -q "supervisord is not running" <<<"$out" && grep -Eq "^gunicorn +STOPPED" 
 	fail "status without supervisord: $out"
 ok "status says supervisord is not running"
 
+# ---- kill -9 of supervisord: its programs outlive it; start and stop find and stop them first
+out=$(gx start 2>&1) || fail "start: $out"
+WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
+wait_for answers || fail "gunicorn does not answer"
+# Bystanders in the same root: another supervisord's program, and a plain process. They stay.
+(cd "$root" && SUPERVISOR_ENABLED=1 SUPERVISOR_SERVER_URL=unix:///tmp/other.sock exec setsid sleep 300) &
+other=$!
+bgpids+=("$other")
+(cd "$root" && exec setsid sleep 300) &
+plain=$!
+bgpids+=("$plain")
+old_sd=$(cat "$sv/supervisord.pid")
+old_gunicorn=$(pid_of gunicorn)
+kill -9 "$old_sd"
+wait_for gone "$old_sd" || fail "supervisord survived kill -9"
+kill -0 "$old_gunicorn" 2>/dev/null || fail "gunicorn did not outlive supervisord (nothing to test)"
+out=$(gx start 2>&1) || fail "start after kill -9 of supervisord: $out"
+grep -q "warning: supervisord is not running, but [0-9]* processes it started still are; stopping them: .*$old_gunicorn (gunicorn)" <<<"$out" ||
+	fail "start did not report the leftovers: $out"
+wait_for gone "$old_gunicorn" || fail "the old gunicorn still runs beside the new one"
+WAIT=30 wait_for all_running || fail "not RUNNING after the restart: $(gx status 2>&1)"
+wait_for answers || fail "the new gunicorn does not answer (port still held?)"
+new_sd=$(cat "$sv/supervisord.pid")
+for p in $(in_root); do
+	[ "$p" = "$other" ] || [ "$p" = "$plain" ] && continue
+	q=$p
+	while [ "$q" -gt 1 ] && [ "$q" != "$new_sd" ]; do q=$(ps -o ppid= -p "$q" | tr -d ' '); done
+	[ "$q" = "$new_sd" ] || fail "pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline")) is not under the new supervisord"
+done
+kill -0 "$other" && kill -0 "$plain" || fail "a process that is not ours was stopped"
+ok "start after kill -9 of supervisord: the old programs are stopped first, one copy runs"
+
+kill -9 "$new_sd"
+wait_for gone "$new_sd" || fail "supervisord survived kill -9"
+out=$(gx stop 2>&1) || fail "stop after kill -9 of supervisord: $out"
+grep -q "stopping them:" <<<"$out" || fail "stop did not report the leftovers: $out"
+ours_left() { [ -z "$(in_root | grep -vx -e "$other" -e "$plain")" ]; }
+wait_for ours_left || fail "processes left after stop: $(in_root)"
+kill -0 "$other" && kill -0 "$plain" || fail "a process that is not ours was stopped"
+kill "$other" "$plain"
+ok "stop after kill -9 of supervisord: its programs are stopped, nobody else's"
+
 # ---- start -f: foreground until interrupted
 setsid "$galaxyctl" -c "$cfg" start -f >"$work/fg.out" 2>&1 </dev/null &
 fg=$!

@@ -177,4 +177,14 @@ ok "an instance that does not come back ends the rolling restart with an error"
 config ""
 out=$(gx stop 2>&1) || fail "stop: $out"
 grep -qx "Shut down" <<<"$out" || fail "stop said: $out"
-ok "stop"
+# Every process of the instance runs in the Galaxy root: none may be left, gunicorn masters included.
+in_root() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/cwd" 2>/dev/null)" = "$root" ] && echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+	done
+	return 0
+}
+none_left() { [ -z "$(in_root)" ]; }
+WAIT=15 wait_for none_left || fail "processes left after stop: $(in_root)"
+ok "stop leaves no process of the instance"
