@@ -214,6 +214,64 @@ static size_t sv_leftovers_alive(const struct sv_leftover *v, size_t n)
 	return alive;
 }
 
+static bool sv_leftovers_has(const struct sv_leftover *v, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid == pid)
+			return true;
+	return false;
+}
+
+int sv_orphans_find(struct sv_ctx *c, struct sv_orphans *ret)
+{
+	char *url = NULL;
+	struct sv_leftover *v = NULL;
+	size_t n = 0;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (asprintf(&url, "unix://%s", c->paths.socket) < 0)
+		return sv_oom(c);
+	r = sv_leftovers_find(url, &v, &n);
+	free(url);
+	if (r < 0 || n == 0) {
+		free(v);
+		return 0;
+	}
+	ret->pids = calloc(n, sizeof(*ret->pids));
+	ret->names = calloc(n, sizeof(*ret->names));
+	for (size_t i = 0; ret->pids && ret->names && i < n; i++) {
+		/* A program's own process: its parent is not one of them (workers' parents are). */
+		if (!v[i].name || sv_leftovers_has(v, n, sv_parent_of(v[i].pid)))
+			continue;
+		ret->pids[ret->n] = v[i].pid;
+		ret->names[ret->n++] = v[i].name;
+		v[i].name = NULL;
+	}
+	r = ret->pids && ret->names ? 0 : sv_oom(c);
+	sv_leftovers_release(v, n);
+	if (r < 0)
+		sv_orphans_release(ret);
+	return r;
+}
+
+pid_t sv_orphans_pid(const struct sv_orphans *o, const char *name)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (strcmp(o->names[i], name) == 0)
+			return o->pids[i];
+	return 0;
+}
+
+void sv_orphans_release(struct sv_orphans *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->names[i]);
+	free(o->names);
+	free(o->pids);
+	memset(o, 0, sizeof(*o));
+}
+
 int sv_leftovers_stop(struct sv_ctx *c)
 {
 	char *url = NULL;

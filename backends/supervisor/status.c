@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* status: supervisord's process information as the core's status rows. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +30,9 @@ static enum gx_state sv_gx_state(long s)
 }
 
 static int sv_status_row(struct sv_ctx *c, struct gx_status *st, const struct sv_proc *p,
-			 const struct sv_value *info, bool daemon_up)
+			 const struct sv_value *info, bool daemon_up, pid_t orphan)
 {
+	char orphan_detail[160];
 	long state = info ? sv_value_get_int(info, "state", -1) : -1;
 	const char *desc = info ? sv_value_get_str(info, "description") : NULL;
 	long exitstatus = info ? sv_value_get_int(info, "exitstatus", -1) : -1;
@@ -57,6 +59,14 @@ static int sv_status_row(struct sv_ctx *c, struct gx_status *st, const struct sv
 	if (!info)
 		row.detail = daemon_up ? "not known to supervisord (see `galaxyctl update`)"
 				       : "supervisord is not running";
+	if (!info && orphan) {
+		snprintf(orphan_detail, sizeof(orphan_detail),
+			 "pid %ld, ORPHANED: runs unsupervised since supervisord died "
+			 "(galaxyctl start or stop stops it)", (long)orphan);
+		row.state = GX_STATE_RUNNING;
+		row.pid = orphan;
+		row.detail = orphan_detail;
+	}
 	if (c->h->status_add(st, &row) < 0)
 		return sv_oom(c);
 	return 0;
@@ -66,6 +76,7 @@ int sv_op_status(struct sv_ctx *c, struct gx_status *st)
 {
 	struct sv_selection sel;
 	struct sv_reply infos = { 0 };
+	struct sv_orphans orphans = { 0 };
 	struct sv_proc *procs;
 	bool up = sv_daemon_running(c, NULL);
 	size_t n = 0;
@@ -81,10 +92,18 @@ int sv_op_status(struct sv_ctx *c, struct gx_status *st)
 		r = sv_oom(c);
 	if (r == 0 && up)
 		r = sv_infos(c, &infos);
+	if (r == 0 && !up)
+		r = sv_orphans_find(c, &orphans);
+	if (r == 0 && orphans.n)
+		c->h->log(GX_LOG_WARNING, "%zu program%s that supervisord started still run%s "
+			  "unsupervised (ORPHANED below): `galaxyctl start` stops them and starts afresh",
+			  orphans.n, orphans.n == 1 ? "" : "s", orphans.n == 1 ? "s" : "");
 	for (size_t k = 0; r == 0 && k < n; k++)
-		r = sv_status_row(c, st, &procs[k], up ? sv_info_find(&infos, &procs[k]) : NULL, up);
+		r = sv_status_row(c, st, &procs[k], up ? sv_info_find(&infos, &procs[k]) : NULL, up,
+				  sv_orphans_pid(&orphans, sv_ns(&procs[k])));
 	if (up)
 		sv_reply_release(&infos);
+	sv_orphans_release(&orphans);
 	free(procs);
 	sv_selection_release(&sel);
 	return r;

@@ -277,6 +277,15 @@ int sv_run_child(struct sv_ctx *c, char *const argv[], pid_t also);
  * is started; -EBUSY when some would not exit.
  */
 int sv_leftovers_stop(struct sv_ctx *c);
+/* What status shows of them: each program's own pid, by its group:process name. */
+struct sv_orphans {
+	size_t n;
+	pid_t *pids;
+	char **names;
+};
+int sv_orphans_find(struct sv_ctx *c, struct sv_orphans *ret);
+pid_t sv_orphans_pid(const struct sv_orphans *o, const char *name); /* 0: none */
+void sv_orphans_release(struct sv_orphans *o);
 
 double sv_now(void);
 void sv_sleep(double s);

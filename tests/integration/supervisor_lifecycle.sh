@@ -237,6 +237,9 @@ old_gunicorn=$(pid_of gunicorn)
 kill -9 "$old_sd"
 wait_for gone "$old_sd" || fail "supervisord survived kill -9"
 kill -0 "$old_gunicorn" 2>/dev/null || fail "gunicorn did not outlive supervisord (nothing to test)"
+out=$(gx status 2>&1) || true
+grep -q "still run unsupervised (ORPHANED below)" <<<"$out" && grep -Eq "^gunicorn +RUNNING +pid $old_gunicorn, ORPHANED" <<<"$out" ||
+	fail "status after kill -9 of supervisord does not show the orphans: $out"
 out=$(gx start 2>&1) || fail "start after kill -9 of supervisord: $out"
 grep -q "warning: supervisord is not running, but [0-9]* processes it started still are; stopping them: .*$old_gunicorn (gunicorn)" <<<"$out" ||
 	fail "start did not report the leftovers: $out"
