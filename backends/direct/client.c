@@ -104,8 +104,13 @@ int direct_client_call(struct direct_conn *c, json_t *req, int timeout_ms, json_
 {
 	struct timespec until;
 	json_t *reply = NULL;
-	int r = direct_send(c->fd, req, timeout_ms);
+	int r = direct_send(c->fd, req, DIRECT_REQUEST_MAX, timeout_ms);
 
+	if (r == -E2BIG) {
+		snprintf(why, len, "the request to the direct manager would be longer than the 1 MiB "
+			 "it reads (too many programs or too large an environment for one update)");
+		return r;
+	}
 	if (r < 0) {
 		snprintf(why, len, "cannot talk to the direct manager: %s", strerror(-r));
 		return r;

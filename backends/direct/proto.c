@@ -18,9 +18,10 @@ long direct_linebuf_fill(struct direct_linebuf *lb, int fd)
 
 	if (lb->alloc - lb->len < 4096) {
 		size_t alloc = lb->alloc ? lb->alloc * 2 : 8192;
+		size_t max = lb->max ? lb->max : DIRECT_LINE_MAX;
 		char *grown;
 
-		if (alloc > DIRECT_LINE_MAX + 8192)
+		if (alloc > max + 8192)
 			return -E2BIG;
 		grown = realloc(lb->data, alloc);
 		if (!grown)
@@ -64,7 +65,7 @@ void direct_linebuf_release(struct direct_linebuf *lb)
 	memset(lb, 0, sizeof(*lb));
 }
 
-int direct_send(int fd, const json_t *msg, int timeout_ms)
+int direct_send(int fd, const json_t *msg, size_t max_len, int timeout_ms)
 {
 	char *text = json_dumps(msg, JSON_COMPACT);
 	size_t len, done = 0;
@@ -73,6 +74,10 @@ int direct_send(int fd, const json_t *msg, int timeout_ms)
 	if (!text)
 		return -ENOMEM;
 	len = strlen(text);
+	if (len >= max_len) {
+		free(text);
+		return -E2BIG;
+	}
 	text[len++] = '\n'; /* the terminating NUL's place: only len bytes are sent */
 	while (done < len && r == 0) {
 		ssize_t n = write(fd, text + done, len - done);

@@ -29,20 +29,24 @@
  * "error"}.
  */
 
-/* Most a line may hold: an update of a few thousand programs. */
+/* Most a reply line may hold: the status of a few thousand programs. */
 #define DIRECT_LINE_MAX (64u << 20)
+/* Most a request may hold, as the root manager reads it from any client: an update of a few
+ * hundred programs.  The client refuses to send more, with a clear error. */
+#define DIRECT_REQUEST_MAX (1u << 20)
 
-/* Bytes received but not yet consumed as lines.  Zero-initialise. */
+/* Bytes received but not yet consumed as lines.  Zero-initialise; max 0 is DIRECT_LINE_MAX. */
 struct direct_linebuf {
 	char *data;
 	size_t len;
 	size_t alloc;
+	size_t max;
 };
 
 /*
  * Read what fd has (one read) into lb.  Returns the bytes read, 0 at end
  * of file, -EAGAIN when nothing is ready, -E2BIG when a line exceeds
- * DIRECT_LINE_MAX, another negative errno on failure.
+ * lb->max, another negative errno on failure.
  */
 long direct_linebuf_fill(struct direct_linebuf *lb, int fd);
 /* The next complete line as a JSON value (new reference), NULL when none is complete.  *bad is
@@ -50,8 +54,9 @@ long direct_linebuf_fill(struct direct_linebuf *lb, int fd);
 json_t *direct_linebuf_next(struct direct_linebuf *lb, int *bad);
 void direct_linebuf_release(struct direct_linebuf *lb);
 
-/* Send one JSON value as a line, waiting up to timeout_ms for room (fd may be non-blocking). */
-int direct_send(int fd, const json_t *msg, int timeout_ms);
+/* Send one JSON value as a line, waiting up to timeout_ms for room (fd may be non-blocking).
+ * -E2BIG (nothing sent) when the line would reach max_len bytes. */
+int direct_send(int fd, const json_t *msg, size_t max_len, int timeout_ms);
 
 /* Where a root manager keeps its files, each state dir's in a directory of its own. */
 #define DIRECT_RUN_DIR "/run/galaxyctl"

@@ -169,6 +169,7 @@ void mgr_server_accept(struct direct_manager *m)
 		}
 		m->n_clients++;
 		c->fd = fd;
+		c->in.max = DIRECT_REQUEST_MAX;
 		c->tag = (struct mgr_tag){ .source = MGR_SRC_CLIENT, .owner = c };
 		c->next = m->clients;
 		m->clients = c;
@@ -559,7 +560,7 @@ static bool server_wait_over(const struct direct_manager *m, const struct mgr_cl
 
 static bool server_send(struct direct_manager *m, struct mgr_client *c, json_t *reply)
 {
-	int r = reply ? direct_send(c->fd, reply, SERVER_SEND_TIMEOUT_MS) : -ENOMEM;
+	int r = reply ? direct_send(c->fd, reply, DIRECT_LINE_MAX, SERVER_SEND_TIMEOUT_MS) : -ENOMEM;
 
 	json_decref(reply);
 	if (r < 0) {
@@ -596,6 +597,13 @@ void mgr_client_input(struct direct_manager *m, struct mgr_client *c)
 {
 	long n = direct_linebuf_fill(&c->in, c->fd);
 
+	if (n == -E2BIG) { /* said once, best effort: the client is dropped either way */
+		json_t *e = server_error("a request line is longer than 1 MiB");
+
+		if (e)
+			direct_send(c->fd, e, DIRECT_LINE_MAX, 0);
+		json_decref(e);
+	}
 	/* While a reply is deferred, requests queue; a peer flooding the queue is dropped. */
 	if (n == 0 || (n < 0 && n != -EAGAIN)) {
 		server_client_free(m, c);

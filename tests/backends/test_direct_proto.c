@@ -16,7 +16,7 @@ Test(direct_proto, lines_in_pieces)
 	int sv[2], bad;
 
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
-	cr_assert_eq(direct_send(sv[0], msg, 1000), 0);
+	cr_assert_eq(direct_send(sv[0], msg, DIRECT_LINE_MAX, 1000), 0);
 	cr_assert_eq(write(sv[0], "{\"op\": \"pi", 10), 10);
 	cr_assert_gt(direct_linebuf_fill(&lb, sv[1]), 0);
 	got = direct_linebuf_next(&lb, &bad);
@@ -50,12 +50,36 @@ Test(direct_proto, send_waits_for_room)
 	big[(1 << 20) - 1] = '\0';
 	json_object_set_new(msg, "pad", json_string(big));
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
-	r = direct_send(sv[0], msg, 100);
+	r = direct_send(sv[0], msg, DIRECT_LINE_MAX, 100);
 	cr_expect_eq(r, -ETIMEDOUT, "nobody reads: the send gives up");
 	close(sv[0]);
 	close(sv[1]);
 	json_decref(msg);
 	free(big);
+}
+
+Test(direct_proto, line_caps)
+{
+	struct direct_linebuf lb = { .max = 64 << 10 };
+	json_t *msg = json_pack("{s:s}", "pad", "0123456789");
+	char chunk[4096];
+	int sv[2];
+	long n = 0;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	cr_expect_eq(direct_send(sv[0], msg, 20, 100), -E2BIG, "a line over max_len is not sent");
+	cr_expect_eq(direct_send(sv[0], msg, 64, 100), 0);
+	memset(chunk, 'x', sizeof(chunk));
+	for (int i = 0; i < 64 && n >= 0; i++) {
+		cr_assert_eq(write(sv[0], chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+		n = direct_linebuf_fill(&lb, sv[1]);
+	}
+	cr_expect_eq(n, -E2BIG, "a line without end stops at the reader's max");
+	cr_expect_leq(lb.alloc, (size_t)(64 << 10) + 8192);
+	close(sv[0]);
+	close(sv[1]);
+	direct_linebuf_release(&lb);
+	json_decref(msg);
 }
 
 Test(direct_proto, paths)

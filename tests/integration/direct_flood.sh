@@ -80,6 +80,34 @@ done
 kill "$slow" 2>/dev/null || true
 echo "ok - a client that never reads does not hold up status"
 
+# A request line without end: the manager reads at most 1 MiB of it, says so and drops the client,
+# its memory never growing with what the client sends.
+rss_before=$(awk '/^VmRSS/ {print $2}' "/proc/$(cat "$ddir/manager.pid")/status")
+/usr/bin/python3 - "$ddir/manager.sock" >"$work/long.out" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+sent = 0
+try:
+    while sent < 16 << 20:
+        sent += s.send(b"x" * 65536)
+except OSError:
+    pass
+try:
+    print(s.recv(4096).decode(errors="replace"))
+except OSError as e:
+    print("no reply:", e)
+print("sent", sent)
+PY
+grep -q '"a request line is longer than 1 MiB"' "$work/long.out" || fail "the long line: $(cat "$work/long.out")"
+sent=$(awk '/^sent/ {print $2}' "$work/long.out")
+[ "$sent" -lt $((8 << 20)) ] || fail "the manager read $sent bytes of one line"
+rss_after=$(awk '/^VmRSS/ {print $2}' "/proc/$(cat "$ddir/manager.pid")/status")
+[ $((rss_after - rss_before)) -lt 8192 ] || fail "the manager grew by $((rss_after - rss_before)) kB"
+"$galaxyctl" -c "$cfg" status >/dev/null 2>&1 || fail "status after the long line"
+echo "ok - a request line longer than 1 MiB is refused and its client dropped; the manager grew ${rss_before}->${rss_after} kB"
+
 gx stop >/dev/null 2>&1 || fail "stop failed"
 wait_up_to 10 no_root_pids || fail "processes left after stop: $(root_pids)"
 echo "PASS"
