@@ -14,6 +14,16 @@
 /* status */
 
 /* Resident memory of whole process groups (a gunicorn and its workers), from /proc. */
+/* Why a program last exited, from the manager's exit_status (a code, or 128 + a signal). */
+static void direct_exit_text(int exit_status, char *buf, size_t len)
+{
+	if (exit_status > 128 && exit_status < 128 + 65)
+		snprintf(buf, len, "exit: killed by signal %d (%s)", exit_status - 128,
+			 strsignal(exit_status - 128));
+	else
+		snprintf(buf, len, "exit: status %d", exit_status);
+}
+
 static void direct_group_rss(const pid_t *pgids, long *rss_kb, size_t n)
 {
 	DIR *d = opendir("/proc");
@@ -169,12 +179,21 @@ int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
 				 (long long)json_integer_value(json_object_get(p, "failures")),
 				 json_integer_value(json_object_get(p, "failures")) == 1 ? "" : "s");
 			row.detail = detail;
-		} else if (row.pid > 0 && row.restarts > 0) { /* the table says how often it restarted */
-			char uptime[64];
+		} else if (row.pid > 0 && row.restarts > 0) { /* how often it restarted, and why */
+			char uptime[64], last[96];
 
 			direct_uptime_text(row.uptime_s, uptime, sizeof(uptime));
-			snprintf(detail, sizeof(detail), "pid %ld, uptime %s, restarts %ld", row.pid,
-				 uptime, row.restarts);
+			direct_exit_text(row.exit_status, last, sizeof(last));
+			snprintf(detail, sizeof(detail), "pid %ld, uptime %s, restarts %ld, last %s",
+				 row.pid, uptime, row.restarts, last);
+			row.detail = detail;
+		} else if (row.pid == 0 && row.exit_status >= 0 && state != GX_STATE_STOPPED) {
+			char last[96];
+
+			direct_exit_text(row.exit_status, last, sizeof(last));
+			snprintf(detail, sizeof(detail), "%s%s, restarts %ld", last,
+				 state == GX_STATE_EXITED || state == GX_STATE_BACKOFF ? ", restarting" : "",
+				 row.restarts > 0 ? row.restarts : 0);
 			row.detail = detail;
 		}
 		if (x->h->status_add(st, &row) < 0)
