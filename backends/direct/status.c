@@ -17,9 +17,10 @@
 /* Why a program last exited, from the manager's exit_status (a code, or 128 + a signal). */
 static void direct_exit_text(int exit_status, char *buf, size_t len)
 {
-	if (exit_status > 128 && exit_status < 128 + 65)
-		snprintf(buf, len, "exit: killed by signal %d (%s)", exit_status - 128,
-			 strsignal(exit_status - 128));
+	const char *sig = exit_status > 128 ? sigabbrev_np(exit_status - 128) : NULL;
+
+	if (sig)
+		snprintf(buf, len, "exit: killed by SIG%s", sig);
 	else
 		snprintf(buf, len, "exit: status %d", exit_status);
 }

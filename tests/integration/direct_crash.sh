@@ -48,7 +48,7 @@ wait_up_to 10 running_again || fail "gunicorn was not restarted"
 new=$(field gunicorn pid)
 [ "$new" != "$old" ] || fail "gunicorn kept its pid"
 [ "$(field gunicorn restarts)" = 1 ] || fail "restarts is $(field gunicorn restarts), not 1"
-{ gx status || true; } | grep_q "^gunicorn  *RUNNING  *pid $new, uptime 0:00:0[0-9], restarts 1\$" ||
+{ gx status || true; } | grep_q "^gunicorn  *RUNNING  *pid $new, uptime 0:00:0[0-9], restarts 1, last exit: killed by SIGKILL\$" ||
 	fail "the status table does not show the restart: $(gx status)"
 grep -q "exited: gunicorn (terminated by SIGKILL; not expected)" "$ddir/manager.log" ||
 	fail "the manager did not log why gunicorn exited"
