@@ -155,7 +155,8 @@ static size_t logfile_fit(const struct direct_logfile *lf, const char *data, siz
 	return lf->size == 0 ? (size_t)lf->max_bytes : 0;
 }
 
-static int logfile_append(struct direct_logfile *lf, const char *data, size_t len)
+/* Write all of data; on failure *left says how much of it was not written. */
+static int logfile_append(struct direct_logfile *lf, const char *data, size_t len, size_t *left)
 {
 	while (len > 0) {
 		ssize_t n = write(lf->fd, data, len);
@@ -163,6 +164,7 @@ static int logfile_append(struct direct_logfile *lf, const char *data, size_t le
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			*left = len;
 			return -errno;
 		}
 		data += n;
@@ -182,12 +184,20 @@ int direct_logfile_write(struct direct_logfile *lf, const char *data, size_t len
 		if (lf->fd < 0)
 			return lf->error ? lf->error : -EBADF;
 		part = logfile_fit(lf, data, len);
-		if (part > 0)
-			r = logfile_append(lf, data, part);
+		if (part > 0) {
+			size_t left = 0;
+
+			r = logfile_append(lf, data, part, &left);
+			if (r < 0)
+				lf->dropped += (long long)(len - part + left);
+		}
 		data += part;
 		len -= part;
-		if (r == 0 && len > 0)
+		if (r == 0 && len > 0) {
 			r = direct_logfile_rotate(lf);
+			if (r < 0)
+				lf->dropped += (long long)len;
+		}
 	}
 	if (r < 0)
 		lf->error = r;

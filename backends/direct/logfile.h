@@ -20,6 +20,7 @@ struct direct_logfile {
 	uid_t uid;
 	gid_t gid;
 	int error;            /* the last write or open error, reported once */
+	long long dropped;    /* bytes lost to write errors (a full disk) since last reported */
 	char why[512];        /* why the last open failed, naming the path */
 };
 

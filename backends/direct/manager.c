@@ -223,9 +223,31 @@ void mgr_set_spec(struct direct_manager *m, struct mgr_prog *p, struct direct_sp
 	mgr_memory_respec(m, p);
 }
 
+/* After a full disk, the first write that fits says in the log what was lost, and the manager
+ * log says it too.  On failure the note itself is not counted as lost output. */
+static void mgr_note_dropped(struct direct_manager *m, struct mgr_prog *p)
+{
+	long long dropped = p->log.dropped;
+	char note[160];
+	int n = snprintf(note, sizeof(note),
+			 "\n[galaxyctl: %lld bytes of output were lost here: no space on the disk]\n",
+			 dropped);
+
+	if (n <= 0 || direct_logfile_write(&p->log, note, (size_t)n) < 0) {
+		p->log.dropped = dropped;
+		return;
+	}
+	p->log.dropped = 0;
+	mgr_log(m, "WARN", "%s: %lld bytes of its output were lost while %s could not be written "
+		"(the disk was full)", p->spec->name, dropped, p->log.path);
+}
+
 static void mgr_write_output(struct direct_manager *m, struct mgr_prog *p, const char *data,
 			     size_t len)
 {
+	if (p->log.fd >= 0 && p->log.dropped > 0)
+		mgr_note_dropped(m, p);
+	/* A full disk is said once it has room again, with what it cost. */
 	if (p->log.fd >= 0 && direct_logfile_write(&p->log, data, len) < 0 &&
 	    p->log.error != -ENOSPC)
 		mgr_log(m, "WARN", "%s: cannot write log %s: %s", p->spec->name, p->log.path,
@@ -670,8 +692,10 @@ static int mgr_take_pidfile(struct direct_manager *m, char *why, size_t len)
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
-		int r = -errno;
+		int r = errno ? -errno : -EIO;
 
+		/* Ours while locked: an empty pid file (full disk) would only mislead the next reader. */
+		unlink(m->paths.pid);
 		close(fd);
 		return mgr_fail(why, len, r, "cannot write", m->paths.pid);
 	}

@@ -2,6 +2,7 @@
 /* Unit tests for backends/direct/logfile.c: appending, size-based rotation, backups, reopening. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,4 +185,27 @@ Test(direct_logfile, errors)
 	cr_expect(strstr(lf.why, "not an absolute, normal file path"), "%s", lf.why);
 	cr_expect_eq(direct_logfile_open(&lf, "x.log", 0, 1), -EINVAL);
 	direct_logfile_release(&lf);
+}
+
+/* A full disk (/dev/full in place of the file): every byte that could not be written is counted,
+ * for the manager to report once the disk has room again. */
+Test(direct_logfile, counts_what_a_full_disk_drops)
+{
+	struct direct_logfile lf;
+	int real, full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+
+	cr_assert_geq(full, 0);
+	direct_logfile_init(&lf);
+	cr_assert_eq(direct_logfile_open(&lf, path, 0, 3), 0);
+	real = lf.fd;
+	lf.fd = full;
+	cr_expect_eq(direct_logfile_write(&lf, "lost one\n", 9), -ENOSPC);
+	cr_expect_eq(direct_logfile_write(&lf, "lost two\n", 9), -ENOSPC);
+	cr_expect_eq(lf.dropped, 18);
+	lf.fd = real;
+	close(full);
+	cr_assert_eq(direct_logfile_write(&lf, "kept\n", 5), 0);
+	cr_expect_eq(lf.dropped, 18, "counted until the manager reports it");
+	direct_logfile_release(&lf);
+	expect_text("", "kept\n", 0);
 }
