@@ -416,5 +416,5 @@ if BUILD_ALL_MODULES
 TESTS += tests/integration/conformance.sh
 endif
 EXTRA_DIST += tests/integration/conformance.sh tests/differential/conformance.py \
-	tests/fixtures/conformance
+	tests/fixtures/conformance tests/fixtures/conformance-ours tests/differential/make_cases.py
 # --- end conformance ---
