@@ -5,7 +5,7 @@ noinst_LTLIBRARIES += libgxcore.la
 libgxcore_la_SOURCES = \
 	%reldir%/cli.c %reldir%/cli.h \
 	%reldir%/commands.c %reldir%/commands.h \
-	%reldir%/self_path.c %reldir%/self_path.h \
+	%reldir%/self_path.c %reldir%/self_path.h %reldir%/abi_layout.c \
 	%reldir%/config.c %reldir%/config.h \
 	%reldir%/core_options.c %reldir%/core_options.h \
 	%reldir%/env_settings.c %reldir%/env_settings.h \
