@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Command-line parsing for galaxyctl and galaxy, with per-command help. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -21,6 +24,7 @@ enum cli_opt {
 	OPT_SAMPLE_CONFIG,
 	OPT_DETAILS,
 	OPT_START_IF_STOPPED,
+	OPT_MAX
 };
 
 struct cli_command {
@@ -204,6 +208,10 @@ static const char main_usage[] =
 	"  --version               Show the version and exit.\n"
 	"  -h, --help              Show this message and exit.\n"
 	"\n"
+	"  Each option may also be set in the environment: $GRAVITY_DEBUG=1 as -d,\n"
+	"  $GRAVITY_UPDATE_FORCE=1 as update --force ($GRAVITY_COMMAND_OPTION).\n"
+	"  An option on the command line wins over its variable.\n"
+	"\n"
 	"Commands:\n";
 
 static const char exit_codes_help[] =
@@ -277,14 +285,60 @@ static void cli_print_command_help(const struct cli_command *c, FILE *out)
 		c->name, *c->args ? " " : "", c->args, c->summary, c->help, exit_codes_help);
 }
 
-static int cli_usage_error(FILE *errout, const char *prog, const char *cmd, const char *fmt,
-			   const char *arg)
+__attribute__((format(printf, 4, 5)))
+static int cli_usage_error(FILE *errout, const char *prog, const char *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(errout, "Usage: %s%s%s [OPTIONS]...\nTry '%s%s%s --help' for help.\n\nError: ",
 		prog, cmd ? " " : "", cmd ? cmd : "", prog, cmd ? " " : "", cmd ? cmd : "");
-	fprintf(errout, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(errout, fmt, ap);
+	va_end(ap);
 	fputc('\n', errout);
 	return -EINVAL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Options from GRAVITY_* variables, as upstream's click auto_envvar_prefix gives them */
+
+/*
+ * A flag's variable as click's BOOL reads it: 1 when set, 0 when cleared, -1
+ * when neither.  Case and surrounding blanks do not matter.
+ */
+static int cli_env_bool(const char *value)
+{
+	static const char *const yes[] = { "1", "true", "t", "yes", "y", "on" };
+	static const char *const no[] = { "0", "false", "f", "no", "n", "off" };
+	size_t len;
+
+	value += strspn(value, " \t\n");
+	len = strlen(value);
+	while (len > 0 && isspace((unsigned char)value[len - 1]))
+		len--;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
+		if (strlen(yes[i]) == len && strncasecmp(value, yes[i], len) == 0)
+			return 1;
+		if (strlen(no[i]) == len && strncasecmp(value, no[i], len) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* The variable's value, or NULL when unset or empty (empty is unset, as click 8.1 has it). */
+static const char *cli_env_get(const char *var)
+{
+	const char *v = getenv(var);
+
+	return v && *v ? v : NULL;
+}
+
+static int cli_env_bool_error(FILE *errout, const char *prog, const char *cmd, const char *var,
+			      const char *value)
+{
+	return cli_usage_error(errout, prog, cmd,
+			       "Invalid value for $%s: '%s' is not a valid boolean (1, true, "
+			       "yes, on or 0, false, no, off).", var, value);
 }
 
 /* The option getopt just rejected, as typed: "-x" out of a cluster, or the long option. */
@@ -316,7 +370,7 @@ static void cli_print_version(FILE *out, const char *prog)
 }
 
 enum global_opt { GOPT_STATE_DIR = 300, GOPT_USER, GOPT_NO_USER, GOPT_BACKEND, GOPT_VERSION,
-		  GOPT_QUIET };
+		  GOPT_QUIET, GOPT_MAX };
 
 static const struct option global_opts[] = {
 	{ "debug", no_argument, NULL, 'd' },
@@ -333,35 +387,105 @@ static const struct option global_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * The global options a variable may set.  GRAVITY_CONFIG_FILE and
+ * GRAVITY_STATE_DIR are read where they are used (config.c, commands.c), as
+ * they have their own rules; --help and --version are never taken from the
+ * environment.
+ */
+enum cli_env_scope { CLI_ENV_BOTH, CLI_ENV_GALAXYCTL, CLI_ENV_GALAXY };
+
+static const struct cli_env_global {
+	const char *var;
+	int opt;       /* the option the variable stands for, as getopt returns it */
+	int opt_false; /* the option a false value stands for (--no-user); 0: none */
+	bool has_arg;  /* a value, not a flag */
+	enum cli_env_scope scope;
+} global_env[] = {
+	{ "GRAVITY_DEBUG", 'd', 0, false, CLI_ENV_BOTH },
+	{ "GRAVITY_USER", GOPT_USER, GOPT_NO_USER, false, CLI_ENV_GALAXYCTL },
+	{ "GRAVITY_BACKEND", GOPT_BACKEND, 0, true, CLI_ENV_GALAXYCTL },
+	{ "GRAVITY_SINGLE_USER", 's', 0, true, CLI_ENV_GALAXY },
+	{ "GRAVITY_QUIET", GOPT_QUIET, 0, false, CLI_ENV_GALAXY },
+};
+
+/* One global option but -c, from the command line or a variable; arg is its value. */
+static int cli_set_global(struct gx_cli *cli, int c, const char *arg, FILE *errout)
+{
+	switch (c) {
+	case 'd':
+		cli->debug = true;
+		break;
+	case GOPT_STATE_DIR:
+		cli->state_dir = arg;
+		break;
+	case GOPT_USER:
+	case GOPT_NO_USER:
+		cli->user_mode = c == GOPT_USER;
+		break;
+	case GOPT_BACKEND:
+		cli->backend = arg;
+		break;
+	case 's':
+	case GOPT_QUIET:
+		if (!cli->galaxy)
+			return cli_usage_error(errout, "galaxyctl", NULL, "No such option: %s",
+					       c == 's' ? "--single-user" : "--quiet");
+		if (c == 's')
+			cli->single_user = arg;
+		else
+			cli->quiet = true;
+		break;
+	}
+	return 0;
+}
+
+/* The global variables whose options the command line left unset. */
+static int cli_env_globals(struct gx_cli *cli, const bool *seen, FILE *errout)
+{
+	const char *prog = cli->galaxy ? "galaxy" : "galaxyctl";
+
+	for (size_t i = 0; i < sizeof(global_env) / sizeof(*global_env); i++) {
+		const struct cli_env_global *e = &global_env[i];
+		const char *v = cli_env_get(e->var);
+		int opt = e->opt, r;
+
+		if (!v || seen[e->opt] || (e->opt_false && seen[e->opt_false]) ||
+		    e->scope == (cli->galaxy ? CLI_ENV_GALAXYCTL : CLI_ENV_GALAXY))
+			continue;
+		if (!e->has_arg) {
+			r = cli_env_bool(v);
+			if (r < 0)
+				return cli_env_bool_error(errout, prog, NULL, e->var, v);
+			if (r == 0 && !e->opt_false)
+				continue;
+			opt = r ? e->opt : e->opt_false;
+		}
+		/* Values point into the environment, as others into argv: neither is freed. */
+		r = cli_set_global(cli, opt, v, errout);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Global options (and, for galaxy, its own); returns 1 for help/version. */
 static int cli_parse_global(struct gx_cli *cli, int argc, char **argv, FILE *out,
 			    FILE *errout)
 {
 	const char *prog = cli->galaxy ? "galaxy" : "galaxyctl";
+	bool seen[GOPT_MAX] = { false };
 	char bad[8];
-	int c;
+	int c, r;
 
 	opterr = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, cli->galaxy ? "+:dc:s:h" : "+:dc:h", global_opts,
 				NULL)) != -1) {
 		switch (c) {
-		case 'd':
-			cli->debug = true;
-			break;
 		case 'c':
 			if (cli_add_config(cli, optarg) < 0)
 				return -ENOMEM;
-			break;
-		case GOPT_STATE_DIR:
-			cli->state_dir = optarg;
-			break;
-		case GOPT_USER:
-		case GOPT_NO_USER:
-			cli->user_mode = c == GOPT_USER;
-			break;
-		case GOPT_BACKEND:
-			cli->backend = optarg;
 			break;
 		case GOPT_VERSION:
 			cli_print_version(out, prog);
@@ -373,23 +497,108 @@ static int cli_parse_global(struct gx_cli *cli, int argc, char **argv, FILE *out
 			else
 				cli_print_main_help(out);
 			return 1;
-		case 's':
-		case GOPT_QUIET:
-			if (!cli->galaxy)
-				return cli_usage_error(errout, prog, NULL, "No such option: %s",
-						       c == 's' ? "--single-user" : "--quiet");
-			if (c == 's')
-				cli->single_user = optarg;
-			else
-				cli->quiet = true;
-			break;
 		case ':':
 			return cli_usage_error(errout, prog, NULL, "Option '%s' requires an argument.",
 					       cli_bad_option(argv, bad, sizeof(bad)));
-		default:
+		case '?':
 			return cli_usage_error(errout, prog, NULL, "No such option: %s",
 					       cli_bad_option(argv, bad, sizeof(bad)));
+		default:
+			seen[c] = true;
+			r = cli_set_global(cli, c, optarg, errout);
+			if (r < 0)
+				return r;
 		}
+	}
+	return cli_env_globals(cli, seen, errout);
+}
+
+/* One command option, from the command line or a variable (from names it in errors). */
+static int cli_set_command_opt(struct gx_cli *cli, const struct cli_command *cmd, int c,
+			       const char *arg, const char *from, FILE *errout)
+{
+	char *end;
+
+	switch (c) {
+	case OPT_FOREGROUND:
+		cli->foreground = true;
+		break;
+	case OPT_QUIET:
+		cli->quiet = true;
+		break;
+	case OPT_FORCE:
+		cli->force = true;
+		break;
+	case OPT_CLEAN:
+		cli->clean = true;
+		break;
+	case OPT_VERSION:
+		cli->version = true;
+		break;
+	case OPT_JSON:
+		cli->json = true;
+		break;
+	case OPT_SAMPLE_CONFIG:
+		cli->sample_config = true;
+		break;
+	case OPT_DETAILS:
+		cli->details = true;
+		break;
+	case OPT_START_IF_STOPPED:
+		cli->start_if_stopped = true;
+		break;
+	case OPT_NO_EXEC:
+		cli->no_exec = true;
+		break;
+	case OPT_SERVICE_INSTANCE:
+		errno = 0;
+		cli->service_instance = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || cli->service_instance < 0)
+			return cli_usage_error(errout, "galaxyctl", cmd->name,
+					       "%s: '%s' is not a non-negative integer", from, arg);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * A command option's variable, as click names it: GRAVITY_, the command as
+ * typed (an alias gives its own: GRAVITY_CONFIGS_VERSION), _, and the long
+ * option, upper case with - as _.
+ */
+static void cli_env_name(char *buf, size_t len, const char *typed, const char *opt)
+{
+	snprintf(buf, len, "GRAVITY_%s_%s", typed, opt);
+	for (char *p = buf; *p; p++)
+		*p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+}
+
+/* Every option of the command that the command line left unset, from its variable. */
+static int cli_env_command(struct gx_cli *cli, const struct cli_command *cmd, const char *typed,
+			   const bool *seen, FILE *errout)
+{
+	for (const struct option *o = cmd->options; o->name; o++) {
+		char var[64], from[66];
+		const char *v;
+		int r;
+
+		if (o->val == OPT_HELP || seen[o->val])
+			continue;
+		cli_env_name(var, sizeof(var), typed, o->name);
+		v = cli_env_get(var);
+		if (!v)
+			continue;
+		if (o->has_arg == no_argument) {
+			r = cli_env_bool(v);
+			if (r < 0)
+				return cli_env_bool_error(errout, "galaxyctl", cmd->name, var, v);
+			if (r == 0)
+				continue;
+		}
+		snprintf(from, sizeof(from), "$%s", var);
+		r = cli_set_command_opt(cli, cmd, o->val, v, from, errout);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -397,8 +606,9 @@ static int cli_parse_global(struct gx_cli *cli, int argc, char **argv, FILE *out
 static int cli_parse_command(struct gx_cli *cli, const struct cli_command *cmd, int argc,
 			     char **argv, FILE *out, FILE *errout)
 {
-	char bad[8], *end;
-	int c;
+	bool seen[OPT_MAX] = { false };
+	char bad[8];
+	int c, r;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, cmd->shortopts, cmd->options, NULL)) != -1) {
@@ -406,53 +616,23 @@ static int cli_parse_command(struct gx_cli *cli, const struct cli_command *cmd, 
 		case OPT_HELP:
 			cli_print_command_help(cmd, out);
 			return 1;
-		case OPT_FOREGROUND:
-			cli->foreground = true;
-			break;
-		case OPT_QUIET:
-			cli->quiet = true;
-			break;
-		case OPT_FORCE:
-			cli->force = true;
-			break;
-		case OPT_CLEAN:
-			cli->clean = true;
-			break;
-		case OPT_VERSION:
-			cli->version = true;
-			break;
-		case OPT_JSON:
-			cli->json = true;
-			break;
-		case OPT_SAMPLE_CONFIG:
-			cli->sample_config = true;
-			break;
-		case OPT_DETAILS:
-			cli->details = true;
-			break;
-		case OPT_START_IF_STOPPED:
-			cli->start_if_stopped = true;
-			break;
-		case OPT_NO_EXEC:
-			cli->no_exec = true;
-			break;
-		case OPT_SERVICE_INSTANCE:
-			errno = 0;
-			cli->service_instance = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || cli->service_instance < 0)
-				return cli_usage_error(errout, "galaxyctl", cmd->name,
-						       "--service-instance: '%s' is not a "
-						       "non-negative integer", optarg);
-			break;
 		case ':':
 			return cli_usage_error(errout, "galaxyctl", cmd->name,
 					       "Option '%s' requires an argument.",
 					       cli_bad_option(argv, bad, sizeof(bad)));
-		default:
+		case '?':
 			return cli_usage_error(errout, "galaxyctl", cmd->name,
 					       "No such option: %s", cli_bad_option(argv, bad, sizeof(bad)));
+		default:
+			seen[c] = true;
+			r = cli_set_command_opt(cli, cmd, c, optarg, "--service-instance", errout);
+			if (r < 0)
+				return r;
 		}
 	}
+	r = cli_env_command(cli, cmd, argv[0], seen, errout);
+	if (r < 0)
+		return r;
 	cli->args = argv + optind;
 	cli->n_args = (size_t)(argc - optind);
 	if ((int)cli->n_args < cmd->min_args)

@@ -60,8 +60,10 @@ struct gx_cli {
 /*
  * Parse argv.  Returns 0 to run the command, 1 when it printed help or
  * the version to out (exit 0), or -EINVAL after printing a usage error to
- * errout (exit GX_EXIT_USAGE).  cli->config_files is heap (free it with
- * gx_cli_release); other strings point into argv.
+ * errout (exit GX_EXIT_USAGE).  An option the command line leaves unset is
+ * taken from its GRAVITY_* variable (see galaxyctl(1)).  cli->config_files
+ * is heap (free it with gx_cli_release); other strings point into argv or
+ * the environment.
  */
 int gx_cli_parse(struct gx_cli *cli, int argc, char **argv, FILE *out, FILE *errout);
 void gx_cli_release(struct gx_cli *cli);

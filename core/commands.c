@@ -40,6 +40,7 @@ struct run {
 	bool not_running; /* a backend that printed its own status said something is down */
 };
 
+/* Upstream's truth test for its own switches: 1, true or yes, in any case; anything else is false. */
 static bool env_truthy(const char *name)
 {
 	const char *v = getenv(name);
@@ -51,7 +52,7 @@ static bool env_truthy(const char *name)
 /* Root, unless GRAVITY_SKIP_SYSTEMD (or upstream's GRAVITY_IGNORE_ROOT) says to act as a user. */
 static bool run_is_root(void)
 {
-	return geteuid() == 0 && !getenv("GRAVITY_SKIP_SYSTEMD") && !env_truthy("GRAVITY_IGNORE_ROOT");
+	return geteuid() == 0 && !env_truthy("GRAVITY_SKIP_SYSTEMD") && !env_truthy("GRAVITY_IGNORE_ROOT");
 }
 
 /* The build tree is searched for modules only when running from it. */

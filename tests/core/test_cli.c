@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,26 @@ TestSuite(cli, .fini = parse_fini);
 TestSuite(galaxy, .fini = parse_fini);
 TestSuite(help, .fini = parse_fini);
 TestSuite(usage, .fini = parse_fini);
+
+/* Every variable these tests set, cleared so that the caller's environment cannot decide. */
+static void env_clear(void)
+{
+	static const char *const vars[] = {
+		"GRAVITY_DEBUG", "GRAVITY_USER", "GRAVITY_BACKEND", "GRAVITY_SINGLE_USER",
+		"GRAVITY_QUIET", "GRAVITY_HELP", "GRAVITY_VERSION", "GRAVITY_NO_USER",
+		"GRAVITY_START_FOREGROUND", "GRAVITY_START_QUIET", "GRAVITY_UPDATE_FORCE",
+		"GRAVITY_UPDATE_CLEAN", "GRAVITY_LIST_VERSION", "GRAVITY_CONFIGS_VERSION",
+		"GRAVITY_GRACEFUL_START_IF_STOPPED", "GRAVITY_RELOAD_START_IF_STOPPED",
+		"GRAVITY_SHOW_DETAILS", "GRAVITY_SHOW_SAMPLE_CONFIG", "GRAVITY_GET_JSON",
+		"GRAVITY_STATUS_JSON", "GRAVITY_FOLLOW_QUIET", "GRAVITY_EXEC_SERVICE_INSTANCE",
+		"GRAVITY_EXEC_NO_EXEC", "GRAVITY_LIST_HELP",
+	};
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		unsetenv(vars[i]);
+}
+
+TestSuite(env, .init = env_clear, .fini = parse_fini);
 
 /* Parse argv0 and the following words (NULL-terminated) into P. */
 static void parse(const char *argv0, ...)
@@ -608,4 +629,181 @@ Test(usage, bad_service_instance)
 			 "--service-instance: '%s' is not a non-negative integer", bad[i]);
 		expect_usage_error(message);
 	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* GRAVITY_* variables for options, as upstream's click auto_envvar_prefix */
+
+Test(env, global_options)
+{
+	setenv("GRAVITY_DEBUG", "true", 1);
+	setenv("GRAVITY_USER", "0", 1);
+	setenv("GRAVITY_BACKEND", "direct", 1);
+	galaxyctl("status");
+	expect_command(GX_CMD_STATUS, NULL);
+	cr_expect(P.cli.debug);
+	cr_expect_eq(P.cli.user_mode, 0);
+	cr_expect_str_eq(P.cli.backend, "direct");
+	setenv("GRAVITY_USER", "yes", 1);
+	galaxyctl("status");
+	cr_expect_eq(P.cli.user_mode, 1);
+}
+
+Test(env, every_command_option)
+{
+	static const struct {
+		const char *cmd, *var;
+		size_t field; /* offsetof the bool in struct gx_cli */
+	} cases[] = {
+		{ "start", "GRAVITY_START_FOREGROUND", offsetof(struct gx_cli, foreground) },
+		{ "start", "GRAVITY_START_QUIET", offsetof(struct gx_cli, quiet) },
+		{ "graceful", "GRAVITY_GRACEFUL_START_IF_STOPPED",
+		  offsetof(struct gx_cli, start_if_stopped) },
+		{ "update", "GRAVITY_UPDATE_FORCE", offsetof(struct gx_cli, force) },
+		{ "update", "GRAVITY_UPDATE_CLEAN", offsetof(struct gx_cli, clean) },
+		{ "follow", "GRAVITY_FOLLOW_QUIET", offsetof(struct gx_cli, quiet) },
+		{ "list", "GRAVITY_LIST_VERSION", offsetof(struct gx_cli, version) },
+		{ "show", "GRAVITY_SHOW_DETAILS", offsetof(struct gx_cli, details) },
+		{ "show", "GRAVITY_SHOW_SAMPLE_CONFIG", offsetof(struct gx_cli, sample_config) },
+		{ "status", "GRAVITY_STATUS_JSON", offsetof(struct gx_cli, json) },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setenv(cases[i].var, "1", 1);
+		galaxyctl(cases[i].cmd);
+		cr_assert_eq(P.r, 0, "%s: %s", cases[i].var, P.err);
+		cr_expect(*(bool *)((char *)&P.cli + cases[i].field), "%s", cases[i].var);
+		unsetenv(cases[i].var);
+		galaxyctl(cases[i].cmd);
+		cr_expect_not(*(bool *)((char *)&P.cli + cases[i].field), "without %s",
+			      cases[i].var);
+	}
+}
+
+Test(env, exec_options)
+{
+	setenv("GRAVITY_EXEC_SERVICE_INSTANCE", "2", 1);
+	setenv("GRAVITY_EXEC_NO_EXEC", "on", 1);
+	galaxyctl("exec", "gunicorn");
+	expect_command(GX_CMD_EXEC, "gunicorn", NULL);
+	cr_expect_eq(P.cli.service_instance, 2);
+	cr_expect(P.cli.no_exec);
+}
+
+Test(env, booleans_as_click_reads_them)
+{
+	static const char *const yes[] = { "1", "true", "TRUE", "t", "Yes", "y", "on", " on\n" };
+	static const char *const no[] = { "0", "false", "F", "no", "N", "off", "OFF", "" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		setenv("GRAVITY_UPDATE_FORCE", yes[i], 1);
+		galaxyctl("update");
+		expect_command(GX_CMD_UPDATE, NULL);
+		cr_expect(P.cli.force, "GRAVITY_UPDATE_FORCE='%s'", yes[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		setenv("GRAVITY_UPDATE_FORCE", no[i], 1);
+		galaxyctl("update");
+		expect_command(GX_CMD_UPDATE, NULL);
+		cr_expect_not(P.cli.force, "GRAVITY_UPDATE_FORCE='%s'", no[i]);
+	}
+}
+
+Test(env, empty_is_unset)
+{
+	setenv("GRAVITY_USER", "", 1);
+	setenv("GRAVITY_BACKEND", "", 1);
+	galaxyctl("list");
+	expect_command(GX_CMD_LIST, NULL);
+	cr_expect_eq(P.cli.user_mode, -1);
+	cr_expect_null(P.cli.backend);
+}
+
+Test(env, the_command_line_wins)
+{
+	setenv("GRAVITY_USER", "1", 1);
+	setenv("GRAVITY_BACKEND", "systemd", 1);
+	setenv("GRAVITY_EXEC_SERVICE_INSTANCE", "3", 1);
+	galaxyctl("--no-user", "--backend", "direct", "exec", "-i", "1", "celery");
+	expect_command(GX_CMD_EXEC, "celery", NULL);
+	cr_expect_eq(P.cli.user_mode, 0);
+	cr_expect_str_eq(P.cli.backend, "direct");
+	cr_expect_eq(P.cli.service_instance, 1);
+	/* A variable the command line overrides is not read, so it cannot be wrong. */
+	setenv("GRAVITY_DEBUG", "maybe", 1);
+	setenv("GRAVITY_LIST_VERSION", "maybe", 1);
+	galaxyctl("-d", "list", "-v");
+	expect_command(GX_CMD_LIST, NULL);
+	cr_expect(P.cli.debug);
+	cr_expect(P.cli.version);
+}
+
+Test(env, an_alias_has_its_own_variables)
+{
+	/* click names a subcommand's variables after the name it was invoked by. */
+	setenv("GRAVITY_LIST_VERSION", "1", 1);
+	galaxyctl("configs");
+	expect_command(GX_CMD_LIST, NULL);
+	cr_expect_not(P.cli.version);
+	setenv("GRAVITY_CONFIGS_VERSION", "1", 1);
+	galaxyctl("configs");
+	cr_expect(P.cli.version);
+	setenv("GRAVITY_RELOAD_START_IF_STOPPED", "yes", 1);
+	galaxyctl("reload");
+	expect_command(GX_CMD_GRACEFUL, NULL);
+	cr_expect(P.cli.start_if_stopped);
+}
+
+Test(env, invalid_values_name_the_variable)
+{
+	setenv("GRAVITY_DEBUG", "maybe", 1);
+	galaxyctl("list");
+	expect_usage_error("Error: Invalid value for $GRAVITY_DEBUG: 'maybe' is not a valid "
+			   "boolean (1, true, yes, on or 0, false, no, off).\n");
+	unsetenv("GRAVITY_DEBUG");
+	setenv("GRAVITY_LIST_VERSION", "2", 1);
+	galaxyctl("list");
+	expect_usage_error("Invalid value for $GRAVITY_LIST_VERSION: '2' is not a valid boolean");
+	cr_expect(strstr(P.err, "Try 'galaxyctl list --help' for help."), "%s", P.err);
+	unsetenv("GRAVITY_LIST_VERSION");
+	setenv("GRAVITY_EXEC_SERVICE_INSTANCE", "-1", 1);
+	galaxyctl("exec", "gunicorn");
+	expect_usage_error("$GRAVITY_EXEC_SERVICE_INSTANCE: '-1' is not a non-negative integer");
+}
+
+Test(env, help_and_version_are_not_variables)
+{
+	setenv("GRAVITY_HELP", "1", 1);
+	setenv("GRAVITY_VERSION", "1", 1);
+	setenv("GRAVITY_LIST_HELP", "1", 1);
+	setenv("GRAVITY_NO_USER", "1", 1);
+	galaxyctl("list");
+	expect_command(GX_CMD_LIST, NULL);
+	cr_expect_not(P.cli.version);
+	cr_expect_eq(P.cli.user_mode, -1);
+	/* Help is answered before any variable is read. */
+	setenv("GRAVITY_DEBUG", "maybe", 1);
+	galaxyctl("--help");
+	cr_expect_eq(P.r, 1);
+}
+
+Test(env, galaxy_and_galaxyctl_take_their_own)
+{
+	setenv("GRAVITY_SINGLE_USER", "admin@example.org", 1);
+	setenv("GRAVITY_QUIET", "1", 1);
+	setenv("GRAVITY_DEBUG", "1", 1);
+	setenv("GRAVITY_BACKEND", "systemd", 1);
+	setenv("GRAVITY_USER", "1", 1);
+	galaxy("-c", "g.yml");
+	expect_command(GX_CMD_START, NULL);
+	cr_expect_str_eq(P.cli.single_user, "admin@example.org");
+	cr_expect(P.cli.quiet);
+	cr_expect(P.cli.debug);
+	cr_expect_str_eq(P.cli.backend, "direct");
+	cr_expect_eq(P.cli.user_mode, -1);
+	galaxyctl("status");
+	expect_command(GX_CMD_STATUS, NULL);
+	cr_expect_null(P.cli.single_user);
+	cr_expect_not(P.cli.quiet);
+	cr_expect_str_eq(P.cli.backend, "systemd");
 }

@@ -15,7 +15,8 @@ if [ ! -x "$galaxyctl" ]; then
 fi
 
 unset GRAVITY_CONFIG_FILE GALAXY_CONFIG_FILE GRAVITY_STATE_DIR GALAXY_ROOT_DIR \
-    GRAVITY_SKIP_SYSTEMD GRAVITY_IGNORE_ROOT GRAVITY_PLUGIN_PATH
+    GRAVITY_SKIP_SYSTEMD GRAVITY_IGNORE_ROOT GRAVITY_PLUGIN_PATH GRAVITY_DEBUG GRAVITY_USER \
+    GRAVITY_BACKEND GRAVITY_LIST_VERSION GRAVITY_UPDATE_FORCE
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gx-cli-XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -138,6 +139,26 @@ run 0 "list --version on the stand-in" "$galaxyctl" -c "$conf" list --version
 expect out "list --version header" '^INSTANCE NAME       VERSION       CONFIG PATH$'
 expect out "list --version row" "^_default_           23\\.1\\.2        $conf_re\$"
 
+# Options from GRAVITY_* variables, as upstream's click auto_envvar_prefix gives them.
+run 0 "list with \$GRAVITY_LIST_VERSION" env GRAVITY_LIST_VERSION=1 "$galaxyctl" -c "$conf" list
+expect out "\$GRAVITY_LIST_VERSION=1 adds the version column" '^INSTANCE NAME       VERSION       CONFIG PATH$'
+run 0 "list with \$GRAVITY_LIST_VERSION=0" env GRAVITY_LIST_VERSION=0 "$galaxyctl" -c "$conf" list
+expect_not out "\$GRAVITY_LIST_VERSION=0 is no --version" 'VERSION'
+run 2 "an invalid \$GRAVITY_DEBUG" env GRAVITY_DEBUG=maybe "$galaxyctl" -c "$conf" list
+expect err "the invalid variable is named" "^Error: Invalid value for \\\$GRAVITY_DEBUG: 'maybe' is not a valid boolean"
+run 0 "the command line wins over an invalid variable" env GRAVITY_DEBUG=maybe "$galaxyctl" -d -c "$conf" list
+if [ -e "$builddir/backends/.libs/supervisor.so" ]; then
+    sv="env GRAVITY_SKIP_SYSTEMD=1 $galaxyctl -c $conf --state-dir $tmp/sv --backend supervisor"
+    run 0 "supervisor update" $sv update
+    run 0 "update with \$GRAVITY_UPDATE_FORCE=0" env GRAVITY_UPDATE_FORCE=0 $sv update
+    expect_not err "\$GRAVITY_UPDATE_FORCE=0 leaves unchanged files alone" '^Updating service'
+    run 0 "update with \$GRAVITY_UPDATE_FORCE=1" env GRAVITY_UPDATE_FORCE=1 $sv update
+    expect err "\$GRAVITY_UPDATE_FORCE=1 rewrites every file" '^Updating service gunicorn$'
+    rm -rf "$tmp/sv"
+else
+    echo "# skipped \$GRAVITY_UPDATE_FORCE: backends/.libs/supervisor.so is not built"
+fi
+
 (cd "$root" && "$galaxyctl" configs) >"$tmp/out" 2>"$tmp/err"
 status=$?
 if [ "$status" -eq 0 ]; then ok "configs from the Galaxy root (exit 0)"; else not_ok "configs from the Galaxy root (exit 0)" "exited $status"; fi
@@ -243,6 +264,15 @@ if [ "$(id -u)" -eq 0 ]; then
     run 3 "as root, supervisor is refused" $limit "$galaxyctl" -c "$conf" --backend supervisor start
     expect err "upstream's root message" 'Gravity cannot be run as root unless using the systemd process manager'
     expect err "GRAVITY_SKIP_SYSTEMD is suggested" 'GRAVITY_SKIP_SYSTEMD'
+    # Only upstream's true values (1, true, yes) make root a user; 0 keeps root on systemd.
+    for v in 0 no false; do
+        run 0 "as root, GRAVITY_SKIP_SYSTEMD=$v" env GRAVITY_SKIP_SYSTEMD=$v "$galaxyctl" -c "$conf" show
+        expect out "GRAVITY_SKIP_SYSTEMD=$v keeps systemd" '^    "process_manager": "systemd",$'
+    done
+    for v in 1 True YES; do
+        run 0 "as root, GRAVITY_SKIP_SYSTEMD=$v" env GRAVITY_SKIP_SYSTEMD=$v "$galaxyctl" -c "$conf" show
+        expect out "GRAVITY_SKIP_SYSTEMD=$v acts as a user" '^    "process_manager": "supervisor",$'
+    done
     run 3 "as root, galaxy (direct) is refused" $limit "$galaxy" -c "$conf"
     expect err "galaxy gets upstream's root message" 'Gravity cannot be run as root unless using the systemd process manager'
 
