@@ -65,9 +65,11 @@ def step_file(case, stem, ext, step, steps):
 
 # --- parsing rendered files into something compared by meaning ---
 
-def split_supervisor_env(value):
+def split_supervisor_env(value, strict):
     """supervisor's environment=: KEY=VALUE pairs as supervisord itself reads them, when its
-    parser is at hand (None when it rejects the line); else comma-separated, quotes removed."""
+    parser is at hand.  When it rejects the line: None if strict (ours must be readable), else
+    (upstream's, which writes lines supervisord rejects) the pairs it meant: comma-separated,
+    quotes removed."""
     try:
         sys.path.append("/usr/lib/python3/dist-packages")
         from supervisor.datatypes import dict_of_key_value_pairs
@@ -77,7 +79,8 @@ def split_supervisor_env(value):
         try:
             return sorted("%s=%s" % kv for kv in dict_of_key_value_pairs(value).items())
         except ValueError:
-            return None
+            if strict:
+                return None
     lex = shlex.shlex(value, posix=True)
     lex.whitespace = ","
     lex.whitespace_split = True
@@ -85,7 +88,7 @@ def split_supervisor_env(value):
     return sorted(tok.strip() for tok in lex if tok.strip())
 
 
-def parse_ini(text, kind):
+def parse_ini(text, kind, strict):
     """Sections of a supervisor conf or systemd unit: name -> sorted list of (key, value)."""
     sections = {}
     current = None
@@ -102,18 +105,18 @@ def parse_ini(text, kind):
             current.append(("?", line))
             continue
         key, value = (s.strip() for s in line.split("=", 1))
-        current.extend(normalize(kind, key, value))
+        current.extend(normalize(kind, key, value, strict))
     return {name: sorted(items, key=repr) for name, items in sections.items()}
 
 
-def normalize(kind, key, value):
+def normalize(kind, key, value, strict):
     if key in ("command", "ExecStart", "ExecReload", "ExecStop", "ExecStartPre"):
         try:
             return [(key, tuple(shlex.split(value)))]
         except ValueError:
             return [(key, value)]
     if kind == "supervisor" and key == "environment":
-        pairs = split_supervisor_env(value)
+        pairs = split_supervisor_env(value, strict)
         return [(key, tuple(pairs) if pairs is not None else "UNREADABLE BY SUPERVISORD: " + value)]
     if kind == "systemd" and key == "Environment":
         try:
@@ -137,7 +140,7 @@ def compare_file(rel, want_text, got_text):
     kind = file_kind(rel)
     if kind is None:
         return [] if want_text == got_text else ["%s: content differs" % rel]
-    want, got = parse_ini(want_text, kind), parse_ini(got_text, kind)
+    want, got = parse_ini(want_text, kind, False), parse_ini(got_text, kind, True)
     diffs = []
     for name in sorted(set(want) | set(got)):
         w, g = want.get(name), got.get(name)
