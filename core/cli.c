@@ -24,6 +24,7 @@ enum cli_opt {
 	OPT_SAMPLE_CONFIG,
 	OPT_DETAILS,
 	OPT_START_IF_STOPPED,
+	OPT_TIMEOUT,
 	OPT_MAX
 };
 
@@ -45,6 +46,9 @@ struct cli_command {
 static const struct option names_opts[] = { HELP_OPT, END_OPT };
 static const struct option graceful_opts[] = {
 	{ "start-if-stopped", no_argument, NULL, OPT_START_IF_STOPPED }, HELP_OPT, END_OPT
+};
+static const struct option wait_opts[] = {
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, HELP_OPT, END_OPT
 };
 static const struct option start_opts[] = {
 	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
@@ -186,6 +190,16 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 			"\n  -i, --service-instance N  Which process of a multi-process service.\n"
 			"  -n, --no-exec             Print the command and environment instead.\n",
 		.options = exec_opts, .shortopts = ":hi:n",
+	},
+	[GX_CMD_WAIT] = {
+		.name = "wait", .args = "[INSTANCE] [SERVICE]...", .max_args = -1,
+		.summary = "Wait until services are ready (ours, not upstream's).",
+		.help = "  Return once every selected process is RUNNING and, for gunicorn,\n"
+			"  answers /api/version on its bind: a deploy can wait for Galaxy without a\n"
+			"  URL loop.  At the timeout, exit 3 and name what is not ready, and why.\n"
+			NAMES_HELP
+			"\n  --timeout SECONDS  How long to wait (default 300).\n",
+		.options = wait_opts, .shortopts = ":h",
 	},
 };
 
@@ -550,6 +564,13 @@ static int cli_set_command_opt(struct gx_cli *cli, const struct cli_command *cmd
 	case OPT_NO_EXEC:
 		cli->no_exec = true;
 		break;
+	case OPT_TIMEOUT:
+		errno = 0;
+		cli->wait_timeout = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || cli->wait_timeout < 0)
+			return cli_usage_error(errout, "galaxyctl", cmd->name,
+					       "%s: '%s' is not a number of seconds", from, arg);
+		break;
 	case OPT_SERVICE_INSTANCE:
 		errno = 0;
 		cli->service_instance = strtol(arg, &end, 10);
@@ -652,6 +673,7 @@ int gx_cli_parse(struct gx_cli *cli, int argc, char **argv, FILE *out, FILE *err
 	memset(cli, 0, sizeof(*cli));
 	cli->user_mode = -1;
 	cli->service_instance = -1;
+	cli->wait_timeout = 300;
 	base = base ? base + 1 : (argc > 0 ? argv[0] : "galaxyctl");
 	cli->galaxy = strcmp(base, "galaxy") == 0;
 	r = cli_parse_global(cli, argc, argv, out, errout);

@@ -19,6 +19,7 @@ enum gx_command {
 	GX_CMD_STATUS,
 	GX_CMD_PM,
 	GX_CMD_EXEC,
+	GX_CMD_WAIT,
 	GX_CMD_MAX
 };
 
@@ -28,7 +29,8 @@ enum gx_exit {
 	GX_EXIT_FAILURE = 1,     /* the command ran and failed */
 	GX_EXIT_USAGE = 2,       /* bad command line */
 	GX_EXIT_CONFIG = 3,      /* invalid config: nothing was changed */
-	GX_EXIT_NOT_RUNNING = 3, /* status: a selected service is not running (supervisorctl's 3) */
+	GX_EXIT_NOT_RUNNING = 3, /* status: a selected service is not running (supervisorctl's 3);
+				  * wait: not every selected service was ready in time */
 	GX_EXIT_UNAVAILABLE = 4, /* backend or command not available in this build */
 };
 
@@ -51,6 +53,7 @@ struct gx_cli {
 	bool start_if_stopped; /* graceful --start-if-stopped */
 	bool sample_config; /* show --sample-config */
 	long service_instance; /* exec --service-instance, -1 when unset */
+	long wait_timeout;     /* wait --timeout, seconds */
 	bool no_exec;
 	const char *single_user; /* galaxy -s */
 	char **args;        /* positional arguments, borrowed from argv */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -21,6 +22,7 @@
 #include "show.h"
 #include "status.h"
 #include "strv.h"
+#include "wait.h"
 
 /* Everything one run of the program holds. */
 struct run {
@@ -360,6 +362,8 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		.start_if_stopped = run->cli.start_if_stopped,
 	};
 	struct gx_error err = { 0 };
+	/* wait reads the same rows as status */
+	bool status_like = run->cli.command == GX_CMD_STATUS || run->cli.command == GX_CMD_WAIT;
 	gx_backend_slot slot;
 	int r;
 
@@ -368,9 +372,8 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		run_print_error(&err);
 		return GX_EXIT_UNAVAILABLE;
 	}
-	slot = run->cli.command == GX_CMD_STATUS ? NULL : run_slot(b, run->cli.command);
-	if ((run->cli.command == GX_CMD_STATUS && !b->status) ||
-	    (run->cli.command != GX_CMD_STATUS && !slot)) {
+	slot = status_like ? NULL : run_slot(b, run->cli.command);
+	if ((status_like && !b->status) || (!status_like && !slot)) {
 		gx_log(GX_LOG_ERROR, "the %s backend does not support the %s command", name,
 		       gx_command_name(run->cli.command));
 		return GX_EXIT_UNAVAILABLE;
@@ -384,8 +387,7 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		free(targets);
 		return GX_EXIT_OK;
 	}
-	r = run->cli.command == GX_CMD_STATUS ? b->status(run->host, &rq, st, &err)
-					      : slot(run->host, &rq, &err);
+	r = status_like ? b->status(run->host, &rq, st, &err) : slot(run->host, &rq, &err);
 	free(insts);
 	free(targets);
 	if (r < 0 && cleanup_only) {
@@ -533,6 +535,52 @@ static void run_update_others(struct run *run, const char *const *owners, size_t
 	}
 }
 
+static double run_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * wait: the selected rows of every backend, again and again, until each is
+ * ready or the timeout passes.  The backends' own warnings (supervisord is
+ * not running ...) are muted while polling; what is not ready is said once.
+ */
+static int run_wait(struct run *run, const char **names, size_t n)
+{
+	double deadline = run_now() + (double)run->cli.wait_timeout;
+	char *not_ready = NULL;
+	int code = GX_EXIT_OK, r;
+
+	for (;;) {
+		struct gx_status st = { 0 };
+
+		gx_log_mute(true);
+		for (size_t i = 0; i < n && code == GX_EXIT_OK; i++)
+			code = run_one_backend(run, names[i], &st, false);
+		gx_log_mute(false);
+		free(not_ready);
+		not_ready = NULL;
+		r = code == GX_EXIT_OK ? gx_wait_check(run->host, &run->insts, &st, &not_ready) : 0;
+		gx_status_release(&st);
+		if (code != GX_EXIT_OK || r != -EAGAIN || run_now() >= deadline)
+			break;
+		gx_log(GX_LOG_DEBUG, "not ready yet: %s", not_ready);
+		usleep(500 * 1000);
+	}
+	if (code == GX_EXIT_OK && r == -ENOMEM)
+		code = GX_EXIT_FAILURE;
+	if (code == GX_EXIT_OK && r == -EAGAIN) {
+		gx_log(GX_LOG_ERROR, "Not ready after %ld seconds: %s", run->cli.wait_timeout,
+		       not_ready);
+		code = GX_EXIT_NOT_RUNNING;
+	}
+	free(not_ready);
+	return code;
+}
+
 static int run_backend_command(struct run *run)
 {
 	const char **names = calloc(run->insts.n + 1, sizeof(*names));
@@ -562,7 +610,9 @@ static int run_backend_command(struct run *run)
 	}
 	if (code == GX_EXIT_OK && all && !run->cli.backend)
 		run_update_others(run, names, n);
-	for (size_t i = 0; i < n && code == GX_EXIT_OK; i++)
+	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_WAIT)
+		code = run_wait(run, names, n);
+	for (size_t i = 0; i < n && code == GX_EXIT_OK && run->cli.command != GX_CMD_WAIT; i++)
 		code = run_one_backend(run, names[i], &st, false);
 	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_STATUS) {
 		if (run->cli.json)

@@ -6,6 +6,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/cli.c %reldir%/cli.h \
 	%reldir%/commands.c %reldir%/commands.h \
 	%reldir%/self_path.c %reldir%/self_path.h %reldir%/abi_layout.c \
+	%reldir%/wait.c %reldir%/wait.h \
 	%reldir%/config.c %reldir%/config.h \
 	%reldir%/core_options.c %reldir%/core_options.h \
 	%reldir%/env_settings.c %reldir%/env_settings.h \

@@ -373,11 +373,12 @@ TESTS += tests/integration/direct_lifecycle.sh tests/integration/direct_crash.sh
 TESTS += tests/integration/direct_logswap.sh tests/integration/direct_statedir.sh
 # issue 17: a stopped manager hangs no command
 TESTS += tests/integration/direct_stopped.sh tests/integration/direct_flood.sh \
-	tests/integration/direct_restartloop.sh tests/integration/direct_fulldisk.sh
+	tests/integration/direct_restartloop.sh tests/integration/direct_fulldisk.sh \
+	tests/integration/direct_wait.sh
 endif
 EXTRA_DIST += tests/integration/direct_logswap.sh tests/integration/direct_statedir.sh \
 	tests/integration/direct_stopped.sh tests/integration/direct_flood.sh tests/integration/direct_restartloop.sh \
-	tests/integration/direct_fulldisk.sh \
+	tests/integration/direct_fulldisk.sh tests/integration/direct_wait.sh \
 	tests/integration/direct_paths.sh
 EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle.sh \
 	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \

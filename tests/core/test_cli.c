@@ -324,7 +324,7 @@ Test(cli, command_names)
 {
 	static const char *const names[GX_CMD_MAX] = {
 		"start", "stop", "restart", "graceful", "update", "shutdown", "follow",
-		"list", "show", "status", "pm", "exec",
+		"list", "show", "status", "pm", "exec", "wait",
 	};
 
 	for (int i = 0; i < GX_CMD_MAX; i++)

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# galaxyctl wait (direct backend): 0 once every selected process is RUNNING and gunicorn answers
+# /api/version; exit 3 at the timeout, naming what is not ready and why.
+set -euo pipefail
+. "$(dirname "$0")/direct_lib.sh"
+
+write_config <<'EOF2'
+gravity:
+  process_manager: direct
+  galaxy_root: @ROOT@
+  virtualenv: @ROOT@/venv
+  gunicorn:
+    bind: unix:@WORK@/gunicorn.sock
+    start_timeout: 3
+  celery:
+    concurrency: 1
+    start_timeout: 1
+    enable_beat: false
+galaxy:
+  brand: direct-test
+EOF2
+answers() { curl -sf --max-time 2 --unix-socket "$work/gunicorn.sock" http://localhost/api/version >/dev/null; }
+
+rc=0
+out=$(gx wait --timeout 1 2>&1) || rc=$?
+[ $rc = 3 ] || fail "wait with nothing running exited $rc: $out"
+grep -q "error: Not ready after 1 seconds: gunicorn (STOPPED), celery (STOPPED)" <<<"$out" || fail "wait said: $out"
+echo "ok - wait with nothing running: exit 3, naming each"
+
+gx start >/dev/null 2>&1 || fail "start failed"
+out=$(gx wait --timeout 60 2>&1) || fail "wait after start: $out"
+answers || fail "wait returned before gunicorn answers"
+[ "$(field gunicorn state)" = RUNNING ] && [ "$(field celery state)" = RUNNING ] || fail "wait returned before RUNNING"
+echo "ok - wait returns once both are RUNNING and gunicorn answers"
+
+gx stop celery >/dev/null 2>&1 || fail "stop celery"
+gx wait gunicorn --timeout 5 >/dev/null 2>&1 || fail "wait gunicorn with celery stopped"
+rc=0
+out=$(gx wait celery --timeout 1 2>&1) || rc=$?
+[ $rc = 3 ] && grep -q "Not ready after 1 seconds: celery (STOPPED)$" <<<"$out" || fail "wait celery said ($rc): $out"
+echo "ok - wait selects: gunicorn is ready, celery (stopped) is not"
+
+rc=0
+out=$(gx wait --timeout soon 2>&1) || rc=$?
+[ $rc = 2 ] && grep -q "'soon' is not a number of seconds" <<<"$out" || fail "a bad timeout ($rc): $out"
+gx stop >/dev/null 2>&1 || fail "stop failed"
+wait_up_to 10 no_root_pids || fail "processes left after stop: $(root_pids)"
+echo "PASS"
