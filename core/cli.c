@@ -80,7 +80,7 @@ static const struct option exec_opts[] = {
 #define NAMES_HELP                                                                      \
 	"  INSTANCE and SERVICE names select what to act on; with none, every\n"        \
 	"  service of every instance.  A service name may be given alone when only\n"  \
-	"  one instance is loaded.\n"
+	"  one instance is loaded.  Glob patterns ('handler*') select every match.\n"
 
 static const struct cli_command commands[GX_CMD_MAX] = {
 	[GX_CMD_START] = {
@@ -235,7 +235,8 @@ static const char exit_codes_help[] =
 	"  1  the command failed\n"
 	"  2  bad command line\n"
 	"  3  invalid configuration (nothing was changed); for status (without\n"
-	"     --json), a selected service is not running\n"
+	"     --json), a selected service is not running; for wait, one was not\n"
+	"     ready in time\n"
 	"  4  backend or command not available in this build\n";
 
 static const char galaxy_usage[] =

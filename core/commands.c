@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Running a parsed command: load plugins and config, route to backends, print results. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,24 +176,106 @@ static bool run_is_service_name(const struct run *run, const char *name)
 	return false;
 }
 
-/* Split the positional names into instances and services, as upstream does. */
+static void run_select_instance(struct run *run, const struct gx_instance *inst)
+{
+	for (size_t k = 0; k < run->insts.n; k++)
+		if (run->insts.v[k] == inst && !run->selected[k]) {
+			run->selected[k] = true;
+			run->n_selected++;
+		}
+}
+
+static bool run_has_service(const struct run *run, const char *name)
+{
+	for (size_t k = 0; k < run->n_services; k++)
+		if (strcmp(run->services[k], name) == 0)
+			return true;
+	return false;
+}
+
+/* Every instance and service name the pattern matches is selected; false when none. */
+static bool run_select_pattern(struct run *run, const char *pattern)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < run->insts.n; i++) {
+		const struct gx_instance *inst = run->insts.v[i];
+
+		if (fnmatch(pattern, inst->name, 0) == 0) {
+			run_select_instance(run, inst);
+			any = true;
+		}
+		for (size_t s = 0; s < inst->n_services; s++) {
+			const char *name = inst->services[s]->name;
+
+			if (fnmatch(pattern, name, 0) != 0)
+				continue;
+			any = true;
+			if (!run_has_service(run, name))
+				run->services[run->n_services++] = name;
+		}
+	}
+	return any;
+}
+
+/* Was service s of instance i's name already listed, by an earlier service? */
+static bool run_name_listed_before(const struct run *run, size_t i, size_t s)
+{
+	const char *name = run->insts.v[i]->services[s]->name;
+
+	for (size_t j = 0; j <= i; j++) {
+		size_t end = j < i ? run->insts.v[j]->n_services : s;
+
+		for (size_t t = 0; t < end; t++)
+			if (strcmp(run->insts.v[j]->services[t]->name, name) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* The names a pattern could have matched, for its error: instances, then services. */
+static void run_print_known_names(const struct run *run)
+{
+	fputs("galaxyctl: the names there are:", stderr);
+	for (size_t i = 0; i < run->insts.n; i++)
+		if (!run->insts.v[i]->name_is_default)
+			fprintf(stderr, " %s (instance)", run->insts.v[i]->name);
+	for (size_t i = 0; i < run->insts.n; i++)
+		for (size_t s = 0; s < run->insts.v[i]->n_services; s++)
+			if (!run_name_listed_before(run, i, s))
+				fprintf(stderr, " %s", run->insts.v[i]->services[s]->name);
+	fputc('\n', stderr);
+}
+
+/*
+ * Split the positional names into instances and services, as upstream does.  A name with
+ * glob characters (upstream issue #63: 'handler*') selects every instance and service it
+ * matches, and matching nothing is an error.
+ */
 static int run_resolve_names(struct run *run, char **names, size_t n)
 {
+	size_t max = n + 1;
+
+	for (size_t i = 0; i < run->insts.n; i++)
+		max += run->insts.v[i]->n_services;
 	run->selected = calloc(run->insts.n + 1, sizeof(*run->selected));
-	run->services = calloc(n + 1, sizeof(*run->services));
+	run->services = calloc(max, sizeof(*run->services));
 	if (!run->selected || !run->services)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		struct gx_instance *inst = gx_instances_find(&run->insts, names[i]);
 
 		if (inst) {
-			for (size_t k = 0; k < run->insts.n; k++)
-				if (run->insts.v[k] == inst && !run->selected[k]) {
-					run->selected[k] = true;
-					run->n_selected++;
-				}
+			run_select_instance(run, inst);
+		} else if (strpbrk(names[i], "*?[")) {
+			if (!run_select_pattern(run, names[i])) {
+				gx_log(GX_LOG_ERROR, "No instance or service name matches '%s'", names[i]);
+				run_print_known_names(run);
+				return -EINVAL;
+			}
 		} else if (run_is_service_name(run, names[i])) {
-			run->services[run->n_services++] = names[i];
+			if (!run_has_service(run, names[i]))
+				run->services[run->n_services++] = names[i];
 		} else {
 			gx_log(GX_LOG_WARNING, "Not a known instance or service name: %s", names[i]);
 		}

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # galaxyctl wait (direct backend): 0 once every selected process is RUNNING and gunicorn answers
-# /api/version; exit 3 at the timeout, naming what is not ready and why.
+# /api/version; exit 3 at the timeout, naming what is not ready and why. Glob patterns select
+# services ('handler*', upstream issue #63); one that matches nothing lists the names there are.
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
@@ -17,6 +18,10 @@ gravity:
     concurrency: 1
     start_timeout: 1
     enable_beat: false
+  handlers:
+    handler:
+      processes: 2
+      start_timeout: 1
 galaxy:
   brand: direct-test
 EOF2
@@ -25,7 +30,7 @@ answers() { curl -sf --max-time 2 --unix-socket "$work/gunicorn.sock" http://loc
 rc=0
 out=$(gx wait --timeout 1 2>&1) || rc=$?
 [ $rc = 3 ] || fail "wait with nothing running exited $rc: $out"
-grep -q "error: Not ready after 1 seconds: gunicorn (STOPPED), celery (STOPPED)" <<<"$out" || fail "wait said: $out"
+grep -q "error: Not ready after 1 seconds: gunicorn (STOPPED), celery (STOPPED), handler:handler_0 (STOPPED), handler:handler_1 (STOPPED)" <<<"$out" || fail "wait said: $out"
 echo "ok - wait with nothing running: exit 3, naming each"
 
 gx start >/dev/null 2>&1 || fail "start failed"
@@ -40,6 +45,19 @@ rc=0
 out=$(gx wait celery --timeout 1 2>&1) || rc=$?
 [ $rc = 3 ] && grep -q "Not ready after 1 seconds: celery (STOPPED)$" <<<"$out" || fail "wait celery said ($rc): $out"
 echo "ok - wait selects: gunicorn is ready, celery (stopped) is not"
+
+# ---- glob patterns
+g=$(field gunicorn pid) h0=$(field handler:handler_0 pid) h1=$(field handler:handler_1 pid)
+out=$(gx restart 'handler*' 2>&1) || fail "restart 'handler*': $out"
+gx wait 'handler*' --timeout 30 >/dev/null 2>&1 || fail "the handlers did not come back"
+[ "$(field handler:handler_0 pid)" != "$h0" ] && [ "$(field handler:handler_1 pid)" != "$h1" ] ||
+	fail "restart 'handler*' did not restart both handlers"
+[ "$(field gunicorn pid)" = "$g" ] || fail "restart 'handler*' restarted gunicorn"
+rc=0
+out=$(gx status 'nothing*' 2>&1) || rc=$?
+[ $rc = 2 ] && grep -q "error: No instance or service name matches 'nothing\*'" <<<"$out" &&
+	grep -q "the names there are: gunicorn celery handler$" <<<"$out" || fail "a pattern matching nothing ($rc): $out"
+echo "ok - 'handler*' restarts both handlers and nothing else; a pattern matching nothing lists the names"
 
 rc=0
 out=$(gx wait --timeout soon 2>&1) || rc=$?
