@@ -25,6 +25,7 @@ enum cli_opt {
 	OPT_DETAILS,
 	OPT_START_IF_STOPPED,
 	OPT_TIMEOUT,
+	OPT_CHECK_READY,
 	OPT_MAX
 };
 
@@ -74,7 +75,8 @@ static const struct option show_opts[] = {
 };
 static const struct option exec_opts[] = {
 	{ "service-instance", required_argument, NULL, OPT_SERVICE_INSTANCE },
-	{ "no-exec", no_argument, NULL, OPT_NO_EXEC }, HELP_OPT, END_OPT
+	{ "no-exec", no_argument, NULL, OPT_NO_EXEC },
+	{ "check-ready", no_argument, NULL, OPT_CHECK_READY }, HELP_OPT, END_OPT
 };
 
 #define NAMES_HELP                                                                      \
@@ -188,7 +190,9 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.help = "  Replace galaxyctl with one service's command, in its environment, as\n"
 			"  process managers do when service_command_style is gravity.\n"
 			"\n  -i, --service-instance N  Which process of a multi-process service.\n"
-			"  -n, --no-exec             Print the command and environment instead.\n",
+			"  -n, --no-exec             Print the command and environment instead.\n"
+			"  --check-ready             Run the service's readiness check once instead\n"
+			"                            (exit 0: ready); the direct manager's probe.\n",
 		.options = exec_opts, .shortopts = ":hi:n",
 	},
 	[GX_CMD_WAIT] = {
@@ -564,6 +568,9 @@ static int cli_set_command_opt(struct gx_cli *cli, const struct cli_command *cmd
 		break;
 	case OPT_NO_EXEC:
 		cli->no_exec = true;
+		break;
+	case OPT_CHECK_READY:
+		cli->check_ready = true;
 		break;
 	case OPT_TIMEOUT:
 		errno = 0;

@@ -55,6 +55,7 @@ struct gx_cli {
 	long service_instance; /* exec --service-instance, -1 when unset */
 	long wait_timeout;     /* wait --timeout, seconds */
 	bool no_exec;
+	bool check_ready;   /* exec --check-ready */
 	const char *single_user; /* galaxy -s */
 	char **args;        /* positional arguments, borrowed from argv */
 	size_t n_args;

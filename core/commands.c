@@ -830,6 +830,24 @@ static mode_t run_process_umask(const struct gx_service *svc, unsigned process)
 	return (mode_t)strtol(svc->umask, NULL, 8);
 }
 
+/* exec --check-ready: the service's readiness check, once; 0 ready, 1 not (or no check). */
+static int run_check_ready(struct run *run, const struct gx_service *svc, unsigned process)
+{
+	struct gx_error err = { 0 };
+	int r;
+
+	if (!svc->type->ready)
+		return GX_EXIT_OK;
+	gx_log_mute(true);
+	r = svc->type->ready(run->host, svc, process, 5.0, &err);
+	gx_log_mute(false);
+	if (r == 0)
+		return GX_EXIT_OK;
+	if (run->cli.debug)
+		gx_log(GX_LOG_INFO, "%s not ready: %s", svc->name, err.message);
+	return GX_EXIT_FAILURE;
+}
+
 static int run_exec(struct run *run)
 {
 	const struct gx_instance *inst = NULL;
@@ -850,6 +868,8 @@ static int run_exec(struct run *run)
 		}
 		process = run->cli.service_instance;
 	}
+	if (run->cli.check_ready)
+		return run_check_ready(run, svc, (unsigned)process);
 	if (run->host->service_argv(svc, (unsigned)process, &argv, &err) < 0 ||
 	    run->host->service_env(svc, (unsigned)process, &env, &err) < 0) {
 		run_print_error(&err);

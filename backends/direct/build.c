@@ -172,18 +172,53 @@ long direct_opt_int(const struct direct_ctx *x, const struct gx_node *map, const
 }
 
 /* The program object of one process; manager_path: the running manager's PATH, or NULL. */
+/*
+ * How the manager asks whether a STARTING process is ready: galaxyctl exec --check-ready runs
+ * the service's own readiness check (gunicorn: /api/version on its bind) once.  Nothing for a
+ * service without one: it is RUNNING after start_timeout, as before.
+ */
+static int direct_ready_argv(const struct direct_ctx *x, const struct direct_proc *dp,
+			     struct gx_strv *ready)
+{
+	const struct gx_instance *inst = dp->inst;
+	int r = 0;
+
+	if (!dp->svc->type->ready || !x->h->self_exe || !inst->config_file)
+		return 0;
+	r = x->h->strv_push(ready, x->h->self_exe);
+	if (r == 0)
+		r = x->h->strv_push(ready, "--config-file");
+	if (r == 0)
+		r = x->h->strv_push(ready, inst->config_file);
+	if (r == 0)
+		r = x->h->strv_push(ready, "exec");
+	if (r == 0)
+		r = x->h->strv_push(ready, "--check-ready");
+	if (r == 0)
+		r = x->h->strv_pushf(ready, "--service-instance=%u", dp->process);
+	if (r == 0)
+		r = x->h->strv_push(ready, inst->name);
+	if (r == 0)
+		r = x->h->strv_push(ready, dp->svc->name);
+	return r;
+}
+
 static json_t *direct_program(const struct direct_ctx *x, const struct direct_proc *dp,
 			      const struct direct_creds *c, const char *manager_path)
 {
 	const struct gx_instance *inst = dp->inst;
 	const struct gx_service *svc = dp->svc;
-	struct gx_strv argv = { 0 }, env = { 0 };
+	struct gx_strv argv = { 0 }, env = { 0 }, ready = { 0 };
 	struct direct_spec spec = { 0 };
 	json_t *o = NULL;
 
 	if (x->h->service_argv(svc, dp->process, &argv, x->err) < 0 ||
 	    direct_env(x, svc, dp->process, c, manager_path, &env) < 0)
 		goto out;
+	if (direct_ready_argv(x, dp, &ready) < 0) {
+		direct_oom(x);
+		goto out;
+	}
 	if (argv.n == 0) {
 		x->h->errorf(x->err, NULL, -EINVAL, "%s: the service has an empty command", dp->name);
 		goto out;
@@ -211,12 +246,14 @@ static json_t *direct_program(const struct direct_ctx *x, const struct direct_pr
 	spec.n_groups = c->set_user ? (size_t)c->n_groups : 0;
 	spec.memory_limit_kb = (long long)(svc->memory_limit * 1024 * 1024);
 	spec.memory_high_kb = (long long)(svc->memory_high * 1024 * 1024);
+	spec.ready_argv = ready.n ? ready.v : NULL;
 	o = direct_spec_to_json(&spec);
 	if (!o)
 		direct_oom(x);
 out:
 	x->h->strv_release(&argv);
 	x->h->strv_release(&env);
+	x->h->strv_release(&ready);
 	return o;
 }
 

@@ -28,6 +28,9 @@
 #define MGR_OWN_LOG_MAX (10LL << 20)
 #define MGR_OWN_LOG_BACKUPS 3
 
+/* How often a STARTING program's readiness is probed, from one second after its spawn. */
+#define MGR_PROBE_MS 1000u
+
 static const int mgr_signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2 };
 
 uint64_t mgr_now_ms(void)
@@ -322,6 +325,8 @@ static int mgr_spawn(struct direct_manager *m, struct mgr_prog *p)
 	mgr_epoll_add(m, child.out, &p->tag);
 	p->spawned_ms = mgr_now_ms();
 	p->deadline_ms = p->spawned_ms + (uint64_t)p->spec->start_timeout * 1000u;
+	p->probe_ms = p->spec->ready_argv ? p->spawned_ms + MGR_PROBE_MS : 0;
+	p->ready_seen = false;
 	if (p->started_once)
 		p->restarts++;
 	p->started_once = true;
@@ -395,9 +400,13 @@ static void mgr_entered(struct direct_manager *m, struct mgr_prog *p)
 	case GX_STATE_RUNNING:
 		p->deadline_ms = 0;
 		mgr_check_exec(m, p);
-		mgr_log(m, "INFO", "success: %s entered RUNNING state, process has stayed up for > "
-			"than %ld seconds (start_timeout)",
-			p->spec->name, p->spec->start_timeout);
+		if (p->ready_seen)
+			mgr_log(m, "INFO", "success: %s entered RUNNING state, its readiness check "
+				"passed", p->spec->name);
+		else
+			mgr_log(m, "INFO", "success: %s entered RUNNING state, process has stayed up "
+				"for > than %ld seconds (start_timeout)",
+				p->spec->name, p->spec->start_timeout);
 		break;
 	case GX_STATE_FATAL:
 		direct_logfile_close(&p->log);
@@ -476,6 +485,40 @@ static void mgr_exited(struct direct_manager *m, struct mgr_prog *p, int status)
 	mgr_event(m, p, DIRECT_EV_EXIT);
 }
 
+/* A STARTING program whose readiness probe is due: run one. */
+static void mgr_probe(struct direct_manager *m, struct mgr_prog *p, uint64_t now)
+{
+	pid_t pid;
+
+	if (p->state != GX_STATE_STARTING || !p->spec->ready_argv || p->probe_pid || !p->probe_ms ||
+	    p->probe_ms > now)
+		return;
+	p->probe_ms = 0;
+	pid = direct_spawn_probe(p->spec);
+	if (pid < 0) {
+		mgr_log(m, "WARN", "%s: cannot run its readiness check: %s", p->spec->name,
+			strerror((int)-pid));
+		p->probe_ms = now + MGR_PROBE_MS;
+		return;
+	}
+	p->probe_pid = pid;
+}
+
+/* The probe said: ready (exit 0) makes a still STARTING program RUNNING; else, again later. */
+static void mgr_probed(struct direct_manager *m, struct mgr_prog *p, int status)
+{
+	p->probe_pid = 0;
+	if (p->state != GX_STATE_STARTING)
+		return;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		p->ready_seen = true;
+		p->deadline_ms = 0;
+		mgr_event(m, p, DIRECT_EV_TIMER);
+		return;
+	}
+	p->probe_ms = mgr_now_ms() + MGR_PROBE_MS;
+}
+
 static void mgr_reap(struct direct_manager *m)
 {
 	for (;;) {
@@ -487,11 +530,16 @@ static void mgr_reap(struct direct_manager *m)
 			direct_cgroup_sweep(&m->cgroup);
 			return;
 		}
-		for (size_t i = 0; i < m->n_progs; i++)
+		for (size_t i = 0; i < m->n_progs; i++) {
 			if (m->progs[i]->pid == pid) {
 				mgr_exited(m, m->progs[i], status);
 				break;
 			}
+			if (m->progs[i]->probe_pid == pid) {
+				mgr_probed(m, m->progs[i], status);
+				break;
+			}
+		}
 	}
 }
 
@@ -565,6 +613,7 @@ static void mgr_on_timer(struct direct_manager *m)
 			p->deadline_ms = 0;
 			mgr_event(m, p, DIRECT_EV_TIMER);
 		}
+		mgr_probe(m, p, now);
 	}
 }
 
@@ -577,10 +626,14 @@ static void mgr_arm_timer(struct direct_manager *m)
 	next = m->memory_deadline_ms;
 
 	for (size_t i = 0; i < m->n_progs; i++) {
-		uint64_t d = m->progs[i]->deadline_ms;
+		const struct mgr_prog *p = m->progs[i];
+		uint64_t d = p->deadline_ms;
+		uint64_t probe = p->state == GX_STATE_STARTING && !p->probe_pid ? p->probe_ms : 0;
 
 		if (d && (!next || d < next))
 			next = d;
+		if (probe && (!next || probe < next))
+			next = probe;
 	}
 	if (next) {
 		its.it_value.tv_sec = (time_t)(next / 1000u);

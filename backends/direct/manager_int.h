@@ -53,6 +53,9 @@ struct mgr_prog {
 	char *oom_group_why;           /* why memory.oom.group could not be set there; NULL: it is */
 	bool in_cgroup;                /* the process runs under its cgroup's limits: not polled */
 	char *memory_said;             /* how its limits apply, as last logged */
+	pid_t probe_pid;               /* its readiness probe while one runs, else 0 */
+	uint64_t probe_ms;             /* when to run the next probe (STARTING with ready_argv) */
+	bool ready_seen;               /* RUNNING because the probe passed, not start_timeout */
 };
 
 /* What a client waits for before its reply. */

@@ -43,6 +43,7 @@ void direct_spec_free(struct direct_spec *spec)
 	free(spec->service);
 	direct_strv_free(spec->argv);
 	direct_strv_free(spec->env);
+	direct_strv_free(spec->ready_argv);
 	free(spec->cwd);
 	free(spec->log);
 	free(spec->groups);
@@ -86,6 +87,11 @@ json_t *direct_spec_to_json(const struct direct_spec *s)
 		      "uid", (json_int_t)s->uid, "gid", (json_int_t)s->gid, "groups", groups,
 		      "memory_limit_kb", (json_int_t)s->memory_limit_kb,
 		      "memory_high_kb", (json_int_t)s->memory_high_kb);
+	if (o && s->ready_argv &&
+	    json_object_set_new(o, "ready_argv", program_strv_json(s->ready_argv)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	return o;
 }
 
@@ -127,7 +133,7 @@ int direct_spec_from_json(const json_t *obj, struct direct_spec **ret, char *why
 	json_int_t process = 0, umask = 022, start_timeout = 0, stop_timeout = 0;
 	json_int_t log_max_bytes = 0, log_backups = 0, start_retries = 3, uid = -1, gid = -1;
 	json_int_t mem_limit = 0, mem_high = 0;
-	json_t *argv = NULL, *env = NULL, *groups = NULL;
+	json_t *argv = NULL, *env = NULL, *groups = NULL, *ready;
 	int set_user = 0;
 	json_error_t jerr;
 	struct direct_spec *s;
@@ -176,6 +182,14 @@ int direct_spec_from_json(const json_t *obj, struct direct_spec **ret, char *why
 	if (!s->argv || !s->env) {
 		direct_spec_free(s);
 		return program_fail(why, len, "argv and env must be lists of strings");
+	}
+	ready = json_object_get(obj, "ready_argv");
+	if (ready) {
+		s->ready_argv = json_array_size(ready) ? program_json_strv(ready, &oom) : NULL;
+		if (!s->ready_argv) {
+			direct_spec_free(s);
+			return oom ? -ENOMEM : program_fail(why, len, "ready_argv is not a list of strings");
+		}
 	}
 	for (size_t i = 0; i < s->n_groups; i++)
 		s->groups[i] = (gid_t)json_integer_value(json_array_get(groups, i));

@@ -34,6 +34,9 @@ struct direct_spec {
 	size_t n_groups;
 	long long memory_limit_kb; /* 0: none */
 	long long memory_high_kb;  /* 0: none */
+	/* Run (as the program's user, in its environment) while it is STARTING: exit 0 means it
+	 * is ready, and RUNNING before start_timeout.  NULL: RUNNING after start_timeout only. */
+	char **ready_argv;
 };
 
 void direct_spec_free(struct direct_spec *spec);

@@ -192,3 +192,45 @@ int direct_spawn_check(int report_fd, const struct direct_spec *s, char *why, si
 	spawn_describe(s, &rep, why, len);
 	return rep.error > 0 ? -rep.error : -EIO;
 }
+
+static void spawn_probe_child(const struct direct_spec *s, pid_t parent)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	int null;
+
+	sigemptyset(&none);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+#ifdef SYS_close_range
+	syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+#endif
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	    dup2(null, STDERR_FILENO) < 0)
+		_exit(127);
+	umask((mode_t)s->umask);
+	if (s->set_user && (setgroups(s->n_groups, s->groups) < 0 || setgid(s->gid) < 0 ||
+			    setuid(s->uid) < 0))
+		_exit(127);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent || chdir(s->cwd) < 0)
+		_exit(127);
+	environ = s->env;
+	execv(s->ready_argv[0], s->ready_argv);
+	_exit(127);
+}
+
+pid_t direct_spawn_probe(const struct direct_spec *s)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid == 0)
+		spawn_probe_child(s, parent);
+	if (pid < 0)
+		return -errno;
+	setpgid(pid, pid);
+	return pid;
+}

@@ -38,4 +38,11 @@ int direct_spawn(const struct direct_spec *spec, int cgroup_procs, struct direct
  */
 int direct_spawn_check(int report_fd, const struct direct_spec *spec, char *why, size_t len);
 
+/*
+ * Fork and exec spec->ready_argv, the readiness probe: as spec's user, in
+ * its directory and environment, every fd on /dev/null, in a process group
+ * of its own, dying with the manager.  Its pid, or a negative errno.
+ */
+pid_t direct_spawn_probe(const struct direct_spec *spec);
+
 #endif

@@ -13,7 +13,7 @@ gravity:
   virtualenv: @ROOT@/venv
   gunicorn:
     bind: unix:@WORK@/gunicorn.sock
-    start_timeout: 3
+    start_timeout: 120
   celery:
     concurrency: 1
     start_timeout: 1
@@ -38,6 +38,16 @@ out=$(gx wait --timeout 60 2>&1) || fail "wait after start: $out"
 answers || fail "wait returned before gunicorn answers"
 [ "$(field gunicorn state)" = RUNNING ] && [ "$(field celery state)" = RUNNING ] || fail "wait returned before RUNNING"
 echo "ok - wait returns once both are RUNNING and gunicorn answers"
+
+# RUNNING as soon as the readiness check passes, not after start_timeout (120 s), also after a crash.
+grep -q "success: gunicorn entered RUNNING state, its readiness check passed" "$ddir/manager.log" ||
+	fail "gunicorn was not RUNNING by its readiness check: $(grep gunicorn "$ddir/manager.log" | tail -3)"
+old=$(field gunicorn pid)
+kill -KILL "$old"
+back() { [ "$(field gunicorn pid)" != "$old" ] && state_is gunicorn RUNNING; }
+wait_up_to 40 back || fail "gunicorn was not RUNNING again well before its start_timeout: $(gx status 2>&1)"
+answers || fail "RUNNING again but not answering"
+echo "ok - gunicorn is RUNNING once it answers, after a kill -9 too"
 
 gx stop celery >/dev/null 2>&1 || fail "stop celery"
 gx wait gunicorn --timeout 5 >/dev/null 2>&1 || fail "wait gunicorn with celery stopped"
