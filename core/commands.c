@@ -314,10 +314,18 @@ static int run_check_root(const struct run *run, const struct gx_instance *inst)
 	if (!run->is_root)
 		return 0;
 	if (strcmp(backend, "systemd") != 0) {
-		gx_log(GX_LOG_ERROR,
-		       "Gravity cannot be run as root unless using the systemd process manager "
-		       "(instance %s uses %s; set GRAVITY_SKIP_SYSTEMD=1 to run it as root anyway)",
-		       inst->name, backend);
+		/* At the process_manager line that chose it, else naming the config file. */
+		const struct gx_node *pm = gx_node_get(inst->gravity, "process_manager");
+		const struct gx_mark *at = pm && pm->mark.line && !run->cli.backend ? &pm->mark : NULL;
+		struct gx_diag d = { 0 };
+
+		gx_diag_add(&d, GX_LOG_ERROR, at,
+			    "Gravity cannot be run as root unless using the systemd process manager "
+			    "(instance %s%s%s uses %s%s; set GRAVITY_SKIP_SYSTEMD=1 to run it as root "
+			    "anyway)", inst->name, at ? "" : " of ", at ? "" : inst->config_file,
+			    backend, run->cli.backend ? ", from --backend" : "");
+		gx_diag_print(&d, stderr, GX_LOG_ERROR);
+		gx_diag_release(&d);
 		return -EPERM;
 	}
 	if (!inst->galaxy_user) {

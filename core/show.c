@@ -35,17 +35,30 @@ static char *show_py_assignment(const char *text, const char *name)
 	return NULL;
 }
 
-char *gx_galaxy_version(const char *galaxy_root)
+/* lib/galaxy/version.py, or since Galaxy 26.1 the package lib/galaxy/version/__init__.py. */
+static int show_read_version_file(const char *galaxy_root, char **text)
 {
-	char *path = galaxy_root ? gx_path_join(galaxy_root, "lib/galaxy/version.py") : NULL;
-	char *text = NULL, *major, *minor, *version = NULL;
+	static const char *const candidates[] = { "lib/galaxy/version.py",
+						  "lib/galaxy/version/__init__.py" };
 	size_t len;
 
-	if (!path || gx_read_file(path, GX_CONFIG_MAX_BYTES, &text, &len, NULL) < 0) {
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(*candidates); i++) {
+		char *path = gx_path_join(galaxy_root, candidates[i]);
+		int r = path ? gx_read_file(path, GX_CONFIG_MAX_BYTES, text, &len, NULL) : -ENOMEM;
+
 		free(path);
-		return NULL;
+		if (r == 0)
+			return 0;
 	}
-	free(path);
+	return -ENOENT;
+}
+
+char *gx_galaxy_version(const char *galaxy_root)
+{
+	char *text = NULL, *major, *minor, *version = NULL;
+
+	if (!galaxy_root || show_read_version_file(galaxy_root, &text) < 0)
+		return NULL;
 	version = show_py_assignment(text, "VERSION");
 	if (!version) {
 		major = show_py_assignment(text, "VERSION_MAJOR");

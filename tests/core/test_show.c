@@ -165,6 +165,22 @@ Test(version, other_names_are_not_version)
 		       NULL);
 }
 
+/* Galaxy 26.1 made galaxy.version a package: upstream 1.2.3 reads its __init__.py then. */
+Test(version, galaxy_26_1_package_layout)
+{
+	char sub[PATH_MAX];
+	char *v;
+
+	scratch_print(sub, sizeof(sub), "g261/lib/galaxy/version");
+	scratch_mkdir(sub);
+	scratch_print(sub, sizeof(sub), "g261/lib/galaxy/version/__init__.py");
+	scratch_write(sub, "VERSION_MAJOR = \"26.1\"\nVERSION_MINOR = \"0\"\n");
+	v = gx_galaxy_version(scratch_path("g261"));
+	cr_assert_not_null(v);
+	cr_expect_str_eq(v, "26.1.0");
+	free(v);
+}
+
 Test(version, no_file)
 {
 	expect_version(NULL, NULL);

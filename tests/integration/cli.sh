@@ -264,6 +264,7 @@ if [ "$(id -u)" -eq 0 ]; then
     run 3 "as root, supervisor is refused" $limit "$galaxyctl" -c "$conf" --backend supervisor start
     expect err "upstream's root message" 'Gravity cannot be run as root unless using the systemd process manager'
     expect err "GRAVITY_SKIP_SYSTEMD is suggested" 'GRAVITY_SKIP_SYSTEMD'
+    expect err "--backend is named as the reason, with the config file" "instance _default_ of $(re "$conf") uses supervisor, from --backend"
     # Only upstream's true values (1, true, yes) make root a user; 0 keeps root on systemd.
     for v in 0 no false; do
         run 0 "as root, GRAVITY_SKIP_SYSTEMD=$v" env GRAVITY_SKIP_SYSTEMD=$v "$galaxyctl" -c "$conf" show
@@ -273,6 +274,10 @@ if [ "$(id -u)" -eq 0 ]; then
         run 0 "as root, GRAVITY_SKIP_SYSTEMD=$v" env GRAVITY_SKIP_SYSTEMD=$v "$galaxyctl" -c "$conf" show
         expect out "GRAVITY_SKIP_SYSTEMD=$v acts as a user" '^    "process_manager": "supervisor",$'
     done
+    pmsup=$root/config/supervisor.yml
+    printf 'gravity:\n  galaxy_root: %s\n  process_manager: supervisor\ngalaxy: {}\n' "$root" >"$pmsup"
+    run 3 "as root, process_manager: supervisor is refused" $limit "$galaxyctl" -c "$pmsup" start
+    expect err "the refusal is at the process_manager line" "^galaxyctl: $(re "$pmsup"):3:20: error: Gravity cannot be run as root"
     run 3 "as root, galaxy (direct) is refused" $limit "$galaxy" -c "$conf"
     expect err "galaxy gets upstream's root message" 'Gravity cannot be run as root unless using the systemd process manager'
 
