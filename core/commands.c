@@ -104,6 +104,7 @@ static int run_load(struct run *run, const char *self_exe)
 	struct gx_instance_env env = {
 		.is_root = run->is_root,
 		.galaxy_root_dir = getenv("GALAXY_ROOT_DIR"),
+		.virtual_env = getenv("VIRTUAL_ENV"),
 		.envp = environ,
 	};
 	struct gx_error err = { 0 };
@@ -885,7 +886,7 @@ static int run_exec(struct run *run)
 	}
 	/* stdout, as upstream: the lines head the service's own log. */
 	if (!run->cli.quiet) {
-		printf("Working directory: %s\nExecuting:", inst->galaxy_root);
+		printf("Working directory: %s\nExecuting:", inst->working_dir);
 		for (size_t i = 0; i < env.n; i++) {
 			char *eq = strchr(env.v[i], '=');
 
@@ -905,8 +906,8 @@ static int run_exec(struct run *run)
 		goto out_release;
 	fflush(NULL);
 	code = GX_EXIT_FAILURE;
-	if (chdir(inst->galaxy_root) < 0) {
-		gx_log(GX_LOG_ERROR, "cannot change to %s: %s", inst->galaxy_root, strerror(errno));
+	if (chdir(inst->working_dir) < 0) {
+		gx_log(GX_LOG_ERROR, "cannot change to %s: %s", inst->working_dir, strerror(errno));
 		goto out_release;
 	}
 	r = gx_mkdir_p(inst->state_dir, 0755);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* From raw configs to validated instances with their paths and services. */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
@@ -75,6 +76,7 @@ static void instance_free(struct gx_instance *inst)
 	free(inst->config_file);
 	free(inst->galaxy_config_file);
 	free(inst->galaxy_root);
+	free(inst->working_dir);
 	free(inst->virtualenv);
 	free(inst->state_dir);
 	free(inst->log_dir);
@@ -305,11 +307,40 @@ static bool instance_has_suffix(const char *s, const char *suffix)
 }
 
 /*
+ * Is Galaxy a package of the virtualenv venv, importable by its Python?
+ * Upstream asks its own interpreter (`import galaxy.version`); without one,
+ * we look where pip and uv put it: <venv>/lib/python3.X/site-packages.
+ */
+static bool instance_galaxy_in_venv(const char *venv)
+{
+	char *lib = venv ? gx_path_join(venv, "lib") : NULL;
+	DIR *d = lib ? opendir(lib) : NULL;
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char *version = NULL;
+
+		if (strncmp(e->d_name, "python", 6) != 0)
+			continue;
+		if (asprintf(&version, "%s/%s/site-packages/galaxy/version.py", lib, e->d_name) < 0)
+			break;
+		found = gx_path_exists(version);
+		free(version);
+	}
+	if (d)
+		closedir(d);
+	free(lib);
+	return found;
+}
+
+/*
  * galaxy_root, in upstream's order: the gravity option, the galaxy
- * section's root, $GALAXY_ROOT_DIR, the parent of the galaxy config's dir
- * when it holds lib/galaxy, and for the sample config inside a checkout
- * (lib/galaxy/config/sample/galaxy.yml.sample) that checkout.  Relative
- * values are taken from the working directory, as upstream does.
+ * section's root, $GALAXY_ROOT_DIR; none when Galaxy is installed in the
+ * virtualenv (the option, else $VIRTUAL_ENV); the parent of the galaxy
+ * config's dir when it holds lib/galaxy, and for the sample config inside
+ * a checkout (lib/galaxy/config/sample/galaxy.yml.sample) that checkout.
+ * Relative values are taken from the working directory, as upstream does.
  */
 static int instance_galaxy_root(struct gx_instance *inst, const struct gx_raw_instance *raw,
 				const struct gx_instance_env *env, struct gx_diag *diag)
@@ -326,6 +357,10 @@ static int instance_galaxy_root(struct gx_instance *inst, const struct gx_raw_in
 	if (opt) {
 		inst->galaxy_root = gx_path_abs(opt, NULL);
 		return inst->galaxy_root ? 0 : -ENOMEM;
+	}
+	if (instance_galaxy_in_venv(inst->virtualenv ? inst->virtualenv : env->virtual_env)) {
+		inst->galaxy_installed = true;
+		return 0;
 	}
 	dir = gx_path_dirname(galaxy_file);
 	lib = dir ? gx_path_abs("../lib/galaxy", dir) : NULL;
@@ -348,9 +383,10 @@ static int instance_galaxy_root(struct gx_instance *inst, const struct gx_raw_in
 
 /*
  * The state dir (upstream's gravity_data_dir): --state-dir as given, else
- * <data_dir>/gravity with data_dir from the galaxy section ("database"
- * by default), relative to galaxy_root.  log_dir defaults to <state>/log,
- * and a relative log_dir is relative to galaxy_root too.
+ * <data_dir>/gravity with data_dir from the galaxy section ("database" by
+ * default, "data" for an installed Galaxy), relative to the working dir
+ * (galaxy_root, or the cwd for an installed Galaxy).  log_dir defaults to
+ * <state>/log, and a relative log_dir is relative to the working dir too.
  */
 static int instance_paths(struct gx_instance *inst, const struct gx_raw_instance *raw,
 			  const struct gx_instance_env *env, struct gx_diag *diag)
@@ -359,26 +395,30 @@ static int instance_paths(struct gx_instance *inst, const struct gx_raw_instance
 	const char *log_dir = gx_node_get_str(inst->gravity, "log_dir");
 	const char *venv = gx_node_get_str(inst->gravity, "virtualenv");
 	char *data;
-	int r = instance_galaxy_root(inst, raw, env, diag);
+	int r;
 
-	if (r < 0 || !inst->galaxy_root)
+	if (venv && !(inst->virtualenv = gx_path_abs(venv, NULL)))
+		return -ENOMEM;
+	r = instance_galaxy_root(inst, raw, env, diag);
+	if (r < 0 || (!inst->galaxy_root && !inst->galaxy_installed))
 		return r;
+	inst->working_dir = inst->galaxy_root ? strdup(inst->galaxy_root) : gx_path_abs(".", NULL);
+	if (!inst->working_dir)
+		return -ENOMEM;
+	if (!data_dir)
+		data_dir = inst->galaxy_installed ? "data" : "database";
 	if (env->state_dir && *env->state_dir) {
 		inst->state_dir = gx_path_abs(env->state_dir, NULL);
 	} else {
-		data = gx_path_abs(data_dir ? data_dir : "database", inst->galaxy_root);
+		data = gx_path_abs(data_dir, inst->working_dir);
 		inst->state_dir = data ? gx_path_join(data, "gravity") : NULL;
 		free(data);
 	}
 	if (!inst->state_dir)
 		return -ENOMEM;
-	inst->log_dir = log_dir ? gx_path_abs(log_dir, inst->galaxy_root)
+	inst->log_dir = log_dir ? gx_path_abs(log_dir, inst->working_dir)
 				: gx_path_join(inst->state_dir, "log");
-	if (venv)
-		inst->virtualenv = gx_path_abs(venv, NULL);
-	if (!inst->log_dir || (venv && !inst->virtualenv))
-		return -ENOMEM;
-	return 0;
+	return inst->log_dir ? 0 : -ENOMEM;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -715,7 +755,7 @@ static int instance_build_one(const struct gx_raw_instance *raw, const struct se
 		r = -EINVAL;
 	if (r == 0)
 		r = instance_fill(p, raw, env, diag);
-	if (r == 0 && !p->pub.galaxy_root)
+	if (r == 0 && !p->pub.working_dir)
 		r = -EINVAL;
 	if (r == 0)
 		r = instance_expand(p, plugins, host, diag);

@@ -13,6 +13,8 @@ struct gx_instance_env {
 	bool is_root;               /* root and GRAVITY_SKIP_SYSTEMD unset */
 	const char *state_dir;      /* --state-dir or $GRAVITY_STATE_DIR, or NULL */
 	const char *galaxy_root_dir; /* $GALAXY_ROOT_DIR, or NULL */
+	const char *virtual_env;    /* $VIRTUAL_ENV, where to look for an installed Galaxy
+				     * when virtualenv is unset; or NULL */
 	char *const *envp;          /* for GRAVITY_<OPTION> settings; NULL: none */
 };
 

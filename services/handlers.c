@@ -330,7 +330,9 @@ static int handlers_read_xml(const struct gx_host *h, struct handlers_jobconf *j
  * Which job config applies, as upstream decides: the inline job_config
  * when job_config_file is unset, else job_config_file (relative to the
  * galaxy config's directory), else job_conf.yml or job_conf.xml beside it.
- * *ret_inline or jc->path is set; neither when there is none.
+ * *ret_inline or jc->path is set; neither when there is none.  A
+ * job_config_file that does not exist is an error at the option: upstream
+ * fails on it too (a traceback), where we would run no static handlers.
  */
 static int handlers_jobconf_find(const struct gx_host *h, const struct gx_instance *inst,
 				 struct handlers_jobconf *jc, const struct gx_node **ret_inline,
@@ -340,6 +342,7 @@ static int handlers_jobconf_find(const struct gx_host *h, const struct gx_instan
 	const struct gx_node *inline_conf = h->get(inst->galaxy, "job_config");
 	const char *conf = handlers_galaxy_conf(inst);
 	char *dir = strdup(conf), *slash;
+	int r = 0;
 
 	if (!dir)
 		return h->errorf(err, NULL, -ENOMEM, "out of memory");
@@ -373,15 +376,14 @@ static int handlers_jobconf_find(const struct gx_host *h, const struct gx_instan
 			return h->errorf(err, NULL, -ENOMEM, "out of memory");
 		}
 		if (!handlers_exists(jc->path)) {
-			h->log(GX_LOG_WARNING,
-			       "Job config file %s does not exist, no static handlers will be run",
-			       jc->path);
+			r = h->errorf(err, file, -ENOENT,
+				      "galaxy.job_config_file: %s does not exist", jc->path);
 			free(jc->path);
 			jc->path = NULL;
 		}
 	}
 	free(dir);
-	return 0;
+	return r;
 }
 
 /* A YAML error at a place in the file says which file failed to parse; read errors say it already. */
@@ -741,18 +743,31 @@ static const char *handlers_server_name(const struct gx_service *svc, unsigned p
 	return d && process < d->count ? d->server_names[process] : svc->name;
 }
 
-/* python ./scripts/galaxy-main -c GALAXY_CONF --server-name=NAME [--attach-to-pool=POOL]... */
+/*
+ * Galaxy's main program: python ./scripts/galaxy-main in a source tree,
+ * the galaxy-main entry point of the virtualenv for an installed Galaxy
+ * (from PATH without a virtualenv, as python is).
+ */
+static int handlers_main(const struct gx_host *h, const struct gx_instance *inst,
+			 struct gx_strv *argv)
+{
+	const char *program = inst->galaxy_installed ? "galaxy-main" : "python";
+	int r = inst->virtualenv ? h->strv_pushf(argv, "%s/bin/%s", inst->virtualenv, program)
+				 : h->strv_push(argv, program);
+
+	if (r == 0 && !inst->galaxy_installed)
+		r = h->strv_push(argv, "./scripts/galaxy-main");
+	return r;
+}
+
+/* galaxy-main -c GALAXY_CONF --server-name=NAME [--attach-to-pool=POOL]... */
 static int handlers_argv(const struct gx_host *h, const struct gx_service *svc, unsigned process,
 			 struct gx_strv *argv, struct gx_error *err)
 {
 	const struct gx_instance *inst = svc->instance;
 	const struct gx_node *pools = h->get(svc->settings[process], "pools");
-	int r;
+	int r = handlers_main(h, inst, argv);
 
-	r = inst->virtualenv ? h->strv_pushf(argv, "%s/bin/python", inst->virtualenv)
-			     : h->strv_push(argv, "python");
-	if (r == 0)
-		r = h->strv_push(argv, "./scripts/galaxy-main");
 	if (r == 0)
 		r = h->strv_push(argv, "-c");
 	if (r == 0)

@@ -229,7 +229,7 @@ static json_t *direct_program(const struct direct_ctx *x, const struct direct_pr
 	spec.process = dp->process;
 	spec.argv = argv.v;
 	spec.env = env.v;
-	spec.cwd = inst->galaxy_root ? inst->galaxy_root : "/";
+	spec.cwd = inst->working_dir ? inst->working_dir : "/";
 	spec.umask = (unsigned)strtoul(svc->umask ? svc->umask : "022", NULL, 8) & 0777;
 	spec.start_timeout = svc->start_timeout;
 	spec.stop_timeout = svc->stop_timeout;

@@ -348,7 +348,7 @@ int sv_render_program(const struct gx_host *h, const struct gx_service *svc, boo
 	if (r < 0)
 		goto out;
 	sv_buf_puts(&b, "\ndirectory       = ");
-	r = sv_put_path(h, &b, svc, "galaxy_root", inst->galaxy_root, 1, err);
+	r = sv_put_path(h, &b, svc, "galaxy_root", inst->working_dir, 1, err);
 	if (r < 0)
 		goto out;
 	sv_buf_printf(&b,

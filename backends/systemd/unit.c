@@ -410,9 +410,9 @@ static int sd_render_service(const struct sd_render *r, const struct gx_service 
 		goto out_free;
 	sd_slot(&b, &slot);
 	sd_buf_add(&b, "WorkingDirectory=");
-	if (!sd_escape_value(&b, r->inst->galaxy_root)) {
+	if (!sd_escape_value(&b, r->inst->working_dir)) {
 		rc = sd_unrepresentable(r, sd_where(r, NULL, "galaxy_root"), "galaxy_root",
-					 r->inst->galaxy_root);
+					 r->inst->working_dir);
 		goto out_free;
 	}
 	sd_buf_addf(&b, "\nTimeoutStartSec=%ld\nTimeoutStopSec=%ld\nExecStart=", svc->start_timeout,
@@ -515,7 +515,7 @@ static int sd_render_check_names(const struct sd_render *r)
 					    "service name '%s' of instance %s cannot be used in "
 					    "systemd unit names",
 					    r->inst->services[i]->name, r->inst->name);
-	if (!r->inst->galaxy_root)
+	if (!r->inst->working_dir)
 		return r->h->errorf(r->err, NULL, -EINVAL,
 				    "the Galaxy root of instance %s is unknown: set galaxy_root in %s",
 				    r->inst->name, r->inst->config_file);

@@ -15,6 +15,8 @@
  *                     graceful) with gx_graceful_ops; gx_request.start_if_stopped;
  *                     gx_host.refuse_if_stopped.
  *   1.3 (2026-12-07)  gx_host.service_argv_with_virtualenv.
+ *   1.4 (2026-12-07)  gx_instance.galaxy_installed and working_dir: Galaxy
+ *                     installed as a package has no galaxy_root.
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -37,7 +39,7 @@ extern "C" {
 #endif
 
 #define GX_ABI_MAJOR 1
-#define GX_ABI_MINOR 3
+#define GX_ABI_MINOR 4
 
 /* The data symbol every module exports, and nothing else. */
 #define GX_MODULE_SYMBOL "gx_module"
@@ -255,7 +257,7 @@ struct gx_instance {
 	char *name;               /* instance_name, "_default_" when unset */
 	char *config_file;        /* the gravity config file */
 	char *galaxy_config_file; /* galaxy.yml; may equal config_file */
-	char *galaxy_root;        /* NULL when it could not be found */
+	char *galaxy_root;        /* NULL when Galaxy is installed as a package */
 	char *virtualenv;         /* NULL when unset */
 	char *state_dir;
 	char *log_dir;
@@ -269,6 +271,15 @@ struct gx_instance {
 	struct gx_service **services;
 	size_t n_services;
 	bool name_is_default;     /* instance_name was not set */
+	/*
+	 * Galaxy is a package of the virtualenv (pip or uv install), as
+	 * upstream's importable galaxy.version: galaxy_root is NULL and
+	 * handlers run the galaxy-main entry point, not scripts/galaxy-main.
+	 */
+	bool galaxy_installed;
+	/* The services' working directory: galaxy_root, or for an installed Galaxy the
+	 * directory galaxyctl ran in (upstream's `galaxy_root or os.getcwd()`). */
+	char *working_dir;
 };
 
 /* What a service type's expand() hands to gx_host.add_service(). */

@@ -452,6 +452,98 @@ Test(root, not_found_is_an_error)
 	inst_release(&b);
 }
 
+/* A virtualenv at scratch/name; with galaxy, Galaxy is pip-installed in it. */
+static const char *inst_venv(const char *name, bool galaxy)
+{
+	char sub[PATH_MAX];
+
+	scratch_print(sub, sizeof(sub), "%s/lib/python3.12/site-packages/%s", name,
+		      galaxy ? "galaxy/version.py" : "gunicorn/__init__.py");
+	scratch_write(sub, "VERSION_MAJOR = \"24.1\"\n");
+	scratch_print(sub, sizeof(sub), "%s/bin/galaxy-main", name);
+	scratch_write(sub, "#!/bin/sh\n");
+	return scratch_path(name);
+}
+
+/* A config in a checkout (lib/galaxy beside it) whose virtualenv is venv. */
+static const char *inst_galaxy_with_venv(const char *venv, const char *galaxy)
+{
+	char yaml[2 * PATH_MAX];
+
+	scratch_print(yaml, sizeof(yaml), "gravity:\n  virtualenv: %s\ngalaxy:\n%s", venv,
+		      galaxy ? galaxy : "  {}\n");
+	return inst_galaxy("checkout", yaml);
+}
+
+Test(root, installed_in_the_virtualenv_there_is_no_root)
+{
+	const char *venv = inst_venv("venv", true);
+	struct built b;
+
+	cr_assert_eq(chdir(scratch_mkdir("cwd")), 0);
+	inst_build_ok(&b, 1, &no_plugins, NULL, inst_galaxy_with_venv(venv, NULL));
+	cr_expect(b.insts.v[0]->galaxy_installed);
+	cr_expect_null(b.insts.v[0]->galaxy_root);
+	cr_expect_str_eq(b.insts.v[0]->working_dir, scratch_path("cwd"));
+	cr_expect_str_eq(b.insts.v[0]->state_dir, scratch_path("cwd/data/gravity"));
+	cr_expect_str_eq(b.insts.v[0]->log_dir, scratch_path("cwd/data/gravity/log"));
+	inst_release(&b);
+}
+
+Test(root, installed_in_virtual_env_when_virtualenv_is_unset)
+{
+	struct gx_instance_env env = { .virtual_env = inst_venv("venv", true) };
+	struct built b;
+
+	cr_assert_eq(chdir(scratch_mkdir("cwd")), 0);
+	inst_build_ok(&b, 1, &no_plugins, &env, inst_all_roots(false, false));
+	cr_expect(b.insts.v[0]->galaxy_installed);
+	cr_expect_null(b.insts.v[0]->galaxy_root);
+	cr_expect_null(b.insts.v[0]->virtualenv);
+	cr_expect_str_eq(b.insts.v[0]->state_dir, scratch_path("cwd/data/gravity"));
+	inst_release(&b);
+}
+
+Test(root, installed_data_dir_and_log_dir_are_relative_to_the_cwd)
+{
+	const char *venv = inst_venv("venv", true);
+	struct built b;
+
+	cr_assert_eq(chdir(scratch_mkdir("cwd")), 0);
+	inst_build_ok(&b, 1, &no_plugins, NULL,
+		      inst_galaxy_with_venv(venv, "  data_dir: var\n"));
+	cr_expect_str_eq(b.insts.v[0]->state_dir, scratch_path("cwd/var/gravity"));
+	inst_release(&b);
+}
+
+Test(root, an_explicit_root_wins_over_an_installed_galaxy)
+{
+	struct gx_instance_env env = { .galaxy_root_dir = "/opt/env",
+				       .virtual_env = inst_venv("venv", true) };
+	struct built b;
+
+	inst_build_ok(&b, 1, &no_plugins, &env, inst_all_roots(false, false));
+	cr_expect_not(b.insts.v[0]->galaxy_installed);
+	cr_expect_str_eq(b.insts.v[0]->galaxy_root, "/opt/env");
+	cr_expect_str_eq(b.insts.v[0]->working_dir, "/opt/env");
+	cr_expect_str_eq(b.insts.v[0]->state_dir, "/opt/env/database/gravity");
+	inst_release(&b);
+}
+
+Test(root, a_virtualenv_without_galaxy_is_a_source_tree)
+{
+	const char *venv = inst_venv("venv", false);
+	struct built b;
+
+	cr_assert_eq(chdir(scratch_mkdir("cwd")), 0);
+	inst_build_ok(&b, 1, &no_plugins, NULL, inst_galaxy_with_venv(venv, NULL));
+	cr_expect_not(b.insts.v[0]->galaxy_installed);
+	cr_expect_str_eq(b.insts.v[0]->galaxy_root, scratch_path("checkout"));
+	cr_expect_str_eq(b.insts.v[0]->working_dir, scratch_path("checkout"));
+	cr_expect_str_eq(b.insts.v[0]->state_dir, scratch_path("checkout/database/gravity"));
+	inst_release(&b);
+}
+
 /* ---------------------------------------------------------------------- */
 /* State and log dirs */
 

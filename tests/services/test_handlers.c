@@ -411,6 +411,25 @@ Test(handlers_dynamic, without_virtualenv_python_is_found_on_path)
 	free(want);
 }
 
+Test(handlers_dynamic, installed_galaxy_runs_the_galaxy_main_entry_point)
+{
+	char *got, *want = NULL;
+
+	hl_load(VENV "  handlers:\n    handler:\n      pools: [job-handlers]\n",
+		"venv/lib/python3.12/site-packages/galaxy/version.py", "VERSION_MAJOR = \"24.1\"\n",
+		NULL);
+	hl_assert_loaded();
+	cr_assert(hl.t.insts.v[0]->galaxy_installed);
+	got = gx_test_argv(&hl.t, hl_svc("handler"), 0);
+	cr_assert_geq(asprintf(&want, "%s/venv/bin/galaxy-main -c %s --server-name=handler_0 "
+				      "--attach-to-pool=job-handlers",
+			       hl.t.root, hl.t.config),
+		      0);
+	cr_assert_str_eq(got, want);
+	free(got);
+	free(want);
+}
+
 Test(handlers_dynamic, zero_processes_is_an_error)
 {
 	hl_load(VENV "  handlers:\n    handler:\n      processes: 0\n", NULL);
@@ -673,20 +692,44 @@ Test(handlers_static, job_config_file_absolute)
 	cr_assert_str_eq(hl_handlers(), "abs0");
 }
 
-Test(handlers_static, missing_job_config_file_warns)
+/* An error at the option's value, "<config>:4:20: error: ...", the path resolved. */
+static void hl_assert_missing_job_config_file(const char *resolved)
 {
 	char *want = NULL;
 
+	cr_assert_neq(hl.r, 0, "missing job_config_file accepted: %s", hl.err);
+	cr_assert_geq(asprintf(&want, "%s:4:20: error: galaxy.job_config_file: %s does not exist",
+			       hl.t.config, resolved),
+		      0);
+	cr_assert(strstr(hl.diag, want), "'%s' not in: %s", want, hl.diag);
+	cr_assert_eq(hl.t.insts.n, 0);
+	free(want);
+}
+
+Test(handlers_static, missing_job_config_file_is_an_error)
+{
+	char *resolved = NULL;
+
 	hl_load(VENV "galaxy:\n  job_config_file: nothere.yml\n", "config/job_conf.yml",
 		"handling:\n  processes:\n    not_used: {}\n", NULL);
+	cr_assert_geq(asprintf(&resolved, "%s/config/nothere.yml", hl.t.root), 0);
+	hl_assert_missing_job_config_file(resolved);
+	free(resolved);
+}
+
+Test(handlers_static, missing_absolute_job_config_file_is_an_error)
+{
+	hl_load(VENV "galaxy:\n  job_config_file: /nonexistent/job_conf.xml\n", NULL);
+	hl_assert_missing_job_config_file("/nonexistent/job_conf.xml");
+}
+
+Test(handlers_static, missing_default_job_conf_is_silent)
+{
+	hl_load(VENV "galaxy:\n  job_config_file: ~\n", NULL);
 	hl_assert_loaded();
 	cr_assert_str_eq(hl_handlers(), "");
-	cr_assert_geq(asprintf(&want, "warning: Job config file %s/config/nothere.yml does not "
-				      "exist, no static handlers will be run",
-			       hl.t.root),
-		      0);
-	cr_assert(strstr(hl.err, want), "%s", hl.err);
-	free(want);
+	cr_assert_str_eq(hl.err, "");
+	cr_assert_str_eq(hl.diag, "");
 }
 
 Test(handlers_static, unknown_extension_is_an_error)
