@@ -37,7 +37,7 @@ serving() {
 
 write_conf "$SD_TMP/gunicorn1.sock"
 "$GX" -c "$CONF" --user start >/dev/null 2>&1 || sd_fail "start"
-sd_wait_for 20 serving "$S0" && sd_wait_for 20 serving "$SD_TMP/gunicorn1.sock" ||
+sd_wait_for 60 serving "$S0" && sd_wait_for 60 serving "$SD_TMP/gunicorn1.sock" ||
 	sd_fail "gunicorns not serving"
 
 # --- a stopped instance: nothing restarts, unless --start-if-stopped starts it first ---
