@@ -277,7 +277,7 @@ static void mgr_read_output(struct direct_manager *m, struct mgr_prog *p, bool d
 	}
 }
 
-static int mgr_open_log(struct direct_manager *m, struct mgr_prog *p)
+static int mgr_open_log(struct mgr_prog *p)
 {
 	const struct direct_spec *s = p->spec;
 	int r;
@@ -304,7 +304,7 @@ static int mgr_spawn(struct direct_manager *m, struct mgr_prog *p)
 		p->next_spec = NULL;
 	}
 	/* Not started without its log: above all not with one another user pointed elsewhere. */
-	if (mgr_open_log(m, p) < 0) {
+	if (mgr_open_log(p) < 0) {
 		mgr_log(m, "ERRO", "spawnerr: %s: %s", p->spec->name, p->log.why);
 		mgr_set_why(p, p->log.why);
 		return -EPERM;
