@@ -434,9 +434,10 @@ static void direct_warn_foreign(const struct direct_ctx *x, const struct direct_
 		x->h->log(GX_LOG_WARNING,
 			  "a direct manager (pid %ld, %s) may still run instance %s, whose "
 			  "process_manager is now %s: unless it was started on purpose (galaxy, "
-			  "--backend direct), stop it with `galaxyctl --backend direct -c %s shutdown`",
+			  "--backend direct), stop it with `galaxyctl --backend direct%s%s shutdown`",
 			  (long)pid, g->state_dir, g->insts[i]->name, g->insts[i]->process_manager,
-			  g->insts[i]->config_file);
+			  g->insts[i]->config_file ? " -c " : "",
+			  g->insts[i]->config_file ? g->insts[i]->config_file : "");
 }
 
 static int direct_update(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)

@@ -94,6 +94,20 @@ static int run_state_dir(struct run *run)
 	return run->state_dir ? 0 : -ENOMEM;
 }
 
+/*
+ * With no config file, upstream runs on defaults when Galaxy is importable
+ * by its Python; ours is the virtualenv that $GRAVITY_VIRTUALENV names, else
+ * the active one ($VIRTUAL_ENV).
+ */
+static bool run_defaults_without_config(void)
+{
+	const char *venv = getenv("GRAVITY_VIRTUALENV");
+
+	if (!venv || !*venv)
+		venv = getenv("VIRTUAL_ENV");
+	return venv && *venv && gx_galaxy_installed(venv);
+}
+
 static int run_load(struct run *run, const char *self_exe)
 {
 	struct gx_config_sources src = {
@@ -122,6 +136,17 @@ static int run_load(struct run *run, const char *self_exe)
 		return GX_EXIT_FAILURE;
 	}
 	r = gx_config_find(&run->cfg, &src, &err);
+	if (r < 0 && run->cfg.none_found && run_defaults_without_config()) {
+		gx_log(GX_LOG_WARNING,
+		       "No configuration file found but Galaxy is installed in this Python "
+		       "environment, running with default config. Use -c / --config-file or set "
+		       "$GALAXY_CONFIG_FILE to specify a config file.");
+		r = gx_config_add_defaults(&run->cfg);
+		if (r < 0) {
+			gx_log(GX_LOG_ERROR, "out of memory");
+			return GX_EXIT_FAILURE;
+		}
+	}
 	if (r < 0 && run->cfg.none_found && run->cli.command == GX_CMD_LIST) {
 		/* As upstream's list: finding nothing is an answer (no instances), not a failure. */
 		return GX_EXIT_OK;
@@ -142,7 +167,8 @@ static int run_load(struct run *run, const char *self_exe)
 	}
 	for (size_t i = 0; i < run->insts.n; i++)
 		gx_log(GX_LOG_DEBUG, "Loaded instance %s from Gravity config file: %s",
-		       run->insts.v[i]->name, run->insts.v[i]->config_file);
+		       run->insts.v[i]->name,
+		       run->insts.v[i]->config_file ? run->insts.v[i]->config_file : "(none)");
 	return GX_EXIT_OK;
 }
 
@@ -331,7 +357,7 @@ static int run_check_root(const struct run *run, const struct gx_instance *inst)
 	}
 	if (!inst->galaxy_user) {
 		gx_log(GX_LOG_ERROR, "galaxy_user is required when running as root (instance %s, %s)",
-		       inst->name, inst->config_file);
+		       inst->name, inst->config_file ? inst->config_file : "no config file");
 		return -EPERM;
 	}
 	return 0;

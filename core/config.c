@@ -370,6 +370,11 @@ int gx_config_load(struct gx_config *cfg, struct gx_diag *diag)
 	return diag->n_errors ? -EINVAL : result;
 }
 
+int gx_config_add_defaults(struct gx_config *cfg)
+{
+	return config_new_raw(cfg) ? 0 : -ENOMEM;
+}
+
 void gx_config_release(struct gx_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_paths; i++)

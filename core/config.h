@@ -18,7 +18,7 @@ struct gx_config_sources {
 
 /* One gravity config before validation.  Nodes point into gx_config's docs. */
 struct gx_raw_instance {
-	const char *config_file;         /* absolute path of the gravity config */
+	const char *config_file;         /* absolute path of the gravity config; NULL: none */
 	const struct gx_node *gravity;   /* mapping, or NULL when the file has none */
 	char *galaxy_config_file;        /* absolute; NULL when unknown */
 	const struct gx_node *galaxy;    /* mapping, or NULL */
@@ -55,6 +55,11 @@ int gx_config_find(struct gx_config *cfg, const struct gx_config_sources *src,
  * returns -EINVAL when any error was added.
  */
 int gx_config_load(struct gx_config *cfg, struct gx_diag *diag);
+/*
+ * Add an instance with no config file at all, every setting its default,
+ * as upstream runs when it finds no config but Galaxy is installed.
+ */
+int gx_config_add_defaults(struct gx_config *cfg);
 void gx_config_release(struct gx_config *cfg);
 
 #endif

@@ -311,7 +311,7 @@ static bool instance_has_suffix(const char *s, const char *suffix)
  * Upstream asks its own interpreter (`import galaxy.version`); without one,
  * we look where pip and uv put it: <venv>/lib/python3.X/site-packages.
  */
-static bool instance_galaxy_in_venv(const char *venv)
+bool gx_galaxy_installed(const char *venv)
 {
 	char *lib = venv ? gx_path_join(venv, "lib") : NULL;
 	DIR *d = lib ? opendir(lib) : NULL;
@@ -358,8 +358,13 @@ static int instance_galaxy_root(struct gx_instance *inst, const struct gx_raw_in
 		inst->galaxy_root = gx_path_abs(opt, NULL);
 		return inst->galaxy_root ? 0 : -ENOMEM;
 	}
-	if (instance_galaxy_in_venv(inst->virtualenv ? inst->virtualenv : env->virtual_env)) {
+	if (gx_galaxy_installed(inst->virtualenv ? inst->virtualenv : env->virtual_env)) {
 		inst->galaxy_installed = true;
+		return 0;
+	}
+	if (!galaxy_file) {
+		gx_diag_add(diag, GX_LOG_ERROR, NULL, "Cannot locate Galaxy root directory: set "
+			    "$GALAXY_ROOT_DIR, or use a config file");
 		return 0;
 	}
 	dir = gx_path_dirname(galaxy_file);
@@ -710,7 +715,7 @@ static int instance_fill(struct instance_priv *p, const struct gx_raw_instance *
 
 	inst->gravity = p->gravity;
 	inst->galaxy = raw->galaxy;
-	inst->config_file = strdup(raw->config_file);
+	inst->config_file = raw->config_file ? strdup(raw->config_file) : NULL;
 	inst->galaxy_config_file = raw->galaxy_config_file ? strdup(raw->galaxy_config_file) : NULL;
 	inst->name = instance_strdup_opt(p->gravity, "instance_name", &oom);
 	/* Upstream tells the default instance by its name, even when set explicitly. */
@@ -729,8 +734,8 @@ static int instance_fill(struct instance_priv *p, const struct gx_raw_instance *
 				      strcmp(inst->service_command_style, "gravity") == 0;
 	inst->galaxy_user = instance_strdup_opt(p->gravity, "galaxy_user", &oom);
 	inst->galaxy_group = instance_strdup_opt(p->gravity, "galaxy_group", &oom);
-	if (oom || !inst->config_file || !inst->name || !inst->process_manager ||
-	    !inst->service_command_style ||
+	if (oom || (raw->config_file && !inst->config_file) || !inst->name ||
+	    !inst->process_manager || !inst->service_command_style ||
 	    (raw->galaxy_config_file && !inst->galaxy_config_file))
 		return -ENOMEM;
 	return instance_paths(inst, raw, env, diag);
@@ -776,10 +781,11 @@ static bool instance_names_unique(const struct gx_instances *insts,
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(insts->v[i]->name, insts->v[j]->name) != 0)
 				continue;
-			gx_diag_add(diag, GX_LOG_ERROR, &cfg->raw[i].at->mark,
+			gx_diag_add(diag, GX_LOG_ERROR, cfg->raw[i].at ? &cfg->raw[i].at->mark : NULL,
 				    "Duplicate instance name %s, instance names must be unique "
 				    "(Galaxy instance %s already loaded from file: %s)",
-				    insts->v[i]->name, insts->v[i]->name, insts->v[j]->config_file);
+				    insts->v[i]->name, insts->v[i]->name,
+				    insts->v[j]->config_file ? insts->v[j]->config_file : "(none)");
 			ok = false;
 		}
 	return ok;

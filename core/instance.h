@@ -34,6 +34,13 @@ int gx_instances_build(const struct gx_config *cfg, const struct gx_plugins *plu
 		       struct gx_diag *diag, struct gx_instances *ret);
 void gx_instances_release(struct gx_instances *insts);
 
+/*
+ * Is Galaxy installed as a package in the virtualenv venv (NULL: no)?  As
+ * upstream's importable galaxy.version: <venv>/lib/python* /site-packages/
+ * galaxy/version.py, where pip and uv put it.
+ */
+bool gx_galaxy_installed(const char *venv);
+
 /* Register a service for the instance being expanded (gx_host.add_service). */
 int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		  struct gx_error *err);

@@ -95,10 +95,11 @@ void gx_show_list(const struct gx_instances *insts, bool version, FILE *out)
 			char *v = gx_galaxy_version(inst->galaxy_root);
 
 			fprintf(out, "%-18s  %-12s  %s\n", inst->name, v ? v : "unknown",
-				inst->config_file);
+				inst->config_file ? inst->config_file : "(none)");
 			free(v);
 		} else {
-			fprintf(out, "%-18s  %s\n", inst->name, inst->config_file);
+			fprintf(out, "%-18s  %s\n", inst->name,
+				inst->config_file ? inst->config_file : "(none)");
 		}
 	}
 }

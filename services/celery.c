@@ -124,7 +124,7 @@ static int celery_env(const struct gx_host *h, const struct gx_service *svc, uns
 	int r;
 
 	r = h->strv_push(env, "PYTHONPATH=lib");
-	if (r == 0)
+	if (r == 0 && conf) /* none without a config file: Galaxy's defaults */
 		r = h->strv_pushf(env, "GALAXY_CONFIG_FILE=%s", conf);
 	return r < 0 ? h->errorf(err, NULL, r, "out of memory") : 0;
 }

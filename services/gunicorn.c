@@ -245,8 +245,9 @@ static int gunicorn_env(const struct gx_host *h, const struct gx_service *svc, u
 	const struct gx_instance *inst = svc->instance;
 	const char *conf = inst->galaxy_config_file ? inst->galaxy_config_file : inst->config_file;
 
+	/* No GALAXY_CONFIG_FILE without a config file: Galaxy's defaults. */
 	if (h->strv_push(env, "PYTHONPATH=lib") < 0 ||
-	    h->strv_pushf(env, "GALAXY_CONFIG_FILE=%s", conf) < 0)
+	    (conf && h->strv_pushf(env, "GALAXY_CONFIG_FILE=%s", conf) < 0))
 		return gunicorn_oom(h, err);
 	return 0;
 }

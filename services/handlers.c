@@ -174,7 +174,8 @@ static char *handlers_path_abs(const char *path, const char *dir)
 	return out;
 }
 
-/* The galaxy config file, as upstream's {galaxy_conf}: the gravity file when there is none. */
+/* The galaxy config file, as upstream's {galaxy_conf}: the gravity file when there is none;
+ * NULL when galaxyctl runs on defaults, without a config file. */
 static const char *handlers_galaxy_conf(const struct gx_instance *inst)
 {
 	return inst->galaxy_config_file ? inst->galaxy_config_file : inst->config_file;
@@ -341,9 +342,12 @@ static int handlers_jobconf_find(const struct gx_host *h, const struct gx_instan
 	const struct gx_node *file = h->get(inst->galaxy, "job_config_file");
 	const struct gx_node *inline_conf = h->get(inst->galaxy, "job_config");
 	const char *conf = handlers_galaxy_conf(inst);
-	char *dir = strdup(conf), *slash;
+	char *dir, *slash;
 	int r = 0;
 
+	if (!conf)
+		return 0; /* no config, no job config beside it */
+	dir = strdup(conf);
 	if (!dir)
 		return h->errorf(err, NULL, -ENOMEM, "out of memory");
 	slash = strrchr(dir, '/');
@@ -768,9 +772,10 @@ static int handlers_argv(const struct gx_host *h, const struct gx_service *svc, 
 	const struct gx_node *pools = h->get(svc->settings[process], "pools");
 	int r = handlers_main(h, inst, argv);
 
-	if (r == 0)
+	/* Without a config file, galaxy-main runs on Galaxy's defaults. */
+	if (r == 0 && handlers_galaxy_conf(inst))
 		r = h->strv_push(argv, "-c");
-	if (r == 0)
+	if (r == 0 && handlers_galaxy_conf(inst))
 		r = h->strv_push(argv, handlers_galaxy_conf(inst));
 	if (r == 0)
 		r = h->strv_pushf(argv, "--server-name=%s", handlers_server_name(svc, process));

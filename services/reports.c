@@ -58,13 +58,16 @@ static char *reports_config_path(const struct gx_host *h, const struct gx_instan
 	const char *file = h->get_str(s, "config_file");
 	const char *galaxy = inst->galaxy_config_file ? inst->galaxy_config_file
 						      : inst->config_file;
-	const char *slash = strrchr(galaxy, '/');
+	const char *slash = galaxy ? strrchr(galaxy, '/') : NULL;
 	char *path = NULL;
 
 	if (!file || !*file)
 		file = "reports.yml";
 	if (file[0] == '/')
 		return strdup(file);
+	/* Without a galaxy config, from the working directory. */
+	if (!galaxy)
+		return asprintf(&path, "%s/%s", inst->working_dir, file) < 0 ? NULL : path;
 	if (asprintf(&path, "%.*s/%s", slash ? (int)(slash - galaxy) : 1, slash ? galaxy : ".",
 		     file) < 0)
 		return NULL;

@@ -314,10 +314,11 @@ EXTRA_DIST += tests/integration/cli.sh tests/integration/names.sh
 # --- integration: exec of celery, celery-beat, tusd, gx-it-proxy on the stand-in ---
 # (lib.sh is shared by every exec_*.sh and thirdparty_plugin.sh)
 if BUILD_ALL_MODULES
-TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh
+TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh \
+	tests/integration/exec_installed.sh
 endif
 EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh \
-	tests/integration/lib.sh
+	tests/integration/exec_installed.sh tests/integration/lib.sh
 # --- end integration: exec of celery, celery-beat, tusd, gx-it-proxy ---
 
 # --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin ---

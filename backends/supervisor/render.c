@@ -168,8 +168,10 @@ static int sv_put_gravity_command(const struct gx_host *h, struct sv_buf *b,
 	if (!h->self_exe)
 		return h->errorf(err, NULL, -ENOENT, "cannot tell where galaxyctl itself is");
 	words[n++] = (char *)h->self_exe;
-	words[n++] = (char *)"--config-file";
-	words[n++] = inst->config_file;
+	if (inst->config_file) {
+		words[n++] = (char *)"--config-file";
+		words[n++] = inst->config_file;
+	}
 	words[n++] = (char *)"exec";
 	if (svc->count > 1) {
 		words[n++] = (char *)"--service-instance";

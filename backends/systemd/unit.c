@@ -504,6 +504,11 @@ static int sd_render_venv(struct sd_render *r)
 
 static int sd_render_check_names(const struct sd_render *r)
 {
+	/* Units and their target are tied to the config by its path's hash: no file, no units. */
+	if (!r->inst->config_file)
+		return r->h->errorf(r->err, NULL, -EINVAL,
+				    "instance %s has no config file, which the systemd process "
+				    "manager needs: use -c or $GALAXY_CONFIG_FILE", r->inst->name);
 	if (r->use_name && !sd_unit_name_part_ok(r->inst->name))
 		return r->h->errorf(r->err, NULL, -EINVAL,
 				    "instance name '%s' cannot be used in systemd unit names "

@@ -122,6 +122,8 @@ static bool sd_hash_in(const char *hash, const struct gx_instance *const *insts,
 	char ours[SD_HASH_LEN + 1];
 
 	for (size_t i = 0; i < n; i++) {
+		if (!insts[i]->config_file)
+			continue; /* it has no units */
 		sd_path_hash(insts[i]->config_file, ours);
 		if (strcmp(ours, hash) == 0)
 			return true;

@@ -255,8 +255,9 @@ struct gx_service {
  */
 struct gx_instance {
 	char *name;               /* instance_name, "_default_" when unset */
-	char *config_file;        /* the gravity config file */
-	char *galaxy_config_file; /* galaxy.yml; may equal config_file */
+	char *config_file;        /* the gravity config file; NULL when there is none
+				   * (an installed Galaxy run on defaults) */
+	char *galaxy_config_file; /* galaxy.yml; may equal config_file, NULL with it */
 	char *galaxy_root;        /* NULL when Galaxy is installed as a package */
 	char *virtualenv;         /* NULL when unset */
 	char *state_dir;
