@@ -290,19 +290,36 @@ static char *gunicorn_py_assignment(const char *line, const char *name)
 	return close ? strndup(p + 1, (size_t)(close - p - 1)) : NULL;
 }
 
-/* Galaxy's on-disk version, as lib/galaxy/version.py composes VERSION (heap; NULL: unknown). */
+/*
+ * Galaxy's version module, open, or NULL.  Galaxy 26.1 made version.py a
+ * package; like upstream, the package is read only when version.py is absent.
+ */
+static FILE *gunicorn_open_version(const char *galaxy_root)
+{
+	static const char *const candidates[] = { "lib/galaxy/version.py",
+						  "lib/galaxy/version/__init__.py" };
+	char path[PATH_MAX];
+
+	for (size_t i = 0; galaxy_root && i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		FILE *f;
+
+		if (snprintf(path, sizeof(path), "%s/%s", galaxy_root, candidates[i]) >=
+		    (int)sizeof(path))
+			return NULL;
+		f = fopen(path, "re");
+		if (f || errno != ENOENT)
+			return f;
+	}
+	return NULL;
+}
+
+/* Galaxy's on-disk version, as its version module composes VERSION (heap; NULL: unknown). */
 static char *gunicorn_disk_version(const struct gx_instance *inst)
 {
 	char *major = NULL, *minor = NULL, *line = NULL, *version = NULL;
-	char path[PATH_MAX];
 	size_t size = 0;
-	FILE *f;
+	FILE *f = gunicorn_open_version(inst->galaxy_root);
 
-	if (!inst->galaxy_root ||
-	    snprintf(path, sizeof(path), "%s/lib/galaxy/version.py", inst->galaxy_root) >=
-		    (int)sizeof(path))
-		return NULL;
-	f = fopen(path, "re");
 	if (!f)
 		return NULL;
 	while (getline(&line, &size, f) >= 0) {

@@ -645,6 +645,37 @@ Test(gunicorn, ready_real_gunicorn_tcp)
 	free(text);
 }
 
+/* Galaxy 26.1's layout: the version module is the package lib/galaxy/version/. */
+Test(gunicorn, ready_real_gunicorn_version_package)
+{
+	char yaml[512], log[1024], want[256], path[1024];
+	int port = free_port();
+	char *text;
+
+	snprintf(yaml, sizeof(yaml),
+		 "gravity:\n"
+		 "  virtualenv: @ROOT@/venv\n"
+		 "  gunicorn:\n"
+		 "    bind: 127.0.0.1:%d\n",
+		 port);
+	load(yaml);
+	snprintf(path, sizeof(path), "%s/lib/galaxy/version.py", t.root);
+	cr_assert_eq(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/lib/galaxy/version", t.root);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	gx_test_write(&t, "lib/galaxy/version/__init__.py",
+		      "VERSION_MAJOR = \"26.1\"\nVERSION_MINOR = \"1\"\n"
+		      "VERSION = VERSION_MAJOR + (f\".{VERSION_MINOR}\" if VERSION_MINOR else \"\")\n");
+	snprintf(log, sizeof(log), "%s/gunicorn.log", t.root);
+	exec_gunicorn(log);
+	text = wait_ready(service("gunicorn"), 0, log);
+	snprintf(want, sizeof(want),
+		 "Gunicorn on 127.0.0.1:%d running, version: 26.1.1 (disk version: 26.1.1)\n",
+		 port);
+	cr_expect_str_eq(text, want);
+	free(text);
+}
+
 Test(gunicorn, ready_real_gunicorn_unix_socket)
 {
 	char log[1024], want[1024];
