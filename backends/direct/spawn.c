@@ -53,15 +53,13 @@ static void spawn_child_cgroup(int procs, int report)
 }
 
 /* Runs in the child: set everything up, then exec.  Never returns. */
-static void spawn_child(const struct direct_spec *s, pid_t parent, int cgroup_procs, int out,
-			int report)
+/* In a fresh child: default signals, none blocked, a process group of its own, no fd of the
+ * manager's beyond 0-2 surviving the exec. */
+static void spawn_child_reset(void)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
-	int null;
 
-	if (cgroup_procs >= 0)
-		spawn_child_cgroup(cgroup_procs, report);
 	sigemptyset(&none);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -72,6 +70,16 @@ static void spawn_child(const struct direct_spec *s, pid_t parent, int cgroup_pr
 	/* Nothing of the manager's leaks into the service, even without O_CLOEXEC. */
 	syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
 #endif
+}
+
+static void spawn_child(const struct direct_spec *s, pid_t parent, int cgroup_procs, int out,
+			int report)
+{
+	int null;
+
+	if (cgroup_procs >= 0)
+		spawn_child_cgroup(cgroup_procs, report);
+	spawn_child_reset();
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(out, STDERR_FILENO) < 0)
@@ -195,19 +203,9 @@ int direct_spawn_check(int report_fd, const struct direct_spec *s, char *why, si
 
 static void spawn_probe_child(const struct direct_spec *s, pid_t parent)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	sigset_t none;
 	int null;
 
-	sigemptyset(&none);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &dfl, NULL);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	setpgid(0, 0);
-#ifdef SYS_close_range
-	syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
-#endif
+	spawn_child_reset();
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
 	    dup2(null, STDERR_FILENO) < 0)
