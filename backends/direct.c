@@ -84,6 +84,7 @@
 #include "direct/cli.h"
 #include "direct/follow.h"
 #include "direct/manager.h"
+#include "direct/names.h"
 
 /* ---------------------------------------------------------------------- */
 /* start */
@@ -591,6 +592,23 @@ static int direct_check(const struct gx_host *h, const struct gx_request *rq, st
 	return r;
 }
 
+/* The names status prints: the supervisor backend's program names. */
+static int direct_process_names(const struct gx_host *h, const struct gx_request *rq,
+				const struct gx_service *svc, struct gx_strv *out)
+{
+	bool use_instance = direct_uses_instance_name(rq);
+	int r = 0;
+
+	for (unsigned i = 0; r == 0 && i < svc->count; i++) {
+		char *name = direct_names_program(use_instance, svc->instance->name, svc->name,
+						  svc->count, i);
+
+		r = name ? h->strv_push(out, name) : -ENOMEM;
+		free(name);
+	}
+	return r < 0 ? -ENOMEM : 0;
+}
+
 static const struct gx_backend direct_backend = {
 	.name = "direct",
 	.package = NULL,
@@ -604,6 +622,7 @@ static const struct gx_backend direct_backend = {
 	.shutdown = direct_shutdown,
 	.pm = direct_pm,
 	.check = direct_check,
+	.process_names = direct_process_names,
 };
 
 const struct gx_module gx_module = {

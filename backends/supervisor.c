@@ -36,6 +36,13 @@ static const struct gx_instance *sv_only_instance(const struct gx_request *rq)
 	return rq->n_instances ? rq->instances[0] : rq->other_instances[0];
 }
 
+/* Upstream's naming rule: programs carry the instance name unless one unnamed instance is loaded. */
+static bool sv_uses_instance_name(const struct gx_request *rq)
+{
+	return rq->n_instances + rq->n_other_instances > 1 ||
+	       strcmp(sv_only_instance(rq)->name, "_default_") != 0;
+}
+
 static char *sv_state_dir(const struct sv_ctx *c)
 {
 	const struct gx_request *rq = c->rq;
@@ -97,8 +104,7 @@ int sv_ctx_init(struct sv_ctx *c, const struct gx_host *h, const struct gx_reque
 		sv_paths_release(p);
 		return h->errorf(err, NULL, -ENOMEM, "out of memory");
 	}
-	c->use_instance_name = rq->n_instances + rq->n_other_instances > 1 ||
-			       strcmp(sv_only_instance(rq)->name, "_default_") != 0;
+	c->use_instance_name = sv_uses_instance_name(rq);
 	/* Moved instances count too: update stops what supervisord still runs of them. */
 	for (size_t i = 0; i < rq->n_instances + rq->n_other_instances; i++) {
 		const struct gx_instance *inst = i < rq->n_instances
@@ -296,6 +302,19 @@ static int supervisor_pm(const struct gx_host *h, const struct gx_request *rq,
 	return sv_run(h, rq, err, sv_op_pm);
 }
 
+/* The names status prints: supervisord's "group:name" of each process. */
+static int supervisor_process_names(const struct gx_host *h, const struct gx_request *rq,
+				    const struct gx_service *svc, struct gx_strv *out)
+{
+	struct sv_program prog;
+	int r = sv_program_init(&prog, svc, sv_uses_instance_name(rq));
+
+	for (unsigned i = 0; r == 0 && i < prog.count; i++)
+		r = h->strv_push(out, prog.namespecs[i]);
+	sv_program_release(&prog);
+	return r < 0 ? -ENOMEM : 0;
+}
+
 static const struct gx_backend supervisor_backend = {
 	.name = "supervisor",
 	.package = "supervisor",
@@ -309,6 +328,7 @@ static const struct gx_backend supervisor_backend = {
 	.follow = supervisor_follow,
 	.shutdown = supervisor_shutdown,
 	.pm = supervisor_pm,
+	.process_names = supervisor_process_names,
 };
 
 const struct gx_module gx_module = {

@@ -11,6 +11,34 @@
 /* ---------------------------------------------------------------------- */
 /* What the request names */
 
+/* Did a target before t name t's service (another of its processes)? */
+static bool systemd_service_seen(const struct gx_request *rq, size_t t)
+{
+	for (size_t k = 0; k < t; k++)
+		if (rq->targets[k].service == rq->targets[t].service)
+			return true;
+	return false;
+}
+
+int sd_push_selected_units(const struct sd *sd, const struct gx_service *svc, struct gx_strv *out)
+{
+	bool use_name = sd_use_name(sd, svc->instance);
+
+	for (unsigned i = 0; i < svc->count; i++) {
+		char *name;
+		int r;
+
+		if (!sd->h->request_has_process(sd->rq, svc, i))
+			continue;
+		name = sd_unit_name(svc, i, use_name);
+		r = name ? sd->h->strv_push(out, name) : -ENOMEM;
+		free(name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int sd_for_each_service(const struct sd *sd,
 			int (*fn)(const struct sd *sd, const struct gx_service *svc, void *data,
 				  struct gx_error *err),
@@ -29,7 +57,8 @@ int sd_for_each_service(const struct sd *sd,
 		const struct gx_target *tg = &rq->targets[t];
 
 		if (tg->service) {
-			r = fn(sd, tg->service, data, err);
+			if (!systemd_service_seen(rq, t))
+				r = fn(sd, tg->service, data, err);
 			continue;
 		}
 		for (size_t s = 0; r == 0 && s < tg->instance->n_services; s++)
@@ -76,7 +105,7 @@ static int systemd_units(const struct sd *sd, bool use_target, bool include_serv
 		const struct gx_target *tg = &rq->targets[t];
 
 		if (tg->service)
-			r = sd_push_unit_names(sd->h, tg->service, sd_use_name(sd, tg->instance), out);
+			r = systemd_service_seen(rq, t) ? 0 : sd_push_selected_units(sd, tg->service, out);
 		else
 			r = systemd_instance_units(sd, tg->instance, use_target, include_services, out);
 	}
@@ -408,6 +437,16 @@ static int systemd_pm(const struct gx_host *h, const struct gx_request *rq, stru
 	return systemd_run(h, rq, systemd_do_pm, err);
 }
 
+/* The names status prints: each process's unit. */
+static int systemd_process_names(const struct gx_host *h, const struct gx_request *rq,
+				 const struct gx_service *svc, struct gx_strv *out)
+{
+	size_t n = rq->n_instances + rq->n_other_instances;
+
+	return sd_push_unit_names(h, svc, sd_use_instance_name(svc->instance, n), out) < 0 ? -ENOMEM
+											     : 0;
+}
+
 static const struct gx_backend systemd_backend = {
 	.name = "systemd",
 	.package = "systemd",
@@ -421,6 +460,7 @@ static const struct gx_backend systemd_backend = {
 	.follow = systemd_follow,
 	.shutdown = systemd_shutdown,
 	.pm = systemd_pm,
+	.process_names = systemd_process_names,
 };
 
 const struct gx_module gx_module = {

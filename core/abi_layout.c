@@ -152,6 +152,7 @@ _Static_assert(offsetof(struct gx_request, argc) == 64, "gx_request.argc moved")
 _Static_assert(offsetof(struct gx_request, argv) == 72, "gx_request.argv moved");
 _Static_assert(offsetof(struct gx_request, json) == 80, "gx_request.json moved");
 _Static_assert(offsetof(struct gx_request, start_if_stopped) == 81, "gx_request.start_if_stopped moved");
+_Static_assert(offsetof(struct gx_request, target_process) == 88, "gx_request.target_process moved");
 
 /* struct gx_host */
 _Static_assert(offsetof(struct gx_host, abi_major) == 0, "gx_host.abi_major moved");
@@ -186,6 +187,8 @@ _Static_assert(offsetof(struct gx_host, yaml_free) == 216, "gx_host.yaml_free mo
 _Static_assert(offsetof(struct gx_host, graceful) == 224, "gx_host.graceful moved");
 _Static_assert(offsetof(struct gx_host, refuse_if_stopped) == 232, "gx_host.refuse_if_stopped moved");
 _Static_assert(offsetof(struct gx_host, service_argv_with_virtualenv) == 240, "gx_host.service_argv_with_virtualenv moved");
+_Static_assert(offsetof(struct gx_host, request_has_process) == 248, "gx_host.request_has_process moved");
+_Static_assert(offsetof(struct gx_host, graceful_request) == 256, "gx_host.graceful_request moved");
 
 /* struct gx_service_type */
 _Static_assert(offsetof(struct gx_service_type, name) == 0, "gx_service_type.name moved");
@@ -215,6 +218,7 @@ _Static_assert(offsetof(struct gx_backend, follow) == 64, "gx_backend.follow mov
 _Static_assert(offsetof(struct gx_backend, shutdown) == 72, "gx_backend.shutdown moved");
 _Static_assert(offsetof(struct gx_backend, pm) == 80, "gx_backend.pm moved");
 _Static_assert(offsetof(struct gx_backend, check) == 88, "gx_backend.check moved");
+_Static_assert(offsetof(struct gx_backend, process_names) == 96, "gx_backend.process_names moved");
 
 /* struct gx_module */
 _Static_assert(offsetof(struct gx_module, abi_major) == 0, "gx_module.abi_major moved");

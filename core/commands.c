@@ -19,6 +19,7 @@
 #include "plugins.h"
 #include "core_options.h"
 #include "sample.h"
+#include "selection.h"
 #include "self_path.h"
 #include "show.h"
 #include "status.h"
@@ -35,11 +36,7 @@ struct run {
 	struct gx_diag diag;
 	bool is_root;
 	char *state_dir; /* --state-dir or $GRAVITY_STATE_DIR, absolute; NULL when unset or empty */
-	/* The names on the command line, resolved. */
-	bool *selected;        /* per instance: named on the command line */
-	size_t n_selected;
-	const char **services; /* service names on the command line */
-	size_t n_services;
+	struct gx_selection sel; /* the names on the command line, resolved */
 	bool not_running; /* a backend that printed its own status said something is down */
 };
 
@@ -192,146 +189,59 @@ static int run_sample_config(struct run *run, const char *self_exe)
 /* ---------------------------------------------------------------------- */
 /* Names */
 
-static bool run_is_service_name(const struct run *run, const char *name)
-{
-	for (size_t i = 0; i < run->plugins.n_types; i++)
-		if (strcmp(run->plugins.types[i]->name, name) == 0)
-			return true;
-	for (size_t i = 0; i < run->insts.n; i++)
-		if (gx_instance_service(run->insts.v[i], name))
-			return true;
-	return false;
-}
-
-static void run_select_instance(struct run *run, const struct gx_instance *inst)
-{
-	for (size_t k = 0; k < run->insts.n; k++)
-		if (run->insts.v[k] == inst && !run->selected[k]) {
-			run->selected[k] = true;
-			run->n_selected++;
-		}
-}
-
-static bool run_has_service(const struct run *run, const char *name)
-{
-	for (size_t k = 0; k < run->n_services; k++)
-		if (strcmp(run->services[k], name) == 0)
-			return true;
-	return false;
-}
-
-/* Every instance and service name the pattern matches is selected; false when none. */
-static bool run_select_pattern(struct run *run, const char *pattern)
-{
-	bool any = false;
-
-	for (size_t i = 0; i < run->insts.n; i++) {
-		const struct gx_instance *inst = run->insts.v[i];
-
-		if (fnmatch(pattern, inst->name, 0) == 0) {
-			run_select_instance(run, inst);
-			any = true;
-		}
-		for (size_t s = 0; s < inst->n_services; s++) {
-			const char *name = inst->services[s]->name;
-
-			if (fnmatch(pattern, name, 0) != 0)
-				continue;
-			any = true;
-			if (!run_has_service(run, name))
-				run->services[run->n_services++] = name;
-		}
-	}
-	return any;
-}
-
-/* Was service s of instance i's name already listed, by an earlier service? */
-static bool run_name_listed_before(const struct run *run, size_t i, size_t s)
-{
-	const char *name = run->insts.v[i]->services[s]->name;
-
-	for (size_t j = 0; j <= i; j++) {
-		size_t end = j < i ? run->insts.v[j]->n_services : s;
-
-		for (size_t t = 0; t < end; t++)
-			if (strcmp(run->insts.v[j]->services[t]->name, name) == 0)
-				return true;
-	}
-	return false;
-}
-
-/* The names a pattern could have matched, for its error: instances, then services. */
-static void run_print_known_names(const struct run *run)
-{
-	fputs("galaxyctl: the names there are:", stderr);
-	for (size_t i = 0; i < run->insts.n; i++)
-		if (!run->insts.v[i]->name_is_default)
-			fprintf(stderr, " %s (instance)", run->insts.v[i]->name);
-	for (size_t i = 0; i < run->insts.n; i++)
-		for (size_t s = 0; s < run->insts.v[i]->n_services; s++)
-			if (!run_name_listed_before(run, i, s))
-				fprintf(stderr, " %s", run->insts.v[i]->services[s]->name);
-	fputc('\n', stderr);
-}
-
-/*
- * Split the positional names into instances and services, as upstream does.  A name with
- * glob characters (upstream issue #63: 'handler*') selects every instance and service it
- * matches, and matching nothing is an error.
- */
-static int run_resolve_names(struct run *run, char **names, size_t n)
-{
-	size_t max = n + 1;
-
-	for (size_t i = 0; i < run->insts.n; i++)
-		max += run->insts.v[i]->n_services;
-	run->selected = calloc(run->insts.n + 1, sizeof(*run->selected));
-	run->services = calloc(max, sizeof(*run->services));
-	if (!run->selected || !run->services)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct gx_instance *inst = gx_instances_find(&run->insts, names[i]);
-
-		if (inst) {
-			run_select_instance(run, inst);
-		} else if (strpbrk(names[i], "*?[")) {
-			if (!run_select_pattern(run, names[i])) {
-				gx_log(GX_LOG_ERROR, "No instance or service name matches '%s'", names[i]);
-				run_print_known_names(run);
-				return -EINVAL;
-			}
-		} else if (run_is_service_name(run, names[i])) {
-			if (!run_has_service(run, names[i]))
-				run->services[run->n_services++] = names[i];
-		} else {
-			gx_log(GX_LOG_WARNING, "Not a known instance or service name: %s", names[i]);
-		}
-	}
-	if (n > 0 && run->n_selected == 0 && run->n_services == 0) {
-		gx_log(GX_LOG_ERROR, "No provided names are known instance or service names");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static bool run_instance_wanted(const struct run *run, size_t i)
-{
-	return run->n_selected == 0 || run->selected[i];
-}
-
-static bool run_service_matches(const struct gx_service *svc, const char *name)
-{
-	return strcmp(svc->name, name) == 0 || strcmp(svc->type->name, name) == 0 ||
-	       strcmp(svc->config_type, name) == 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Backends */
-
 static const char *run_backend_name(const struct run *run, const struct gx_instance *inst)
 {
 	return run->cli.backend ? run->cli.backend : inst->process_manager;
 }
+
+/* The names status prints for svc's processes, from its instance's backend. */
+static int run_proc_names(void *ctx, const struct gx_service *svc, struct gx_strv *out)
+{
+	struct run *run = ctx;
+	const char *name = run_backend_name(run, svc->instance);
+	struct gx_error err = { 0 };
+	const struct gx_backend *b = gx_plugins_backend(&run->plugins, name, &err);
+	const struct gx_instance **insts;
+	struct gx_request rq = { 0 };
+	int r;
+
+	if (!b || gx_plugins_backend_minor(&run->plugins, b) < 5 || !b->process_names)
+		return 0;
+	insts = calloc(2 * run->insts.n + 2, sizeof(*insts));
+	if (!insts)
+		return -ENOMEM;
+	for (size_t i = 0; i < run->insts.n; i++) {
+		bool own = strcmp(run_backend_name(run, run->insts.v[i]), name) == 0;
+
+		insts[own ? rq.n_instances++ : run->insts.n + 1 + rq.n_other_instances++] =
+			run->insts.v[i];
+	}
+	rq.instances = insts;
+	rq.other_instances = insts + run->insts.n + 1;
+	rq.user_mode = run->cli.user_mode >= 0 ? run->cli.user_mode : !run->is_root;
+	rq.state_dir_override = run->state_dir;
+	r = b->process_names(run->host, &rq, svc, out);
+	free(insts);
+	return r;
+}
+
+static int run_resolve_names(struct run *run, char **names, size_t n)
+{
+	const char **types = calloc(run->plugins.n_types + 1, sizeof(*types));
+	int r;
+
+	if (!types)
+		return -ENOMEM;
+	for (size_t i = 0; i < run->plugins.n_types; i++)
+		types[i] = run->plugins.types[i]->name;
+	r = gx_selection_resolve(&run->sel, &run->insts, types, run->plugins.n_types,
+				 run_proc_names, run, names, n);
+	free(types);
+	return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Backends */
 
 /* Upstream's root rule: systemd with galaxy_user, nothing else, unless told otherwise. */
 static int run_check_root(const struct run *run, const struct gx_instance *inst)
@@ -387,22 +297,73 @@ static gx_backend_slot run_slot(const struct gx_backend *b, enum gx_command cmd)
 	}
 }
 
+/* A target for svc (all its processes when process < 0), unless one already covers it. */
+static void run_add_target(struct gx_request *rq, struct gx_target *targets, long *processes,
+			   const struct gx_instance *inst, const struct gx_service *svc, long process)
+{
+	for (size_t t = 0; t < rq->n_targets; t++)
+		if (targets[t].instance == inst &&
+		    (!targets[t].service ||
+		     (targets[t].service == svc && (processes[t] < 0 || processes[t] == process))))
+			return;
+	targets[rq->n_targets] = (struct gx_target){ .instance = inst, .service = svc };
+	processes[rq->n_targets++] = process;
+}
+
+/* The targets of one instance of this backend: the whole of it, its named services. */
+static void run_instance_targets(const struct run *run, size_t i, struct gx_request *rq,
+				 struct gx_target *targets, long *processes)
+{
+	const struct gx_instance *inst = run->insts.v[i];
+	const struct gx_selection *sel = &run->sel;
+
+	if (!gx_selection_instance_wanted(sel, i))
+		return;
+	if (sel->n_services == 0 && sel->n_instances > 0) {
+		run_add_target(rq, targets, processes, inst, NULL, -1);
+		return;
+	}
+	for (size_t s = 0; s < inst->n_services; s++)
+		for (size_t k = 0; k < sel->n_services; k++)
+			if (gx_selection_service_matches(inst->services[s], sel->services[k])) {
+				run_add_target(rq, targets, processes, inst, inst->services[s], -1);
+				break;
+			}
+}
+
+/* What run_build_request() allocates for a request; run_request_mem_release() frees it. */
+struct run_request_mem {
+	const struct gx_instance **insts;
+	struct gx_target *targets;
+	long *processes;
+};
+
+static void run_request_mem_release(struct run_request_mem *m)
+{
+	free(m->insts);
+	free(m->targets);
+	free(m->processes);
+	memset(m, 0, sizeof(*m));
+}
+
 /* The request for one backend: its instances, and the targets the names select. */
 static int run_build_request(const struct run *run, const char *backend, struct gx_request *rq,
-			     const struct gx_instance ***ret_insts, struct gx_target **ret_targets)
+			     struct run_request_mem *ret_mem)
 {
 	const struct gx_instance **insts = calloc(2 * run->insts.n + 2, sizeof(*insts));
 	const struct gx_instance **others;
-	size_t max_targets = run->insts.n * (run->n_services + 1) + 1;
+	size_t max_targets = run->insts.n + run->sel.n_procs + 1;
 	struct gx_target *targets = NULL;
-	bool named = run->n_selected > 0 || run->n_services > 0;
+	long *processes = NULL;
 
 	for (size_t i = 0; i < run->insts.n; i++)
 		max_targets += run->insts.v[i]->n_services;
 	targets = calloc(max_targets, sizeof(*targets));
-	if (!insts || !targets) {
+	processes = calloc(max_targets, sizeof(*processes));
+	if (!insts || !targets || !processes) {
 		free(insts);
 		free(targets);
+		free(processes);
 		return -ENOMEM;
 	}
 	others = insts + run->insts.n + 1;
@@ -414,26 +375,21 @@ static int run_build_request(const struct run *run, const char *backend, struct 
 			continue;
 		}
 		insts[rq->n_instances++] = inst;
-		if (!named || !run_instance_wanted(run, i))
-			continue;
-		if (run->n_services == 0) {
-			targets[rq->n_targets++] = (struct gx_target){ .instance = inst };
-			continue;
-		}
-		for (size_t s = 0; s < inst->n_services; s++)
-			for (size_t k = 0; k < run->n_services; k++)
-				if (run_service_matches(inst->services[s], run->services[k])) {
-					targets[rq->n_targets++] = (struct gx_target){
-						.instance = inst, .service = inst->services[s]
-					};
-					break;
-				}
+		if (gx_selection_named(&run->sel))
+			run_instance_targets(run, i, rq, targets, processes);
+	}
+	/* A process named alone is its backend's own name for it: only its backend gets it. */
+	for (size_t k = 0; k < run->sel.n_procs; k++) {
+		const struct gx_selection_proc *p = &run->sel.procs[k];
+
+		if (strcmp(run_backend_name(run, p->inst), backend) == 0)
+			run_add_target(rq, targets, processes, p->inst, p->svc, p->index);
 	}
 	rq->instances = insts;
 	rq->other_instances = others;
 	rq->targets = targets;
-	*ret_insts = insts;
-	*ret_targets = targets;
+	rq->target_process = processes;
+	*ret_mem = (struct run_request_mem){ insts, targets, processes };
 	return 0;
 }
 
@@ -446,7 +402,7 @@ static size_t run_backends(const struct run *run, bool all, const char **out)
 		const char *name = run_backend_name(run, run->insts.v[i]);
 		bool seen = false;
 
-		if (!all && !run_instance_wanted(run, i))
+		if (!all && !gx_selection_instance_wanted(&run->sel, i))
 			continue;
 		for (size_t k = 0; k < n; k++)
 			seen = seen || strcmp(out[k], name) == 0;
@@ -465,8 +421,7 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 			   bool cleanup_only)
 {
 	const struct gx_backend *b;
-	const struct gx_instance **insts = NULL;
-	struct gx_target *targets = NULL;
+	struct run_request_mem mem = { 0 };
 	struct gx_request rq = {
 		.force = run->cli.force,
 		.clean = run->cli.clean,
@@ -496,18 +451,16 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		       gx_command_name(run->cli.command));
 		return GX_EXIT_UNAVAILABLE;
 	}
-	if (run_build_request(run, name, &rq, &insts, &targets) < 0)
+	if (run_build_request(run, name, &rq, &mem) < 0)
 		return GX_EXIT_FAILURE;
 	/* Names that select nothing of this backend must not read as "everything". */
-	if (rq.n_targets == 0 && (run->n_selected > 0 || run->n_services > 0) &&
+	if (rq.n_targets == 0 && gx_selection_named(&run->sel) &&
 	    run->cli.command != GX_CMD_UPDATE && run->cli.command != GX_CMD_PM) {
-		free(insts);
-		free(targets);
+		run_request_mem_release(&mem);
 		return GX_EXIT_OK;
 	}
 	r = status_like ? b->status(run->host, &rq, st, &err) : slot(run->host, &rq, &err);
-	free(insts);
-	free(targets);
+	run_request_mem_release(&mem);
 	if (r < 0 && cleanup_only) {
 		gx_log(GX_LOG_WARNING, "the %s backend could not remove what it kept for instances "
 		       "now under another process manager: %s", name, err.message);
@@ -554,8 +507,7 @@ static int run_check_backends(struct run *run)
 		struct gx_error err = { 0 };
 		const struct gx_backend *b = gx_plugins_backend(&run->plugins, names[i], &err);
 		gx_backend_slot check = b ? gx_plugins_backend_check(&run->plugins, b) : NULL;
-		const struct gx_instance **insts = NULL;
-		struct gx_target *targets = NULL;
+		struct run_request_mem mem = { 0 };
 		struct gx_request rq = {
 			.user_mode = run->cli.user_mode >= 0 ? run->cli.user_mode : !run->is_root,
 			.state_dir_override = run->state_dir,
@@ -564,7 +516,7 @@ static int run_check_backends(struct run *run)
 
 		if (!check)
 			continue;
-		if (run_build_request(run, names[i], &rq, &insts, &targets) < 0) {
+		if (run_build_request(run, names[i], &rq, &mem) < 0) {
 			code = GX_EXIT_FAILURE;
 			break;
 		}
@@ -577,8 +529,7 @@ static int run_check_backends(struct run *run)
 				gx_log(GX_LOG_ERROR, "the configuration has errors; nothing was changed");
 			code = err.code == -ENOMEM ? GX_EXIT_FAILURE : GX_EXIT_CONFIG;
 		}
-		free(insts);
-		free(targets);
+		run_request_mem_release(&mem);
 	}
 	free(names);
 	return code;
@@ -589,7 +540,7 @@ static void run_print_log_dirs(const struct run *run)
 	for (size_t i = 0; i < run->insts.n; i++) {
 		const struct gx_instance *inst = run->insts.v[i];
 
-		if (!run_instance_wanted(run, i) || strcmp(run_backend_name(run, inst), "systemd") == 0)
+		if (!gx_selection_instance_wanted(&run->sel, i) || strcmp(run_backend_name(run, inst), "systemd") == 0)
 			continue;
 		if (run->insts.n == 1)
 			gx_log(GX_LOG_INFO, "Log files are in %s", inst->log_dir);
@@ -603,16 +554,16 @@ static bool run_services_configured(const struct run *run)
 {
 	bool ok = true;
 
-	for (size_t k = 0; k < run->n_services; k++) {
+	for (size_t k = 0; k < run->sel.n_services; k++) {
 		bool found = false;
 
 		for (size_t i = 0; i < run->insts.n && !found; i++)
-			for (size_t s = 0; run_instance_wanted(run, i) && s < run->insts.v[i]->n_services; s++)
-				found = found || run_service_matches(run->insts.v[i]->services[s],
-								     run->services[k]);
+			for (size_t s = 0; gx_selection_instance_wanted(&run->sel, i) && s < run->insts.v[i]->n_services; s++)
+				found = found || gx_selection_service_matches(run->insts.v[i]->services[s],
+									      run->sel.services[k]);
 		if (!found) {
-			gx_log(GX_LOG_ERROR, "Service '%s' is not configured%s", run->services[k],
-			       run->n_selected ? " in the named instance(s)" : "");
+			gx_log(GX_LOG_ERROR, "Service '%s' is not configured%s", run->sel.services[k],
+			       run->sel.n_instances ? " in the named instance(s)" : "");
 			ok = false;
 		}
 	}
@@ -712,14 +663,14 @@ static int run_backend_command(struct run *run)
 	if (run->cli.command != GX_CMD_PM &&
 	    run_resolve_names(run, run->cli.args, run->cli.n_args) < 0) {
 		free(names);
-		return run->selected ? GX_EXIT_USAGE : GX_EXIT_FAILURE;
+		return run->sel.instances ? GX_EXIT_USAGE : GX_EXIT_FAILURE;
 	}
 	if (!run_services_configured(run)) {
 		free(names);
 		return GX_EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < run->insts.n; i++)
-		if ((all || run_instance_wanted(run, i)) && run_check_root(run, run->insts.v[i]) < 0)
+		if ((all || gx_selection_instance_wanted(&run->sel, i)) && run_check_root(run, run->insts.v[i]) < 0)
 			code = GX_EXIT_CONFIG;
 	n = code ? 0 : run_backends(run, all, names);
 	if (code == GX_EXIT_OK && n == 0) {
@@ -824,31 +775,31 @@ static const struct gx_service *run_exec_service(struct run *run, const struct g
 
 	if (run_resolve_names(run, run->cli.args, run->cli.n_args) < 0) {
 		/* Beyond upstream: with one instance, say what a mistyped name could have been. */
-		if (run->selected && run->insts.n == 1) {
+		if (run->sel.instances && run->insts.n == 1) {
 			run_service_list(run->insts.v[0], list, sizeof(list));
 			gx_log(GX_LOG_INFO, "Configured service(s): %s", list);
 		}
 		return NULL;
 	}
-	if (run->n_selected == 0 && run->insts.n == 1) {
+	if (run->sel.n_instances == 0 && run->insts.n == 1) {
 		inst = run->insts.v[0];
-	} else if (run->n_selected != 1) {
+	} else if (run->sel.n_instances != 1) {
 		gx_log(GX_LOG_ERROR, "Only zero or one instance name can be provided");
 		return NULL;
 	}
 	for (size_t i = 0; !inst && i < run->insts.n; i++)
-		if (run->selected[i])
+		if (run->sel.instances[i])
 			inst = run->insts.v[i];
 	run_service_list(inst, list, sizeof(list));
-	if (run->n_services != 1) {
+	if (run->sel.n_services != 1) {
 		gx_log(GX_LOG_ERROR, "Exactly one service name must be provided. Configured service(s): %s",
 		       list);
 		return NULL;
 	}
-	svc = gx_instance_service(inst, run->services[0]);
+	svc = gx_instance_service(inst, run->sel.services[0]);
 	if (!svc) {
 		gx_log(GX_LOG_ERROR, "Service '%s' is not configured. Configured service(s): %s",
-		       run->services[0], list);
+		       run->sel.services[0], list);
 		return NULL;
 	}
 	*ret = inst;
@@ -1012,8 +963,7 @@ int gx_main(int argc, char **argv)
 		code = run_command(&run);
 out_release:
 	fflush(stdout);
-	free(run.selected);
-	free(run.services);
+	gx_selection_release(&run.sel);
 	free(run.state_dir);
 	gx_instances_release(&run.insts);
 	gx_config_release(&run.cfg);

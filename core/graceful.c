@@ -9,6 +9,7 @@
 
 #include "graceful.h"
 #include "node.h"
+#include "selection.h"
 
 /* Upstream's restart_timeout, for services without the option. */
 #define GRACEFUL_RESTART_TIMEOUT_S 300
@@ -119,7 +120,7 @@ static int graceful_wait_ready(struct graceful_run *g, struct graceful_proc *p, 
 }
 
 /* Every process graceful concerns, with its service's method; NULL on ENOMEM. */
-static struct graceful_proc *graceful_procs(const struct gx_host *h,
+static struct graceful_proc *graceful_procs(const struct gx_host *h, const struct gx_request *rq,
 					    const struct gx_service *const *svcs, size_t n,
 					    size_t *ret_n)
 {
@@ -133,9 +134,10 @@ static struct graceful_proc *graceful_procs(const struct gx_host *h,
 		enum gx_graceful m = gx_graceful_method(h, svcs[s]);
 
 		for (unsigned i = 0; i < svcs[s]->count; i++)
-			v[k++] = (struct graceful_proc){ .svc = svcs[s], .i = i, .method = m };
+			if (!rq || gx_request_has_process(rq, svcs[s], i))
+				v[k++] = (struct graceful_proc){ .svc = svcs[s], .i = i, .method = m };
 	}
-	*ret_n = total;
+	*ret_n = k;
 	return v;
 }
 
@@ -293,13 +295,23 @@ static int graceful_service(struct graceful_run *g, struct graceful_proc *v, siz
 	}
 }
 
+/* How many of v's n entries, from the first, are processes of one service. */
+static size_t graceful_run_of(const struct graceful_proc *v, size_t n)
+{
+	size_t k = 1;
+
+	while (k < n && v[k].svc == v[0].svc)
+		k++;
+	return k;
+}
+
 int gx_graceful_run(const struct gx_host *h, const struct gx_graceful_ops *ops, void *ctx,
-		    const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
-		    struct gx_error *err)
+		    const struct gx_request *rq, const struct gx_service *const *svcs, size_t n,
+		    bool start_if_stopped, struct gx_error *err)
 {
 	struct graceful_run g = { h, ops, ctx, err };
 	size_t total = 0, down = 0;
-	struct graceful_proc *v = graceful_procs(h, svcs, n, &total);
+	struct graceful_proc *v = graceful_procs(h, rq, svcs, n, &total);
 	int r;
 
 	if (!v)
@@ -309,8 +321,10 @@ int gx_graceful_run(const struct gx_host *h, const struct gx_graceful_ops *ops, 
 		r = graceful_refuse(&g, v, total, down);
 	else if (r == 0 && down)
 		r = graceful_start_down(&g, v, total);
-	for (size_t k = 0; r == 0 && k < total; k += v[k].svc->count)
-		r = graceful_service(&g, &v[k], v[k].svc->count);
+	for (size_t k = 0, len; r == 0 && k < total; k += len) {
+		len = graceful_run_of(&v[k], total - k);
+		r = graceful_service(&g, &v[k], len);
+	}
 	free(v);
 	return r;
 }

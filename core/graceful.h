@@ -8,9 +8,13 @@
 /* How graceful restarts svc: its type's method, rolling for several processes with a ready check. */
 enum gx_graceful gx_graceful_method(const struct gx_host *h, const struct gx_service *svc);
 
-/* gx_host.graceful (see there). */
+/*
+ * gx_host.graceful and graceful_request (see there): rq NULL is every
+ * process of svcs; else only those rq's targets name, with its
+ * start_if_stopped.
+ */
 int gx_graceful_run(const struct gx_host *h, const struct gx_graceful_ops *ops, void *ctx,
-		    const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
-		    struct gx_error *err);
+		    const struct gx_request *rq, const struct gx_service *const *svcs, size_t n,
+		    bool start_if_stopped, struct gx_error *err);
 
 #endif

@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "fsutil.h"
 #include "graceful.h"
+#include "selection.h"
 #include "host.h"
 #include "http.h"
 #include "instance.h"
@@ -171,6 +172,9 @@ static int host_graceful(const struct gx_graceful_ops *ops, void *ctx,
 			 struct gx_error *err);
 
 static int host_refuse_if_stopped(pid_t pid, const char *who, struct gx_error *err);
+static int host_graceful_request(const struct gx_graceful_ops *ops, void *ctx,
+				 const struct gx_request *rq, const struct gx_service *const *svcs,
+				 size_t n, struct gx_error *err);
 
 static int host_read_file(const char *path, char **ret_text, size_t *ret_len,
 			  struct gx_error *err)
@@ -240,6 +244,8 @@ static struct gx_host host = {
 	.graceful = host_graceful,
 	.refuse_if_stopped = host_refuse_if_stopped,
 	.service_argv_with_virtualenv = host_service_argv_with_virtualenv,
+	.request_has_process = gx_request_has_process,
+	.graceful_request = host_graceful_request,
 };
 
 static int host_service_argv(const struct gx_service *svc, unsigned process,
@@ -332,7 +338,14 @@ static int host_graceful(const struct gx_graceful_ops *ops, void *ctx,
 			 const struct gx_service *const *svcs, size_t n, bool start_if_stopped,
 			 struct gx_error *err)
 {
-	return gx_graceful_run(&host, ops, ctx, svcs, n, start_if_stopped, err);
+	return gx_graceful_run(&host, ops, ctx, NULL, svcs, n, start_if_stopped, err);
+}
+
+static int host_graceful_request(const struct gx_graceful_ops *ops, void *ctx,
+				 const struct gx_request *rq, const struct gx_service *const *svcs,
+				 size_t n, struct gx_error *err)
+{
+	return gx_graceful_run(&host, ops, ctx, rq, svcs, n, rq->start_if_stopped, err);
 }
 
 /* The state letter of pid in /proc/PID/stat (R, S, T, t...), 0 when unknown. */

@@ -21,6 +21,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/node.c %reldir%/node.h \
 	%reldir%/plugins.c %reldir%/plugins.h \
 	%reldir%/sample.c %reldir%/sample.h \
+	%reldir%/selection.c %reldir%/selection.h \
 	%reldir%/settings.c %reldir%/settings.h \
 	%reldir%/show.c %reldir%/show.h \
 	%reldir%/status.c %reldir%/status.h \

@@ -156,12 +156,17 @@ static void plugins_unload(struct gx_plugins *p)
 	p->n_backends = 0;
 }
 
-gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struct gx_backend *b)
+unsigned gx_plugins_backend_minor(const struct gx_plugins *p, const struct gx_backend *b)
 {
 	for (size_t i = 0; i < p->n_backends; i++)
 		if (p->backends[i] == b)
-			return p->backend_minors[i] >= 2 ? b->check : NULL;
-	return NULL;
+			return p->backend_minors[i];
+	return 0;
+}
+
+gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struct gx_backend *b)
+{
+	return gx_plugins_backend_minor(p, b) >= 2 ? b->check : NULL;
 }
 
 static bool plugins_shadowed(const struct gx_plugins *p, const char *name)

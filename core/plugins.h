@@ -62,6 +62,8 @@ typedef int (*gx_backend_slot)(const struct gx_host *h, const struct gx_request 
 			       struct gx_error *err);
 /* b's check slot (ABI 1.2), or NULL when b's module is older or has none. */
 gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struct gx_backend *b);
+/* The ABI minor version backend b's module was built with (0 when b is not loaded). */
+unsigned gx_plugins_backend_minor(const struct gx_plugins *p, const struct gx_backend *b);
 void gx_plugins_release(struct gx_plugins *p);
 
 #endif

@@ -73,6 +73,8 @@ int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h, const struct 
 int direct_ctx_add_foreign(struct direct_ctx *x);
 void direct_ctx_release(struct direct_ctx *x);
 int direct_oom(const struct direct_ctx *x);
+/* Program names carry the instance name (upstream's rule, counting every loaded instance). */
+bool direct_uses_instance_name(const struct gx_request *rq);
 /* Does the command name this service of inst (svc NULL: the instance as a whole)? */
 bool direct_targeted(const struct gx_request *rq, const struct gx_instance *inst,
 		     const struct gx_service *svc);

@@ -155,8 +155,7 @@ int direct_graceful_group(const struct direct_ctx *x, struct direct_group *g)
 				svcs[n++] = g->insts[k]->services[s];
 	r = direct_group_procs(x, g, false, NULL, &dg.ps);
 	if (r == 0)
-		r = x->h->graceful(&direct_graceful_ops, &dg, svcs, n, x->rq->start_if_stopped,
-				   x->err);
+		r = x->h->graceful_request(&direct_graceful_ops, &dg, x->rq, svcs, n, x->err);
 	direct_procs_release(&dg.ps);
 	free(svcs);
 	return r;

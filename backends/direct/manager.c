@@ -327,7 +327,8 @@ static int mgr_spawn(struct direct_manager *m, struct mgr_prog *p)
 	p->deadline_ms = p->spawned_ms + (uint64_t)p->spec->start_timeout * 1000u;
 	p->probe_ms = p->spec->ready_argv ? p->spawned_ms + MGR_PROBE_MS : 0;
 	p->ready_seen = false;
-	if (p->started_once)
+	/* restarts counts the manager's own restarts (as systemd's NRestarts), not requested starts. */
+	if (p->started_once && !p->start_requested)
 		p->restarts++;
 	p->started_once = true;
 	m->children_dirty = true;
@@ -441,6 +442,7 @@ void mgr_event(struct direct_manager *m, struct mgr_prog *p, enum direct_event e
 		return;
 	p->state = step.next;
 	p->failures = step.failures;
+	p->start_requested = ev == DIRECT_EV_START;
 	mgr_act(m, p, step.action);
 	/* A failed spawn already moved on (and announced) the next state. */
 	if (p->state == step.next && step.next != old)

@@ -40,6 +40,7 @@ struct mgr_prog {
 	unsigned failures;             /* failed starts in a row */
 	long restarts;                 /* starts after the first */
 	bool started_once;
+	bool start_requested;          /* the step being taken is a start request's */
 	int exit_status;               /* last exit: code, or 128 + signal; -1 none */
 	char *why;                     /* last exit or spawn failure, in words */
 	uint64_t spawned_ms;

@@ -70,11 +70,7 @@ int direct_ctx_init(struct direct_ctx *x, const struct gx_host *h,
 	x->h = h;
 	x->rq = rq;
 	x->err = err;
-	/* As the supervisor backend's names: every loaded instance counts, as upstream counts. */
-	x->use_instance_name = direct_names_use_instance(
-		rq->n_instances + rq->n_other_instances,
-		rq->n_instances ? rq->instances[0]->name
-				: rq->n_other_instances ? rq->other_instances[0]->name : "");
+	x->use_instance_name = direct_uses_instance_name(rq);
 	x->groups = calloc(rq->n_instances + rq->n_other_instances + 1, sizeof(*x->groups));
 	if (!x->groups)
 		return direct_oom(x);
@@ -104,6 +100,15 @@ int direct_ctx_add_foreign(struct direct_ctx *x)
 			g->insts[g->n_insts++] = inst;
 	}
 	return 0;
+}
+
+bool direct_uses_instance_name(const struct gx_request *rq)
+{
+	/* As the supervisor backend's names: every loaded instance counts, as upstream counts. */
+	return direct_names_use_instance(rq->n_instances + rq->n_other_instances,
+					 rq->n_instances ? rq->instances[0]->name
+					 : rq->n_other_instances ? rq->other_instances[0]->name
+								 : "");
 }
 
 bool direct_targeted(const struct gx_request *rq, const struct gx_instance *inst,
@@ -150,7 +155,11 @@ int direct_group_procs(const struct direct_ctx *x, const struct direct_group *g,
 			if (only ? svc != only : !all && !direct_targeted(x->rq, inst, svc))
 				continue;
 			for (unsigned p = 0; p < svc->count; p++) {
-				struct direct_proc *dp = &ps.v[ps.n++];
+				struct direct_proc *dp;
+
+				if (!only && !all && !x->h->request_has_process(x->rq, svc, p))
+					continue;
+				dp = &ps.v[ps.n++];
 
 				dp->inst = inst;
 				dp->svc = svc;

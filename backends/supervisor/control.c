@@ -26,7 +26,7 @@ static int sv_on_selection(struct sv_ctx *c,
 
 	if (r < 0)
 		return r;
-	procs = sv_procs(&sel, &n);
+	procs = sv_procs(c, &sel, &n);
 	r = procs ? op(c, procs, n) : sv_oom(c);
 	free(procs);
 	sv_selection_release(&sel);
@@ -70,7 +70,8 @@ static int sv_log_argv(struct sv_ctx *c, const char *tail, bool quiet, char ***r
 		argv[k++] = strdup(c->paths.log);
 	for (size_t i = 0; i < sel.n; i++)
 		for (unsigned p = 0; p < sel.v[i].prog.count; p++)
-			argv[k++] = strdup(sel.v[i].prog.logs[p]);
+			if (sv_proc_selected(c, &sel.v[i], p))
+				argv[k++] = strdup(sel.v[i].prog.logs[p]);
 	sv_selection_release(&sel);
 	for (size_t i = 0; i < k; i++) {
 		if (!argv[i]) {

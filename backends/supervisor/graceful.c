@@ -120,8 +120,8 @@ int sv_op_graceful(struct sv_ctx *c)
 	}
 	for (size_t i = 0; i < sel.n; i++)
 		svcs[i] = sel.v[i].svc;
-	r = c->h->graceful(&sv_graceful_ops, &(struct sv_graceful){ c, &sel }, svcs, sel.n,
-			   c->rq->start_if_stopped, c->err);
+	r = c->h->graceful_request(&sv_graceful_ops, &(struct sv_graceful){ c, &sel }, c->rq, svcs,
+				   sel.n, c->err);
 	free(svcs);
 	sv_selection_release(&sel);
 	return r;

@@ -103,8 +103,13 @@ int sv_select(struct sv_ctx *c, struct sv_selection *sel)
 	return 0;
 }
 
+bool sv_proc_selected(const struct sv_ctx *c, const struct sv_target *t, unsigned i)
+{
+	return c->h->request_has_process(c->rq, t->svc, i);
+}
+
 /* Every process of the selection (heap; caller frees). */
-struct sv_proc *sv_procs(const struct sv_selection *sel, size_t *ret_n)
+struct sv_proc *sv_procs(const struct sv_ctx *c, const struct sv_selection *sel, size_t *ret_n)
 {
 	size_t n = 0, k = 0;
 	struct sv_proc *v;
@@ -114,8 +119,9 @@ struct sv_proc *sv_procs(const struct sv_selection *sel, size_t *ret_n)
 	v = calloc(n ? n : 1, sizeof(*v));
 	for (size_t i = 0; v && i < sel->n; i++)
 		for (unsigned p = 0; p < sel->v[i].prog.count; p++)
-			v[k++] = (struct sv_proc){ &sel->v[i], p };
-	*ret_n = n;
+			if (sv_proc_selected(c, &sel->v[i], p))
+				v[k++] = (struct sv_proc){ &sel->v[i], p };
+	*ret_n = k;
 	return v;
 }
 

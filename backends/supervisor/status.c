@@ -87,7 +87,7 @@ int sv_op_status(struct sv_ctx *c, struct gx_status *st)
 	r = sv_select(c, &sel);
 	if (r < 0)
 		return r;
-	procs = sv_procs(&sel, &n);
+	procs = sv_procs(c, &sel, &n);
 	if (!procs)
 		r = sv_oom(c);
 	if (r == 0 && up)
@@ -124,7 +124,7 @@ int sv_print_status(struct sv_ctx *c)
 
 	if (r < 0)
 		return r;
-	procs = sv_procs(&sel, &n);
+	procs = sv_procs(c, &sel, &n);
 	r = procs ? sv_infos(c, &infos) : sv_oom(c);
 	for (size_t k = 0; r == 0 && k < n; k++) {
 		const struct sv_value *info = sv_info_find(&infos, &procs[k]);

@@ -331,8 +331,10 @@ const char *sv_state_word(long s);
 /* The targets of the request: every service of every instance when none is named. */
 int sv_select(struct sv_ctx *c, struct sv_selection *sel);
 void sv_selection_release(struct sv_selection *sel);
-/* Every process of the selection (heap; caller frees), or NULL. */
-struct sv_proc *sv_procs(const struct sv_selection *sel, size_t *ret_n);
+/* Process i of t is among the request's targets (one process may be named alone). */
+bool sv_proc_selected(const struct sv_ctx *c, const struct sv_target *t, unsigned i);
+/* Every process of the selection that the request names (heap; caller frees), or NULL. */
+struct sv_proc *sv_procs(const struct sv_ctx *c, const struct sv_selection *sel, size_t *ret_n);
 /* "group:name", or "name" when they are equal. */
 const char *sv_ns(const struct sv_proc *p);
 /* getAllProcessInfo (release ret), and one process in it, or NULL. */

@@ -127,8 +127,7 @@ int sd_graceful(const struct sd *sd, struct gx_error *err)
 	int r = sd_for_each_service(sd, sd_graceful_collect, &sel, err);
 
 	if (r == 0)
-		r = sd->h->graceful(&sd_graceful_ops, &g, sel.v, sel.n, sd->rq->start_if_stopped,
-				    err);
+		r = sd->h->graceful_request(&sd_graceful_ops, &g, sd->rq, sel.v, sel.n, err);
 	free(sel.v);
 	return r;
 }

@@ -217,7 +217,7 @@ static int sd_status_service(const struct sd *sd, const struct gx_service *svc, 
 	struct sd_unit_state *states;
 	int r;
 
-	r = sd_push_unit_names(sd->h, svc, sd_use_name(sd, svc->instance), &units);
+	r = sd_push_selected_units(sd, svc, &units);
 	states = calloc(units.n + 1, sizeof(*states));
 	if (r < 0 || !states) {
 		sd->h->strv_release(&units);

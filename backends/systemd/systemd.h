@@ -202,5 +202,7 @@ int sd_for_each_service(const struct sd *sd,
 			int (*fn)(const struct sd *sd, const struct gx_service *svc, void *data,
 				  struct gx_error *err),
 			void *data, struct gx_error *err);
+/* Append the unit name of every process of svc that the request names. -ENOMEM or 0. */
+int sd_push_selected_units(const struct sd *sd, const struct gx_service *svc, struct gx_strv *out);
 
 #endif

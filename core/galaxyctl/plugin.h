@@ -17,6 +17,9 @@
  *   1.3 (2026-12-07)  gx_host.service_argv_with_virtualenv.
  *   1.4 (2026-12-07)  gx_instance.galaxy_installed and working_dir: Galaxy
  *                     installed as a package has no galaxy_root.
+ *   1.5 (2026-12-07)  gx_backend.process_names, gx_request.target_process,
+ *                     gx_host.request_has_process and graceful_request: one
+ *                     process of a service named alone ("gunicorn:gunicorn_1").
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -39,7 +42,7 @@ extern "C" {
 #endif
 
 #define GX_ABI_MAJOR 1
-#define GX_ABI_MINOR 4
+#define GX_ABI_MINOR 5
 
 /* The data symbol every module exports, and nothing else. */
 #define GX_MODULE_SYMBOL "gx_module"
@@ -378,6 +381,13 @@ struct gx_request {
 	 */
 	bool json;
 	bool start_if_stopped; /* graceful --start-if-stopped (since 1.2) */
+	/*
+	 * Since 1.5.  NULL, or one entry per target: the process of the
+	 * target's service that it names alone (0 .. count - 1), or -1 for all
+	 * of them.  Only a backend with process_names gets entries other than
+	 * -1, for names it gave.  h->request_has_process() reads it.
+	 */
+	const long *target_process;
 };
 
 /* ------------------------------------------------------------------ */
@@ -522,6 +532,21 @@ struct gx_host {
 	int (*service_argv_with_virtualenv)(const struct gx_service *svc, unsigned process,
 					    const char *virtualenv, struct gx_strv *argv,
 					    struct gx_error *err);
+
+	/*
+	 * Since 1.5.  Process i of svc is among rq's targets: there are none,
+	 * or one names svc's instance, svc with all its processes, or process
+	 * i alone.  Backends ask it wherever they go through processes.
+	 */
+	bool (*request_has_process)(const struct gx_request *rq, const struct gx_service *svc,
+				    unsigned i);
+	/*
+	 * Since 1.5.  graceful() for rq (its start_if_stopped), over only the
+	 * processes of svcs that rq's targets name (request_has_process).
+	 */
+	int (*graceful_request)(const struct gx_graceful_ops *ops, void *ctx,
+				const struct gx_request *rq, const struct gx_service *const *svcs,
+				size_t n, struct gx_error *err);
 };
 
 /* ------------------------------------------------------------------ */
@@ -639,6 +664,17 @@ struct gx_backend {
 	 * before any backend changes anything.  NULL: nothing to check.
 	 */
 	int (*check)(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err);
+
+	/*
+	 * Since 1.5.  Push the name of each of svc's count processes onto
+	 * out, in process order, as status prints it ("gunicorn:gunicorn_1",
+	 * "galaxy-gunicorn@1.service"): such a name on the command line then
+	 * names that process alone.  rq holds every loaded instance (for
+	 * naming rules that count them) and no targets.  -ENOMEM, or 0.
+	 * NULL: processes are not named alone.
+	 */
+	int (*process_names)(const struct gx_host *h, const struct gx_request *rq,
+			     const struct gx_service *svc, struct gx_strv *out);
 };
 
 /* ------------------------------------------------------------------ */
