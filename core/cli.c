@@ -82,7 +82,8 @@ static const struct option exec_opts[] = {
 #define NAMES_HELP                                                                      \
 	"  INSTANCE and SERVICE names select what to act on; with none, every\n"        \
 	"  service of every instance.  A service name may be given alone when only\n"  \
-	"  one instance is loaded.  Glob patterns ('handler*') select every match.\n"
+	"  one instance is loaded.  Glob patterns ('handler*') select every match.\n"  \
+	"  A process name as status prints it (gunicorn:gunicorn_1) selects it alone.\n"
 
 static const struct cli_command commands[GX_CMD_MAX] = {
 	[GX_CMD_START] = {

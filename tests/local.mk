@@ -357,7 +357,7 @@ supervisor_integration = tests/integration/supervisor_files.sh \
 if BUILD_ALL_MODULES
 TESTS += $(supervisor_integration)
 endif
-EXTRA_DIST += $(supervisor_integration) tests/integration/supervisor_lib.sh \
+EXTRA_DIST += $(supervisor_integration) tests/integration/supervisor_lib.sh tests/integration/rolling_lib.sh \
 	tests/fixtures/supervisor tests/bench/supervisor.sh
 # --- end integration: supervisor ---
 

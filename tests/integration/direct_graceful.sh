@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# direct backend: a rolling graceful of two gunicorns under a request loop fails no request;
+# direct backend: a rolling graceful of two gunicorns through nginx fails no request, with all up,
+# with one stopped (refused; --start-if-stopped), and for one instance by its status name;
 # graceful of other services; restart; graceful and restart with no manager running.
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
@@ -38,35 +39,22 @@ for sock in g0 g1; do
 		fail "$sock does not answer"
 done
 
-# The request loop: each request goes to one gunicorn, then to the other if the first fails.
-request_loop() {
-	local ok=0 failed=0 i=0 a b
-	while [ ! -e "$work/stop-loop" ] && [ $i -lt 5000 ]; do
-		i=$((i + 1))
-		a=$work/g$((i % 2)).sock
-		b=$work/g$(((i + 1) % 2)).sock
-		if curl -sf -m 5 --unix-socket "$a" http://localhost/api/version >/dev/null ||
-			curl -sf -m 5 --unix-socket "$b" http://localhost/api/version >/dev/null; then
-			ok=$((ok + 1))
-		else
-			failed=$((failed + 1))
-		fi
-	done
-	echo "$ok $failed" >"$work/loop.result"
+# nginx in front of both sockets, as production runs it; no request through it may fail.
+. "$(dirname "$0")/rolling_lib.sh"
+rl_nginx "$work/nginx" "$work/g0.sock" "$work/g1.sock"
+trap 'rl_stop_nginx; direct_cleanup' EXIT
+wait_up_to 10 rl_request || fail "nginx does not answer"
+under_load() {
+	local rc=0
+	rl_under_load "$@" || rc=$?
+	[ "$rl_failed" = 0 ] || fail "$rl_failed of $rl_served requests failed during: $*"
+	[ "$rl_served" -ge 10 ] || fail "only $rl_served requests were made during: $*"
+	return $rc
 }
-request_loop &
-loop=$!
-sleep 1
 g0=$(field gunicorn:gunicorn_0 pid)
 g1=$(field gunicorn:gunicorn_1 pid)
-gx graceful gunicorn >"$work/graceful.out" 2>&1 || fail "graceful gunicorn failed"
-sleep 1
-touch "$work/stop-loop"
-wait "$loop"
-read -r ok failed <"$work/loop.result"
-echo "requests during the rolling restart: $ok served, $failed failed"
-[ "$failed" = 0 ] || fail "$failed requests failed during the rolling restart"
-[ "$ok" -gt 10 ] || fail "only $ok requests were made"
+under_load gx graceful gunicorn || fail "graceful gunicorn failed: $(cat "$rl_dir/cmd.out")"
+cp "$rl_dir/cmd.out" "$work/graceful.out"
 [ "$(field gunicorn:gunicorn_0 pid)" != "$g0" ] || fail "gunicorn_0 was not restarted"
 [ "$(field gunicorn:gunicorn_1 pid)" != "$g1" ] || fail "gunicorn_1 was not restarted"
 for line in "Performing rolling restart on service: gunicorn" "Restarting gunicorn instance 0" \
@@ -77,30 +65,33 @@ done
 awk '/stopped: gunicorn:gunicorn_1/ { exit !seen } /spawned: .gunicorn:gunicorn_0/ { seen = 1 }' \
 	"$ddir/manager.log" || fail "the gunicorns were not restarted one at a time"
 
-# A stopped instance: refused by default, started first with --start-if-stopped.
-gx pm status >"$work/pm.out" || fail "pm status failed"
-grep -q '^gunicorn:gunicorn_1 ' "$work/pm.out" || fail "pm status: $(cat "$work/pm.out")"
-/usr/bin/python3 - "$ddir/manager.sock" <<'PY' || fail "cannot stop one instance"
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(b'{"op": "stop", "names": ["gunicorn:gunicorn_1"]}\n')
-reply = json.loads(s.makefile().readline())
-assert reply["ok"] and reply["programs"][0]["state"] == "STOPPED", reply
-PY
+# One instance by the name status prints: stopped alone, the other untouched.
+wait_up_to 20 state_is gunicorn:gunicorn_0 RUNNING || fail "gunicorn_0 did not reach RUNNING"
+wait_up_to 20 state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 did not reach RUNNING"
+g0=$(field gunicorn:gunicorn_0 pid)
+gx stop gunicorn:gunicorn_1 >"$work/stop1.out" 2>&1 || fail "stop gunicorn:gunicorn_1: $(cat "$work/stop1.out")"
+grep -qx "gunicorn:gunicorn_1: stopped" "$work/stop1.out" && ! grep -q gunicorn_0 "$work/stop1.out" ||
+	fail "stop gunicorn:gunicorn_1 said: $(cat "$work/stop1.out")"
+rc=0
+gx status gunicorn:gunicorn_1 >"$work/status1.out" 2>&1 || rc=$?
+[ $rc = 3 ] && grep -q "^gunicorn:gunicorn_1 .*STOPPED" "$work/status1.out" && ! grep -q gunicorn_0 "$work/status1.out" ||
+	fail "status gunicorn:gunicorn_1 exited $rc: $(cat "$work/status1.out")"
+[ "$(field gunicorn:gunicorn_0 pid)" = "$g0" ] && state_is celery RUNNING || fail "stopping gunicorn_1 touched others"
 # Without --start-if-stopped, a stopped instance means nothing is restarted (upstream #163).
 g0=$(field gunicorn:gunicorn_0 pid)
-if gx graceful gunicorn >"$work/graceful0.out" 2>&1; then
-	fail "graceful went on with a stopped instance: $(cat "$work/graceful0.out")"
+if under_load gx graceful gunicorn; then
+	fail "graceful went on with a stopped instance: $(cat "$rl_dir/cmd.out")"
 fi
+cp "$rl_dir/cmd.out" "$work/graceful0.out"
 grep -q "Refusing to continue rolling restart, instance 1 check failed before restart (gunicorn: STOPPED)" \
 	"$work/graceful0.out" && grep -q "nothing was restarted.*--start-if-stopped" "$work/graceful0.out" ||
 	fail "graceful refused without naming the instance and the flag: $(cat "$work/graceful0.out")"
 [ "$(field gunicorn:gunicorn_0 pid)" = "$g0" ] || fail "gunicorn_0 was restarted beside a stopped instance"
 state_is gunicorn:gunicorn_1 STOPPED || fail "the refused graceful started gunicorn_1"
 # With it, the stopped one is started and ready first; then only gunicorn_0 is restarted.
-gx graceful --start-if-stopped gunicorn >"$work/graceful1.out" 2>&1 ||
-	fail "graceful --start-if-stopped failed: $(cat "$work/graceful1.out")"
+under_load gx graceful --start-if-stopped gunicorn ||
+	fail "graceful --start-if-stopped failed: $(cat "$rl_dir/cmd.out")"
+cp "$rl_dir/cmd.out" "$work/graceful1.out"
 grep -q "Starting gunicorn instance 1 (it was STOPPED)" "$work/graceful1.out" ||
 	fail "graceful did not start the stopped instance: $(cat "$work/graceful1.out")"
 grep -q "Restarting gunicorn instance 1" "$work/graceful1.out" &&
@@ -108,7 +99,22 @@ grep -q "Restarting gunicorn instance 1" "$work/graceful1.out" &&
 [ "$(field gunicorn:gunicorn_0 pid)" != "$g0" ] || fail "--start-if-stopped did not roll gunicorn_0"
 state_is gunicorn:gunicorn_1 STARTING || state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 is not up after --start-if-stopped"
 
+# graceful of one instance by its status name rolls that one alone.
+wait_up_to 20 state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 did not reach RUNNING"
+g0=$(field gunicorn:gunicorn_0 pid)
+g1=$(field gunicorn:gunicorn_1 pid)
+under_load gx graceful gunicorn:gunicorn_1 || fail "graceful gunicorn:gunicorn_1: $(cat "$rl_dir/cmd.out")"
+grep -q "Restarting gunicorn instance 1" "$rl_dir/cmd.out" && ! grep -q "instance 0" "$rl_dir/cmd.out" ||
+	fail "graceful gunicorn:gunicorn_1 said: $(cat "$rl_dir/cmd.out")"
+[ "$(field gunicorn:gunicorn_0 pid)" = "$g0" ] && [ "$(field gunicorn:gunicorn_1 pid)" != "$g1" ] ||
+	fail "graceful gunicorn:gunicorn_1 did not restart gunicorn_1 alone"
+# restart by a pattern over status names, too.
+gx restart 'gunicorn:*_0' >"$work/restart0.out" 2>&1 || fail "restart 'gunicorn:*_0': $(cat "$work/restart0.out")"
+[ "$(field gunicorn:gunicorn_0 pid)" != "$g0" ] && ! grep -q gunicorn_1 "$work/restart0.out" ||
+	fail "restart 'gunicorn:*_0' did not restart gunicorn_0 alone: $(cat "$work/restart0.out")"
+
 # An instance that does not answer stops the rolling restart before anything is restarted.
+wait_up_to 20 state_is gunicorn:gunicorn_0 RUNNING || fail "gunicorn_0 did not reach RUNNING"
 wait_up_to 20 state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 did not reach RUNNING"
 g0=$(field gunicorn:gunicorn_0 pid)
 kill -STOP -- "-$(field gunicorn:gunicorn_1 pid)" # master and worker

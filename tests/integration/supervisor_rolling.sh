@@ -39,69 +39,15 @@ all_running() { all_in_state "$(status_json)" RUNNING; }
 pid_of() { json_pid "$(status_json)" "$1"; }
 answers() { curl -sf --max-time 2 --unix-socket "$1" http://localhost/api/version | grep_q version_major; }
 
-# ---- nginx in front of both sockets, as production does (or the client fails over itself)
-front=
-if command -v nginx >/dev/null; then
-	mkdir -p "$work/nginx/tmp"
-	cat >"$work/nginx/nginx.conf" <<EOF
-$( [ "$(id -u)" = 0 ] && echo "user root;" )
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/tmp/body;
-    proxy_temp_path $work/nginx/tmp/proxy;
-    fastcgi_temp_path $work/nginx/tmp/fastcgi;
-    uwsgi_temp_path $work/nginx/tmp/uwsgi;
-    scgi_temp_path $work/nginx/tmp/scgi;
-    upstream galaxy {
-        server unix:$work/g0.sock max_fails=0;
-        server unix:$work/g1.sock max_fails=0;
-    }
-    server {
-        listen 127.0.0.1:$port;
-        location / {
-            proxy_pass http://galaxy;
-            proxy_next_upstream error timeout http_502 http_503;
-        }
-    }
-}
-EOF
-	setsid nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" >"$work/nginx.out" 2>&1 </dev/null &
-	bgpids+=("$!")
-	front=nginx
-fi
-request() {
-	if [ -n "$front" ]; then
-		curl -sf --max-time 10 -o /dev/null "http://127.0.0.1:$port/api/version"
-	else # without nginx: the client fails over, as nginx's proxy_next_upstream would
-		curl -sf --max-time 10 -o /dev/null --unix-socket "$work/g0.sock" http://localhost/api/version ||
-			curl -sf --max-time 10 -o /dev/null --unix-socket "$work/g1.sock" http://localhost/api/version
-	fi
-}
-# Requests until $work/stop appears (at most 2000): counts in $work/loop.count, failures in .fail.
-loop() {
-	local n=0 failed=0
-	rm -f "$work/stop"
-	while [ ! -e "$work/stop" ] && [ $n -lt 2000 ]; do
-		request || failed=$((failed + 1))
-		n=$((n + 1))
-	done
-	echo $n >"$work/loop.count"
-	echo $failed >"$work/loop.fail"
-}
-run_under_load() { # the command to run while the loop runs; its output in $work/cmd.out
+# ---- nginx in front of both sockets, as production does
+. "$(dirname "$0")/rolling_lib.sh"
+rl_nginx "$work/nginx" "$work/g0.sock" "$work/g1.sock"
+bgpids+=("$rl_nginx_pid")
+under_load() { # the command, then the loop's verdict: no request may fail
 	local rc=0
-	loop &
-	local lp=$!
-	sleep 1
-	"$@" >"$work/cmd.out" 2>&1 || rc=$?
-	sleep 1
-	touch "$work/stop"
-	wait $lp
-	echo "requests: $(cat "$work/loop.count"), failed: $(cat "$work/loop.fail") (${front:-client failover})"
+	rl_under_load "$@" || rc=$?
+	[ "$rl_failed" = 0 ] || fail "$rl_failed of $rl_served requests failed during: $*"
+	[ "$rl_served" -ge 10 ] || fail "only $rl_served requests were made during: $*"
 	return $rc
 }
 
@@ -112,13 +58,13 @@ grep -qx "gunicorn:gunicorn_0: started" <<<"$out" && grep -qx "gunicorn:gunicorn
 	fail "start said: $out"
 WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
 wait_for answers "$work/g0.sock" && wait_for answers "$work/g1.sock" || fail "gunicorns do not answer"
-[ -z "$front" ] || wait_for request || fail "nginx does not answer"
+wait_for rl_request || fail "nginx does not answer"
 ok "two gunicorns under supervisord: gunicorn:gunicorn_0 and gunicorn:gunicorn_1"
 
 # ---- rolling restart under load
 p0=$(pid_of gunicorn:gunicorn_0) p1=$(pid_of gunicorn:gunicorn_1)
-run_under_load gx graceful || fail "graceful: $(cat "$work/cmd.out")"
-out=$(cat "$work/cmd.out")
+under_load gx graceful || fail "graceful: $(cat "$rl_dir/cmd.out")"
+out=$(cat "$rl_dir/cmd.out")
 echo "$out"
 want="Performing rolling restart on service: gunicorn
 Restarting gunicorn instance 0
@@ -132,33 +78,52 @@ Restarted gunicorn instance 1, waiting for readiness check..."
 [ "$(grep -v '^Gunicorn on ' <<<"$out")" = "$want" ] || fail "graceful said: $out"
 [ "$(grep -c "^Gunicorn on unix:$work/g[01].sock running, version: 23.1.2 (disk version: 23.1.2)$" <<<"$out")" -ge 4 ] ||
 	fail "readiness lines: $out"
-[ "$(cat "$work/loop.fail")" = 0 ] || fail "$(cat "$work/loop.fail") requests failed during the rolling restart"
-[ "$(cat "$work/loop.count")" -ge 10 ] || fail "too few requests: $(cat "$work/loop.count")"
 [ "$(pid_of gunicorn:gunicorn_0)" != "$p0" ] && [ "$(pid_of gunicorn:gunicorn_1)" != "$p1" ] ||
 	fail "not both gunicorns were restarted"
 ok "graceful: rolling restart, one at a time, no failed request"
 
-# ---- a stopped instance: nothing is restarted, unless --start-if-stopped starts it first
-out=$(gx pm stop gunicorn:gunicorn_1 2>&1) || fail "pm stop: $out"
+# ---- one instance by the name status prints: stopped alone, the other untouched
 p0=$(pid_of gunicorn:gunicorn_0)
+out=$(gx stop gunicorn:gunicorn_1 2>&1) || fail "stop gunicorn:gunicorn_1: $out"
+grep -qx "gunicorn:gunicorn_1: stopped" <<<"$out" && ! grep -q "gunicorn_0" <<<"$out" ||
+	fail "stop gunicorn:gunicorn_1 said: $out"
 rc=0
-out=$(gx graceful gunicorn 2>&1) || rc=$?
+out=$(gx status gunicorn:gunicorn_1 2>&1) || rc=$?
+[ $rc = 3 ] && grep -q "^gunicorn:gunicorn_1 .*STOPPED" <<<"$out" && ! grep -q "gunicorn_0" <<<"$out" ||
+	fail "status gunicorn:gunicorn_1 exited $rc: $out"
+[ "$(pid_of gunicorn:gunicorn_0)" = "$p0" ] && answers "$work/g0.sock" || fail "stopping instance 1 touched instance 0"
+ok "stop and status take one instance by its status name (gunicorn:gunicorn_1)"
+
+# ---- a stopped instance: nothing is restarted, unless --start-if-stopped starts it first
+rc=0
+under_load gx graceful gunicorn || rc=$?
+out=$(cat "$rl_dir/cmd.out")
 [ $rc != 0 ] || fail "graceful with a stopped instance succeeded: $out"
 grep -q "Refusing to continue rolling restart, instance 1 check failed before restart (gunicorn: STOPPED)" <<<"$out" &&
 	grep -q "nothing was restarted; \`galaxyctl graceful --start-if-stopped\` starts it first" <<<"$out" ||
 	fail "graceful with a stopped instance said: $out"
 [ "$(pid_of gunicorn:gunicorn_0)" = "$p0" ] || fail "instance 0 was restarted beside a stopped one"
 ok "graceful with a stopped instance refuses, names it and restarts nothing"
-run_under_load gx graceful --start-if-stopped gunicorn || fail "graceful: $(cat "$work/cmd.out")"
-out=$(cat "$work/cmd.out")
+under_load gx graceful --start-if-stopped gunicorn || fail "graceful: $(cat "$rl_dir/cmd.out")"
+out=$(cat "$rl_dir/cmd.out")
 grep -qx "Starting gunicorn instance 1 (it was STOPPED)" <<<"$out" &&
 	grep -qx "gunicorn:gunicorn_1: started" <<<"$out" &&
 	grep -qx "Restarting gunicorn instance 0" <<<"$out" || fail "graceful said: $out"
 grep -q "Restarting gunicorn instance 1" <<<"$out" && fail "the freshly started instance was restarted: $out"
 [ "$(pid_of gunicorn:gunicorn_0)" != "$p0" ] || fail "instance 0 was not restarted"
-[ "$(cat "$work/loop.fail")" = 0 ] || fail "$(cat "$work/loop.fail") requests failed"
 WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
 ok "graceful --start-if-stopped starts the stopped instance, then rolls the others, under load"
+
+# ---- graceful of one instance by its status name rolls that one alone
+p0=$(pid_of gunicorn:gunicorn_0) p1=$(pid_of gunicorn:gunicorn_1)
+under_load gx graceful gunicorn:gunicorn_1 || fail "graceful gunicorn:gunicorn_1: $(cat "$rl_dir/cmd.out")"
+out=$(cat "$rl_dir/cmd.out")
+grep -qx "Restarting gunicorn instance 1" <<<"$out" && ! grep -q "instance 0" <<<"$out" ||
+	fail "graceful gunicorn:gunicorn_1 said: $out"
+[ "$(pid_of gunicorn:gunicorn_0)" = "$p0" ] && [ "$(pid_of gunicorn:gunicorn_1)" != "$p1" ] ||
+	fail "graceful gunicorn:gunicorn_1 did not restart instance 1 alone"
+WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
+ok "graceful gunicorn:gunicorn_1 restarts that instance alone, under load"
 
 # ---- an instance that cannot come back stops the rolling restart with an error
 config "--no-such-option"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# systemd backend, rolling graceful of two gunicorns under a real systemd user manager: an instance
-# found stopped refuses the roll, --start-if-stopped starts it first, and an instance that does not
-# come back after its restart stops the roll with a clear error within restart_timeout.
+# systemd backend, rolling graceful of two gunicorns under a real systemd user manager, through
+# nginx with no failed request: all up; an instance found stopped (by its unit name) refuses the
+# roll, --start-if-stopped starts it first; and an instance that does not come back after its
+# restart stops the roll with a clear error within restart_timeout.
 . "${GX_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/integration/systemd_env.sh"
 
 command -v curl >/dev/null || sd_skip "no curl"
@@ -40,11 +41,50 @@ write_conf "$SD_TMP/gunicorn1.sock"
 sd_wait_for 60 serving "$S0" && sd_wait_for 60 serving "$SD_TMP/gunicorn1.sock" ||
 	sd_fail "gunicorns not serving"
 
+# --- nginx in front of both sockets; no request through it may fail ---
+. "$SD_TOP_SRCDIR/tests/integration/rolling_lib.sh"
+rl_nginx "$SD_TMP/nginx" "$S0" "$SD_TMP/gunicorn1.sock"
+SD_PIDS+=("$rl_nginx_pid")
+sd_wait_for 10 rl_request || sd_fail "nginx does not answer"
+under_load() { # stderr of the command in $SD_TMP/err
+	local rc=0
+	rl_under_load "$@" || rc=$?
+	cp "$rl_dir/cmd.out" "$SD_TMP/err"
+	[ "$rl_failed" = 0 ] || sd_fail "$rl_failed of $rl_served requests failed during: $*"
+	[ "$rl_served" -ge 10 ] || sd_fail "only $rl_served requests were made during: $*"
+	return $rc
+}
+
+# --- all up: a rolling restart of both ---
+g0=$(sd_prop galaxy-gunicorn@0.service MainPID)
+g1=$(sd_prop galaxy-gunicorn@1.service MainPID)
+under_load "$GX" -c "$CONF" --user graceful || { cat "$SD_TMP/err" >&2; sd_fail "graceful"; }
+[ "$(sd_prop galaxy-gunicorn@0.service MainPID)" != "$g0" ] &&
+	[ "$(sd_prop galaxy-gunicorn@1.service MainPID)" != "$g1" ] || sd_fail "not both were restarted"
+echo "ok - all up: graceful rolls both gunicorns through nginx with no failed request"
+
+# --- one instance by the name status prints (its unit) ---
+g0=$(sd_prop galaxy-gunicorn@0.service MainPID)
+"$GX" -c "$CONF" --user stop galaxy-gunicorn@1.service 2>"$SD_TMP/err" ||
+	{ cat "$SD_TMP/err" >&2; sd_fail "stop galaxy-gunicorn@1.service"; }
+[ "$(sd_prop galaxy-gunicorn@1.service ActiveState)" = inactive ] &&
+	[ "$(sd_prop galaxy-gunicorn@0.service MainPID)" = "$g0" ] || sd_fail "stop of instance 1 alone"
+rc=0
+"$GX" -c "$CONF" --user status galaxy-gunicorn@1.service >"$SD_TMP/status.out" 2>&1 || rc=$?
+[ $rc = 3 ] && grep -q 'galaxy-gunicorn@1.service' "$SD_TMP/status.out" &&
+	! grep -q 'galaxy-gunicorn@0.service' "$SD_TMP/status.out" ||
+	{ cat "$SD_TMP/status.out" >&2; sd_fail "status of instance 1 alone exited $rc"; }
+"$GX" -c "$CONF" --user status --json galaxy-gunicorn@1.service >"$SD_TMP/status.json" 2>&1 || true
+grep -q '"name": "galaxy-gunicorn@1.service"' "$SD_TMP/status.json" &&
+	grep -q '"state": "STOPPED"' "$SD_TMP/status.json" &&
+	! grep -q 'galaxy-gunicorn@0.service' "$SD_TMP/status.json" ||
+	{ cat "$SD_TMP/status.json" >&2; sd_fail "status --json of instance 1 alone"; }
+echo "ok - stop and status take one instance by its unit name"
+
 # --- a stopped instance: nothing restarts, unless --start-if-stopped starts it first ---
-sdctl stop galaxy-gunicorn@1.service
 g0=$(sd_prop galaxy-gunicorn@0.service MainPID)
 n0=$(sd_prop galaxy-gunicorn@0.service NRestarts)
-if "$GX" -c "$CONF" --user graceful 2>"$SD_TMP/err"; then
+if under_load "$GX" -c "$CONF" --user graceful; then
 	sd_fail "graceful with a stopped instance succeeded"
 fi
 grep -q "Refusing to continue rolling restart, instance 1 check failed before restart (gunicorn: inactive (dead))" "$SD_TMP/err" &&
@@ -54,7 +94,7 @@ grep -q "Refusing to continue rolling restart, instance 1 check failed before re
 [ "$(sd_prop galaxy-gunicorn@0.service MainPID)" = "$g0" ] ||
 	[ "$(sd_prop galaxy-gunicorn@0.service NRestarts)" != "$n0" ] ||
 	{ sdctl status galaxy-gunicorn@0.service >&2 || true; sd_fail "instance 0 was restarted beside a stopped one"; }
-"$GX" -c "$CONF" --user graceful --start-if-stopped 2>"$SD_TMP/err" ||
+under_load "$GX" -c "$CONF" --user graceful --start-if-stopped ||
 	{ cat "$SD_TMP/err" >&2; sd_fail "graceful --start-if-stopped"; }
 grep -q "Starting gunicorn instance 1 (it was inactive (dead))" "$SD_TMP/err" ||
 	{ cat "$SD_TMP/err" >&2; sd_fail "the stopped instance was not started"; }
@@ -63,6 +103,8 @@ grep -q "Restarted gunicorn instance 0, waiting for readiness check" "$SD_TMP/er
 	{ cat "$SD_TMP/err" >&2; sd_fail "not only the instance that ran was rolled"; }
 serving "$SD_TMP/gunicorn1.sock" || sd_fail "instance 1 does not serve"
 echo "ok - a stopped instance: refused by default; --start-if-stopped starts it, then rolls the other"
+
+rl_stop_nginx
 
 # --- an instance that does not come back: a clear error after restart_timeout ---
 # The units run `galaxyctl exec`, which reads the config when the process starts: once graceful
