@@ -312,13 +312,15 @@ EXTRA_DIST += tests/integration/cli.sh tests/integration/names.sh
 # --- end core/config.c ... core/commands.c ---
 
 # --- integration: exec of celery, celery-beat, tusd, gx-it-proxy on the stand-in ---
-# (lib.sh is shared by every exec_*.sh and thirdparty_plugin.sh)
+# (lib.sh is shared by every exec_*.sh and thirdparty_plugin.sh; gxitproxy_lib.sh by every test
+# of the real gx-it-proxy; tusd is the one fake, exec_tusd_fake.sh)
 if BUILD_ALL_MODULES
-TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh \
-	tests/integration/exec_installed.sh
+TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_fake.sh \
+	tests/integration/exec_gxitproxy.sh tests/integration/exec_installed.sh
 endif
-EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh \
-	tests/integration/exec_installed.sh tests/integration/lib.sh
+EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_fake.sh \
+	tests/integration/exec_gxitproxy.sh tests/integration/exec_installed.sh \
+	tests/integration/lib.sh tests/integration/gxitproxy_lib.sh
 # --- end integration: exec of celery, celery-beat, tusd, gx-it-proxy ---
 
 # --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin ---
