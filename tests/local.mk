@@ -338,11 +338,12 @@ EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.
 if BUILD_ALL_MODULES
 TESTS += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
 	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
-	tests/integration/systemd_fakectl.sh
+	tests/integration/systemd_fakectl.sh tests/integration/systemd_gxitproxy.sh
 endif
 EXTRA_DIST += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
 	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
-	tests/integration/systemd_fakectl.sh tests/integration/systemd_env.sh tests/fixtures/systemd
+	tests/integration/systemd_fakectl.sh tests/integration/systemd_gxitproxy.sh \
+	tests/integration/systemd_env.sh tests/fixtures/systemd
 # --- end integration: systemd ---
 
 # --- integration: exec of a job handler (services/handlers.c) on the stand-in ---
@@ -355,7 +356,7 @@ EXTRA_DIST += tests/integration/exec_handler.sh
 # --- integration: the supervisor backend against a real supervisord (tests/fixtures/supervisor) ---
 supervisor_integration = tests/integration/supervisor_files.sh \
 	tests/integration/supervisor_lifecycle.sh tests/integration/supervisor_rolling.sh \
-	tests/integration/supervisor_instances.sh
+	tests/integration/supervisor_instances.sh tests/integration/supervisor_gxitproxy.sh
 if BUILD_ALL_MODULES
 TESTS += $(supervisor_integration)
 endif
@@ -378,11 +379,13 @@ TESTS += tests/integration/direct_logswap.sh tests/integration/direct_statedir.s
 TESTS += tests/integration/direct_stopped.sh tests/integration/direct_flood.sh \
 	tests/integration/direct_restartloop.sh tests/integration/direct_fulldisk.sh \
 	tests/integration/direct_wait.sh
+# issue 18: the real gx-it-proxy under each backend (exec_gxitproxy.sh, supervisor_, systemd_)
+TESTS += tests/integration/direct_gxitproxy.sh
 endif
 EXTRA_DIST += tests/integration/direct_logswap.sh tests/integration/direct_statedir.sh \
 	tests/integration/direct_stopped.sh tests/integration/direct_flood.sh tests/integration/direct_restartloop.sh \
 	tests/integration/direct_fulldisk.sh tests/integration/direct_wait.sh \
-	tests/integration/direct_paths.sh
+	tests/integration/direct_paths.sh tests/integration/direct_gxitproxy.sh
 EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle.sh \
 	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \
 	tests/integration/direct_update.sh tests/integration/direct_foreground.sh \
