@@ -312,13 +312,15 @@ EXTRA_DIST += tests/integration/cli.sh tests/integration/names.sh
 # --- end core/config.c ... core/commands.c ---
 
 # --- integration: exec of celery, celery-beat, tusd, gx-it-proxy on the stand-in ---
-# (lib.sh is shared by every exec_*.sh and thirdparty_plugin.sh)
+# (lib.sh is shared by every exec_*.sh and thirdparty_plugin.sh; gxitproxy_lib.sh by every test
+# of the real gx-it-proxy; tusd is the one fake, exec_tusd_fake.sh)
 if BUILD_ALL_MODULES
-TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh \
-	tests/integration/exec_installed.sh
+TESTS += tests/integration/exec_celery.sh tests/integration/exec_tusd_fake.sh \
+	tests/integration/exec_gxitproxy.sh tests/integration/exec_installed.sh
 endif
-EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_proxy.sh \
-	tests/integration/exec_installed.sh tests/integration/lib.sh
+EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_fake.sh \
+	tests/integration/exec_gxitproxy.sh tests/integration/exec_installed.sh \
+	tests/integration/lib.sh tests/integration/gxitproxy_lib.sh
 # --- end integration: exec of celery, celery-beat, tusd, gx-it-proxy ---
 
 # --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin ---
@@ -336,11 +338,12 @@ EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.
 if BUILD_ALL_MODULES
 TESTS += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
 	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
-	tests/integration/systemd_fakectl.sh
+	tests/integration/systemd_fakectl.sh tests/integration/systemd_gxitproxy.sh
 endif
 EXTRA_DIST += tests/integration/systemd_render.sh tests/integration/systemd_lifecycle.sh \
 	tests/integration/systemd_instances.sh tests/integration/systemd_rolling.sh \
-	tests/integration/systemd_fakectl.sh tests/integration/systemd_env.sh tests/fixtures/systemd
+	tests/integration/systemd_fakectl.sh tests/integration/systemd_gxitproxy.sh \
+	tests/integration/systemd_env.sh tests/fixtures/systemd
 # --- end integration: systemd ---
 
 # --- integration: exec of a job handler (services/handlers.c) on the stand-in ---
@@ -353,7 +356,7 @@ EXTRA_DIST += tests/integration/exec_handler.sh
 # --- integration: the supervisor backend against a real supervisord (tests/fixtures/supervisor) ---
 supervisor_integration = tests/integration/supervisor_files.sh \
 	tests/integration/supervisor_lifecycle.sh tests/integration/supervisor_rolling.sh \
-	tests/integration/supervisor_instances.sh
+	tests/integration/supervisor_instances.sh tests/integration/supervisor_gxitproxy.sh
 if BUILD_ALL_MODULES
 TESTS += $(supervisor_integration)
 endif
@@ -376,11 +379,13 @@ TESTS += tests/integration/direct_logswap.sh tests/integration/direct_statedir.s
 TESTS += tests/integration/direct_stopped.sh tests/integration/direct_flood.sh \
 	tests/integration/direct_restartloop.sh tests/integration/direct_fulldisk.sh \
 	tests/integration/direct_wait.sh
+# issue 18: the real gx-it-proxy under each backend (exec_gxitproxy.sh, supervisor_, systemd_)
+TESTS += tests/integration/direct_gxitproxy.sh
 endif
 EXTRA_DIST += tests/integration/direct_logswap.sh tests/integration/direct_statedir.sh \
 	tests/integration/direct_stopped.sh tests/integration/direct_flood.sh tests/integration/direct_restartloop.sh \
 	tests/integration/direct_fulldisk.sh tests/integration/direct_wait.sh \
-	tests/integration/direct_paths.sh
+	tests/integration/direct_paths.sh tests/integration/direct_gxitproxy.sh
 EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle.sh \
 	tests/integration/direct_crash.sh tests/integration/direct_graceful.sh \
 	tests/integration/direct_update.sh tests/integration/direct_foreground.sh \
