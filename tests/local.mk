@@ -391,6 +391,16 @@ EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle
 	tests/bench/direct_bench.sh
 # --- end integration: direct ---
 
+# --- integration: several celery workers from a list, each on its own queues (issue 14), on every
+# backend; celery_workers_lib.sh is their shared config and task checks ---
+celery_workers_integration = tests/integration/celery_workers_direct.sh \
+	tests/integration/celery_workers_supervisor.sh tests/integration/celery_workers_systemd.sh
+if BUILD_ALL_MODULES
+TESTS += $(celery_workers_integration)
+endif
+EXTRA_DIST += $(celery_workers_integration) tests/integration/celery_workers_lib.sh
+# --- end integration: several celery workers ---
+
 # --- completion/galaxyctl.bash, driven in bash against a stand-in config (issue 7) ---
 if BUILD_ALL_MODULES
 TESTS += tests/integration/completion.sh
