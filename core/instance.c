@@ -470,13 +470,27 @@ static bool instance_names_clash(const char *a, unsigned na, const char *b, unsi
 	       instance_is_process_name(b, nb, a);
 }
 
+/* Where a service's name came from: the section's name option when it set it, else the section. */
+static const struct gx_node *instance_name_at(const struct gx_service_spec *spec)
+{
+	const struct gx_node *section = spec->settings ? spec->settings[0] : NULL;
+	const struct gx_node *name = section && section->kind == GX_NODE_MAPPING
+					     ? gx_node_get(section, "name")
+					     : NULL;
+
+	if (name && name->kind == GX_NODE_SCALAR && name->mark.file &&
+	    strcmp(name->scalar, spec->name) == 0)
+		return name;
+	return section;
+}
+
 int gx_expand_add(struct gx_expand *ctx, const struct gx_service_spec *spec,
 		  struct gx_error *err)
 {
 	struct gx_instance *inst = &ctx->inst->pub;
 	unsigned count = spec->count ? spec->count : 1;
 	const char *problem = gx_name_problem(spec->name);
-	const struct gx_node *at = spec->settings && spec->settings[0] ? spec->settings[0] : NULL;
+	const struct gx_node *at = instance_name_at(spec);
 	struct service_priv *p;
 	struct gx_service **grown;
 	char esc[GX_NAME_MAX * 4 + 8];

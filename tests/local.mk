@@ -233,6 +233,20 @@ tests_backends_test_direct_LDADD = $(CRITERION_LIBS) $(JANSSON_LIBS)
 endif
 # --- end backends/direct ---
 
+# --- backends/direct: the update request its manager is told to run, built through the harness ---
+if BUILD_BACKEND_DIRECT
+if BUILD_ALL_MODULES
+unit_tests += tests/backends/test_direct_render
+tests_backends_test_direct_render_SOURCES = tests/backends/test_direct_render.c \
+	$(backends_direct_la_SOURCES)
+tests_backends_test_direct_render_CPPFLAGS = $(GX_HARNESS_FLAGS) -idirafter $(top_srcdir)/core \
+	-iquote $(top_srcdir)/backends/direct $(JANSSON_CFLAGS)
+tests_backends_test_direct_render_LDADD = $(GX_HARNESS_LIBS) $(JANSSON_LIBS)
+EXTRA_tests_backends_test_direct_render_DEPENDENCIES = services/gunicorn.la services/celery.la
+endif
+endif
+# --- end backends/direct: the update request ---
+
 # --- backends/direct/cgroup.c: a plain directory prepared like a delegated cgroup v2 ---
 if BUILD_BACKEND_DIRECT
 unit_tests += tests/backends/test_direct_cgroup
@@ -395,6 +409,16 @@ EXTRA_DIST += tests/integration/direct_lib.sh tests/integration/direct_lifecycle
 	tests/integration/direct_orphans.sh tests/integration/direct_pidreuse.sh \
 	tests/bench/direct_bench.sh
 # --- end integration: direct ---
+
+# --- integration: several celery workers from a list, each on its own queues (issue 14), on every
+# backend; celery_workers_lib.sh is their shared config and task checks ---
+celery_workers_integration = tests/integration/celery_workers_direct.sh \
+	tests/integration/celery_workers_supervisor.sh tests/integration/celery_workers_systemd.sh
+if BUILD_ALL_MODULES
+TESTS += $(celery_workers_integration)
+endif
+EXTRA_DIST += $(celery_workers_integration) tests/integration/celery_workers_lib.sh
+# --- end integration: several celery workers ---
 
 # --- completion/galaxyctl.bash, driven in bash against a stand-in config (issue 7) ---
 if BUILD_ALL_MODULES

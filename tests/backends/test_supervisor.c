@@ -460,6 +460,28 @@ Test(render, names_of_processes)
 	sv_program_release(&p);
 }
 
+Test(render, a_celery_list_is_a_program_per_worker)
+{
+	struct sv_program p;
+
+	load_fixture("celery-list");
+	expect_program("celery0", false, "celery-list/expected/_default_.d/celery_celery0.conf");
+	expect_program("external", false, "celery-list/expected/_default_.d/celery_external.conf");
+	expect_program("celery-beat", false,
+		       "celery-list/expected/_default_.d/celery-beat_celery-beat.conf");
+	/* Not numprocs of one program: a program of its own each, in a named instance's group too. */
+	cr_assert_eq(sv_program_init(&p, gx_test_service(&t, NULL, "external"), false), 0);
+	cr_expect_str_eq(p.program, "external");
+	cr_expect_str_eq(p.file, "celery_external.conf");
+	cr_expect_eq(p.count, 1);
+	cr_expect_str_eq(p.namespecs[0], "external");
+	sv_program_release(&p);
+	cr_assert_eq(sv_program_init(&p, gx_test_service(&t, NULL, "celery0"), true), 0);
+	cr_expect_str_eq(p.program, "_default__celery_celery0");
+	cr_expect_str_eq(p.namespecs[0], "_default_:celery0");
+	sv_program_release(&p);
+}
+
 Test(render, path_goes_where_upstream_puts_it)
 {
 	const struct gx_service *svc;

@@ -364,3 +364,36 @@ Test(render, names_with_and_without_the_instance)
 	cr_expect_str_eq(s = sd_unit_file_name(gunicorn, false), "galaxy-gunicorn@.service");
 	free(s);
 }
+
+Test(render, a_celery_list_is_a_unit_per_worker)
+{
+	struct sd_files files = { 0 };
+	struct gx_error err = { 0 };
+	const char *w0, *ext, *target;
+
+	load_ok("gravity:\n  process_manager: systemd\n  service_command_style: direct\n"
+		"  virtualenv: @ROOT@/venv\n  gunicorn: {enable: false}\n  celery:\n"
+		"    - queues: galaxy.internal\n      memory_limit: 2\n"
+		"      environment: {WHO: internal}\n"
+		"    - name: external\n      queues: galaxy.external\n      enable_beat: false\n"
+		"      environment: {WHO: external}\n"
+		"galaxy: {}\n");
+	cr_assert_eq(render(true, NULL, &files, &err), 0, "%s", err.message);
+	cr_expect_eq(files.n, 4);
+	w0 = text_of(&files, "galaxy-celery0.service");
+	ext = text_of(&files, "galaxy-external.service");
+	cr_expect_not_null(sd_files_find(&files, "galaxy-celery-beat.service"));
+	cr_expect_null(sd_files_find(&files, "galaxy-celery@.service"), "never a template");
+	/* celery's %h, not systemd's: written as %%h. */
+	cr_expect(strstr(w0, " --queues galaxy.internal --hostname celery0@%%h\n") != NULL, "%s", w0);
+	cr_expect(strstr(ext, " --queues galaxy.external --hostname external@%%h\n") != NULL, "%s",
+		  ext);
+	cr_expect(strstr(w0, "\nEnvironment=WHO=internal\n") != NULL, "%s", w0);
+	cr_expect(strstr(ext, "\nEnvironment=WHO=external\n") != NULL, "%s", ext);
+	cr_expect(strstr(w0, "\nMemoryMax=2G\n") != NULL, "%s", w0);
+	cr_expect(strstr(ext, "MemoryMax=") == NULL, "%s", ext);
+	target = text_of(&files, "galaxy.target");
+	cr_expect(strstr(target, "galaxy-celery0.service") != NULL, "%s", target);
+	cr_expect(strstr(target, "galaxy-external.service") != NULL, "%s", target);
+	sd_files_release(&files);
+}

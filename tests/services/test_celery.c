@@ -361,15 +361,330 @@ Test(celery, concurrency_is_at_least_zero)
 	load_fails_with("3:18: error: gravity.celery.concurrency: -1 is out of range (minimum 0)");
 }
 
-Test(celery, a_list_is_not_allowed)
+/* How many services of the instance come from gravity.celery (workers and beat). */
+static size_t celery_services(void)
+{
+	const struct gx_instance *inst = t.insts.v[0];
+	size_t n = 0;
+
+	for (size_t i = 0; i < inst->n_services; i++)
+		n += strcmp(inst->services[i]->type->section, "celery") == 0;
+	return n;
+}
+
+/* Load yaml, which must fail with -EINVAL and the diagnostic line (after the config's path). */
+static void load_rejects(const char *yaml, const char *line)
+{
+	cr_assert_eq(gx_test_load(&t, yaml), -EINVAL);
+	load_fails_with(line);
+}
+
+Test(celery, a_list_gives_a_worker_per_entry_and_one_beat)
+{
+	const struct gx_service *w0, *w1, *beat;
+
+	load_ok("gravity:\n"
+		"  virtualenv: @ROOT@/venv\n"
+		"  celery:\n"
+		"    - queues: galaxy.internal\n"
+		"      concurrency: 4\n"
+		"      pool: solo\n"
+		"      memory_limit: 2\n"
+		"      environment: {WHO: internal}\n"
+		"    - queues: galaxy.external\n"
+		"      loglevel: INFO\n"
+		"      extra_args: -O fair\n"
+		"      enable_beat: false\n"
+		"      environment: {WHO: external}\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	w0 = gx_test_service(&t, NULL, "celery0");
+	w1 = gx_test_service(&t, NULL, "celery1");
+	beat = gx_test_service(&t, NULL, "celery-beat");
+	cr_assert_not_null(w0);
+	cr_assert_not_null(w1);
+	cr_assert_not_null(beat);
+	cr_expect_null(gx_test_service(&t, NULL, "celery"));
+	cr_expect_eq(celery_services(), 3);
+	/* Never one templated service, even with use_service_instances (the default). */
+	cr_expect_eq(w0->count, 1);
+	cr_expect_not(w0->instances);
+	cr_expect_str_eq(w0->config_type, "celery");
+	expect_argv("celery0", 0,
+		    "@ROOT@/venv/bin/celery --app galaxy.celery worker --concurrency 4 --loglevel DEBUG "
+		    "--pool solo --queues galaxy.internal --hostname celery0@%h");
+	expect_argv("celery1", 0,
+		    "@ROOT@/venv/bin/celery --app galaxy.celery worker --concurrency 2 --loglevel INFO "
+		    "--pool threads --queues galaxy.external --hostname celery1@%h -O fair");
+	expect_env("celery0", "WHO", "internal");
+	expect_env("celery1", "WHO", "external");
+	cr_expect_float_eq(w0->memory_limit, 2.0, 1e-9);
+	cr_expect_float_eq(w1->memory_limit, 0.0, 1e-9);
+	/* Beat comes from the first entry: its loglevel, environment and memory limit. */
+	cr_expect_eq(beat->settings[0], w0->settings[0]);
+	expect_argv("celery-beat", 0,
+		    "@ROOT@/venv/bin/celery --app galaxy.celery beat --loglevel DEBUG "
+		    "--schedule @STATE@/celerybeat-schedule");
+	expect_env("celery-beat", "WHO", "internal");
+}
+
+Test(celery, a_named_entry_gives_its_name_and_hostname)
+{
+	load_ok("gravity:\n"
+		"  celery:\n"
+		"    - name: galaxy.internal\n"
+		"      queues: galaxy.internal\n"
+		"    - name: ext-1\n"
+		"      queues: galaxy.external\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	cr_expect_not_null(gx_test_service(&t, NULL, "galaxy.internal"));
+	cr_expect_null(gx_test_service(&t, NULL, "celery0"));
+	expect_argv("ext-1", 0,
+		    "celery --app galaxy.celery worker --concurrency 2 --loglevel DEBUG "
+		    "--pool threads --queues galaxy.external --hostname ext-1@%h");
+}
+
+Test(celery, an_entry_named_celery_keeps_celerys_own_default_hostname)
+{
+	load_ok("gravity:\n"
+		"  celery:\n"
+		"    - name: celery\n"
+		"    - queues: galaxy.external\n"
+		"      enable_beat: false\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	expect_argv("celery", 0,
+		    "celery --app galaxy.celery worker --concurrency 2 --loglevel DEBUG "
+		    "--pool threads --queues celery,galaxy.internal,galaxy.external");
+	expect_argv("celery1", 0,
+		    "celery --app galaxy.celery worker --concurrency 2 --loglevel DEBUG "
+		    "--pool threads --queues galaxy.external --hostname celery1@%h");
+}
+
+Test(celery, a_single_mapping_keeps_its_names_and_command_line)
+{
+	load_ok("gravity:\n"
+		"  celery:\n"
+		"    queues: galaxy.internal\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	cr_expect_eq(celery_services(), 2);
+	expect_argv("celery", 0,
+		    "celery --app galaxy.celery worker --concurrency 2 --loglevel DEBUG "
+		    "--pool threads --queues galaxy.internal");
+	cr_expect_not_null(gx_test_service(&t, NULL, "celery-beat"));
+}
+
+Test(celery, a_single_mapping_may_name_its_worker)
+{
+	load_ok("gravity:\n"
+		"  celery:\n"
+		"    name: worker\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	cr_expect_null(gx_test_service(&t, NULL, "celery"));
+	expect_argv("worker", 0,
+		    "celery --app galaxy.celery worker --concurrency 2 --loglevel DEBUG "
+		    "--pool threads --queues celery,galaxy.internal,galaxy.external "
+		    "--hostname worker@%h");
+	cr_expect_not_null(gx_test_service(&t, NULL, "celery-beat"));
+}
+
+Test(celery, disabled_entries_keep_the_index_of_the_others)
+{
+	load_ok("gravity:\n"
+		"  celery:\n"
+		"    - enable: false\n"
+		"      enable_beat: false\n"
+		"    - enable: false\n"
+		"    - queues: c\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	cr_expect_null(gx_test_service(&t, NULL, "celery0"));
+	cr_expect_null(gx_test_service(&t, NULL, "celery1"));
+	cr_expect_not_null(gx_test_service(&t, NULL, "celery2"));
+	/* Beat from the first entry that has it on: the second (enable: false is the worker's). */
+	cr_assert_not_null(gx_test_service(&t, NULL, "celery-beat"));
+	cr_expect_str_eq(t.host->get_str(gx_test_service(&t, NULL, "celery-beat")->settings[0],
+					 "queues"),
+			 "celery,galaxy.internal,galaxy.external");
+	cr_expect_eq(celery_services(), 2);
+}
+
+Test(celery, beat_comes_from_the_first_entry_that_has_it_on)
+{
+	const struct gx_service *beat;
+
+	load_ok("gravity:\n"
+		"  celery:\n"
+		"    - enable_beat: false\n"
+		"    - loglevel: WARNING\n"
+		"    - loglevel: ERROR\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	beat = gx_test_service(&t, NULL, "celery-beat");
+	cr_assert_not_null(beat);
+	cr_expect_eq(beat->settings[0], gx_test_service(&t, NULL, "celery1")->settings[0]);
+	expect_argv("celery-beat", 0,
+		    "celery --app galaxy.celery beat --loglevel WARNING "
+		    "--schedule @STATE@/celerybeat-schedule");
+}
+
+Test(celery, no_beat_when_no_entry_has_it_on)
+{
+	load_ok("gravity:\n"
+		"  celery:\n"
+		"    - enable_beat: false\n"
+		"    - enable_beat: false\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	cr_expect_null(gx_test_service(&t, NULL, "celery-beat"));
+	cr_expect_eq(celery_services(), 2);
+}
+
+Test(celery, two_beats_are_an_error_at_the_second)
+{
+	load_rejects("gravity:\n"
+		     "  celery:\n"
+		     "    - enable_beat: true\n"
+		     "      queues: a\n"
+		     "    - queues: b\n"
+		     "      enable_beat: yes\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "6:20: error: gravity.celery[1].enable_beat: celery beat already runs from "
+		     "gravity.celery[0]; only one entry may run it");
+}
+
+Test(celery, a_second_beat_beside_the_first_entrys_default_is_an_error)
+{
+	load_rejects("gravity:\n"
+		     "  celery:\n"
+		     "    - queues: a\n"
+		     "    - enable_beat: false\n"
+		     "    - enable_beat: true\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "5:20: error: gravity.celery[2].enable_beat: celery beat already runs from "
+		     "gravity.celery[0] (enable_beat is true by default); only one entry may run it");
+}
+
+Test(celery, a_bad_name_is_an_error_at_the_name)
+{
+	load_rejects("gravity:\n"
+		     "  celery:\n"
+		     "    - queues: a\n"
+		     "    - queues: b\n"
+		     "      name: 'ext/1'\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "5:13: error: gravity.celery: service name \"ext/1\" may hold only letters, "
+		     "digits, '_', '-' and '.'");
+}
+
+Test(celery, a_name_may_not_start_with_a_dot)
+{
+	load_rejects("gravity:\n"
+		     "  celery:\n"
+		     "    name: .hidden\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "3:11: error: gravity.celery: service name \".hidden\" may not start with "
+		     "'-' or '.'");
+}
+
+Test(celery, two_entries_may_not_share_a_name)
+{
+	load_rejects("gravity:\n"
+		     "  celery:\n"
+		     "    - name: w\n"
+		     "    - name: w\n"
+		     "      enable_beat: false\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "4:13: error: gravity.celery: service name \"w\" is already used by a celery "
+		     "service");
+}
+
+Test(celery, a_name_may_not_be_another_entrys_default)
+{
+	load_rejects("gravity:\n"
+		     "  celery:\n"
+		     "    - queues: a\n"
+		     "    - name: celery0\n"
+		     "      enable_beat: false\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "4:13: error: gravity.celery: service name \"celery0\" is already used by a celery "
+		     "service");
+}
+
+Test(celery, a_worker_may_not_be_called_celery_beat)
+{
+	load_rejects("gravity:\n"
+		     "  celery:\n"
+		     "    - name: celery-beat\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "3:13: error: gravity.celery: service name \"celery-beat\" is already used by a "
+		     "celery service");
+}
+
+Test(celery, list_entries_are_validated_at_their_place)
+{
+	load_rejects("gravity:\n"
+		     "  celery:\n"
+		     "    - queues: a\n"
+		     "    - pool: fork\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "4:13: error: gravity.celery[1].pool: 'fork' is not one of: "
+		     "prefork, eventlet, gevent, solo, processes, threads");
+}
+
+Test(celery, a_list_item_must_be_a_mapping)
 {
 	cr_assert_eq(gx_test_load(&t, "gravity:\n"
 				      "  celery:\n"
-				      "    - enable: true\n"
+				      "    - queues: a\n"
+				      "    - galaxy.external\n"
 				      "galaxy:\n"
 				      "  brand: test\n"),
 		     -EINVAL);
-	load_fails_with("3:5: error: gravity.celery: expected a mapping, got a sequence");
+	load_fails_with("4:7: error: gravity.celery[1]: expected a mapping, got 'galaxy.external'");
+}
+
+Test(celery, a_scalar_is_not_a_section)
+{
+	load_rejects("gravity:\n"
+		     "  celery: galaxy.internal\n"
+		     "galaxy:\n"
+		     "  brand: test\n",
+		     "2:11: error: gravity.celery: expected a mapping or a list of mappings, got a "
+		     "scalar");
+}
+
+Test(celery, bad_extra_args_of_an_entry_name_the_entry)
+{
+	struct gx_strv argv = { 0 };
+	struct gx_error err = { 0 };
+	const struct gx_service *svc;
+
+	load_ok("gravity:\n"
+		"  celery:\n"
+		"    - queues: a\n"
+		"    - extra_args: \"--foo 'bar\"\n"
+		"galaxy:\n"
+		"  brand: test\n");
+	svc = gx_test_service(&t, NULL, "celery1");
+	cr_assert_not_null(svc);
+	cr_expect_eq(t.host->service_argv(svc, 0, &argv, &err), -EINVAL);
+	cr_expect_str_eq(err.message,
+			 "gravity.celery[1].extra_args: unterminated single quote in: --foo 'bar");
+	cr_expect_eq(err.line, 4);
+	cr_expect_eq(err.column, 19);
+	t.host->strv_release(&argv);
 }
 
 Test(celery, bad_extra_args_are_reported_at_the_option)
