@@ -164,6 +164,14 @@ gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struc
 	return NULL;
 }
 
+gx_plan_slot gx_plugins_backend_plan(const struct gx_plugins *p, const struct gx_backend *b)
+{
+	for (size_t i = 0; i < p->n_backends; i++)
+		if (p->backends[i] == b)
+			return p->backend_minors[i] >= 5 ? b->plan : NULL;
+	return NULL;
+}
+
 static bool plugins_shadowed(const struct gx_plugins *p, const char *name)
 {
 	for (size_t i = 0; i < p->n_modules; i++) {
