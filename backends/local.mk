@@ -21,7 +21,7 @@ backends_supervisor_la_SOURCES = backends/supervisor.c backends/supervisor/sv.h 
 	backends/supervisor/xmlrpc.c backends/supervisor/files.c backends/supervisor/daemon.c \
 	backends/supervisor/leftover.c \
 	backends/supervisor/procs.c backends/supervisor/control.c backends/supervisor/graceful.c \
-	backends/supervisor/status.c
+	backends/supervisor/status.c backends/supervisor/dry_run.c
 backends_supervisor_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(CURL_CFLAGS) $(XML_CFLAGS)
 backends_supervisor_la_LDFLAGS = $(GX_MODULE_FLAGS)
 backends_supervisor_la_LIBADD = $(CURL_LIBS) $(XML_LIBS)

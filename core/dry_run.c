@@ -290,20 +290,29 @@ static void plan_print_action(FILE *out, const struct gx_plan_entry *e)
 
 static void plan_print_summary(const struct gx_plan *plan, FILE *out)
 {
+	static const char *const parts[PLAN_KIND_MAX][2] = {
+		[PLAN_FILE] = { "write %zu file", "write %zu files" },
+		[PLAN_REMOVE] = { "remove %zu file or directory", "remove %zu files or directories" },
+		[PLAN_DIR] = { "create %zu directory", "create %zu directories" },
+		[PLAN_ACTION] = { "take %zu action on processes", "take %zu actions on processes" },
+	};
 	size_t count[PLAN_KIND_MAX] = { 0 };
+	const char *sep = " would ";
 
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->v[i].kind != PLAN_ACTION || plan->v[i].verb != GX_PLAN_NOTE)
 			count[plan->v[i].kind]++;
-	if (gx_plan_changes(plan) == 0) {
-		fputs("update --dry-run: nothing would change\n", out);
-		return;
+	fputs("update --dry-run:", out);
+	if (gx_plan_changes(plan) == 0)
+		fputs(" nothing would change", out);
+	for (int k = 0; k < PLAN_KIND_MAX; k++) {
+		if (!count[k])
+			continue;
+		fputs(sep, out);
+		fprintf(out, parts[k][count[k] != 1], count[k]);
+		sep = ", ";
 	}
-	fprintf(out, "update --dry-run: would write %zu file%s, remove %zu, create %zu director%s, "
-		     "and take %zu action%s on processes and process managers\n",
-		count[PLAN_FILE], count[PLAN_FILE] == 1 ? "" : "s", count[PLAN_REMOVE],
-		count[PLAN_DIR], count[PLAN_DIR] == 1 ? "y" : "ies", count[PLAN_ACTION],
-		count[PLAN_ACTION] == 1 ? "" : "s");
+	fputc('\n', out);
 }
 
 int gx_plan_print(const struct gx_plan *plan, FILE *out)
