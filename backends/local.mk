@@ -45,7 +45,7 @@ DIRECT_MANAGER_SOURCES = backends/direct/manager.c backends/direct/manager.h \
 backend_LTLIBRARIES += backends/direct.la
 backends_direct_la_SOURCES = backends/direct.c backends/direct/cli.h \
 	backends/direct/session.c backends/direct/build.c backends/direct/graceful.c \
-	backends/direct/status.c backends/direct/names.c backends/direct/names.h \
+	backends/direct/status.c backends/direct/dry_run.c backends/direct/names.c backends/direct/names.h \
 	backends/direct/client.c backends/direct/client.h backends/direct/follow.c \
 	backends/direct/follow.h $(DIRECT_MANAGER_SOURCES)
 backends_direct_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(JANSSON_CFLAGS)
