@@ -357,7 +357,7 @@ EXTRA_DIST += tests/integration/exec_handler.sh
 # --- integration: the supervisor backend against a real supervisord (tests/fixtures/supervisor) ---
 supervisor_integration = tests/integration/supervisor_files.sh \
 	tests/integration/supervisor_lifecycle.sh tests/integration/supervisor_rolling.sh \
-	tests/integration/supervisor_instances.sh
+	tests/integration/supervisor_instances.sh tests/integration/dryrun_supervisor.sh
 if BUILD_ALL_MODULES
 TESTS += $(supervisor_integration)
 endif
@@ -401,6 +401,14 @@ TESTS += tests/integration/completion.sh
 endif
 EXTRA_DIST += tests/integration/completion.sh
 # --- end completion ---
+
+# --- integration: update --dry-run on each backend (supervisor above, with its own) ---
+if BUILD_ALL_MODULES
+TESTS += tests/integration/dryrun_systemd.sh tests/integration/dryrun_direct.sh
+endif
+EXTRA_DIST += tests/integration/dryrun_systemd.sh tests/integration/dryrun_direct.sh \
+	tests/integration/dryrun_lib.sh
+# --- end update --dry-run ---
 
 # --- man/: the built pages read cleanly and cover --help (issue 7) ---
 if BUILD_ALL_MODULES
