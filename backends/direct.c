@@ -172,7 +172,7 @@ static int direct_start_foreground(struct direct_ctx *x)
 		return r;
 	}
 	opts.state_dir = g->state_dir;
-	r = direct_update_request(x, g, false, false, &req);
+	r = direct_update_request(x, g, false, false, NULL, &req);
 	if (r == 0) {
 		r = direct_manager_new(&opts, &m, why, sizeof(why));
 		if (r < 0)
@@ -469,7 +469,7 @@ static int direct_update(const struct gx_host *h, const struct gx_request *rq, s
 		if (c == 0)
 			r = direct_learn_path(&x, g);
 		if (c == 0 && r == 0)
-			r = direct_update_request(&x, g, rq->clean, true, &req);
+			r = direct_update_request(&x, g, rq->clean, true, NULL, &req);
 		if (c == 0 && r == 0)
 			r = direct_call(&x, g, req, direct_stop_wait_ms(g), &reply);
 		if (c == 0 && r == 0) {
@@ -581,6 +581,24 @@ static int direct_pm(const struct gx_host *h, const struct gx_request *rq, struc
 	return r;
 }
 
+static int direct_plan(const struct gx_host *h, const struct gx_request *rq, struct gx_plan *plan,
+		       struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r = direct_ctx_init(&x, h, rq, err);
+
+	if (r == 0)
+		r = direct_ctx_add_foreign(&x);
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		if (x.groups[i].foreign)
+			direct_warn_foreign(&x, &x.groups[i]);
+		else
+			r = direct_dry_run_group(&x, &x.groups[i], plan);
+	}
+	direct_ctx_release(&x);
+	return r;
+}
+
 static int direct_check(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
 {
 	struct direct_ctx x;
@@ -623,6 +641,7 @@ static const struct gx_backend direct_backend = {
 	.pm = direct_pm,
 	.check = direct_check,
 	.process_names = direct_process_names,
+	.plan = direct_plan,
 };
 
 const struct gx_module gx_module = {

@@ -21,7 +21,7 @@ backends_supervisor_la_SOURCES = backends/supervisor.c backends/supervisor/sv.h 
 	backends/supervisor/xmlrpc.c backends/supervisor/files.c backends/supervisor/daemon.c \
 	backends/supervisor/leftover.c \
 	backends/supervisor/procs.c backends/supervisor/control.c backends/supervisor/graceful.c \
-	backends/supervisor/status.c
+	backends/supervisor/status.c backends/supervisor/dry_run.c
 backends_supervisor_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(CURL_CFLAGS) $(XML_CFLAGS)
 backends_supervisor_la_LDFLAGS = $(GX_MODULE_FLAGS)
 backends_supervisor_la_LIBADD = $(CURL_LIBS) $(XML_LIBS)
@@ -45,7 +45,7 @@ DIRECT_MANAGER_SOURCES = backends/direct/manager.c backends/direct/manager.h \
 backend_LTLIBRARIES += backends/direct.la
 backends_direct_la_SOURCES = backends/direct.c backends/direct/cli.h \
 	backends/direct/session.c backends/direct/build.c backends/direct/graceful.c \
-	backends/direct/status.c backends/direct/names.c backends/direct/names.h \
+	backends/direct/status.c backends/direct/dry_run.c backends/direct/names.c backends/direct/names.h \
 	backends/direct/client.c backends/direct/client.h backends/direct/follow.c \
 	backends/direct/follow.h $(DIRECT_MANAGER_SOURCES)
 backends_direct_la_CPPFLAGS = $(GX_MODULE_INCLUDES) $(JANSSON_CFLAGS)

@@ -237,6 +237,20 @@ static int supervisor_check(const struct gx_host *h, const struct gx_request *rq
 	return sv_run(h, rq, err, sv_check);
 }
 
+static int supervisor_plan(const struct gx_host *h, const struct gx_request *rq,
+			   struct gx_plan *plan, struct gx_error *err)
+{
+	struct sv_ctx c;
+	int r = sv_ctx_init(&c, h, rq, err);
+
+	if (r == 0) {
+		c.clean_others = true; /* as update: what moved to another backend goes */
+		r = sv_dry_run(&c, plan);
+	}
+	sv_ctx_release(&c);
+	return r;
+}
+
 static int sv_op_follow_request(struct sv_ctx *c)
 {
 	return sv_op_follow(c, c->rq->quiet);
@@ -329,6 +343,7 @@ static const struct gx_backend supervisor_backend = {
 	.shutdown = supervisor_shutdown,
 	.pm = supervisor_pm,
 	.process_names = supervisor_process_names,
+	.plan = supervisor_plan,
 };
 
 const struct gx_module gx_module = {

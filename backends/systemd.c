@@ -325,6 +325,19 @@ static int systemd_update(const struct gx_host *h, const struct gx_request *rq,
 	return r;
 }
 
+static int systemd_plan(const struct gx_host *h, const struct gx_request *rq,
+			struct gx_plan *plan, struct gx_error *err)
+{
+	struct sd sd;
+	int r = sd_init(&sd, h, rq, err);
+
+	sd.clean_others = true;
+	if (r == 0)
+		r = sd_dry_run(&sd, plan, rq->force, rq->clean, err);
+	sd_release(&sd);
+	return r;
+}
+
 static int systemd_check(const struct gx_host *h, const struct gx_request *rq,
 			 struct gx_error *err)
 {
@@ -461,6 +474,7 @@ static const struct gx_backend systemd_backend = {
 	.shutdown = systemd_shutdown,
 	.pm = systemd_pm,
 	.process_names = systemd_process_names,
+	.plan = systemd_plan,
 };
 
 const struct gx_module gx_module = {

@@ -12,7 +12,7 @@ _galaxyctl_command_opts()
 {
 	case $1 in
 	start) echo '-f --foreground --quiet --help' ;;
-	update) echo '--force --clean --help' ;;
+	update) echo '--force --clean --dry-run --help' ;;
 	follow) echo '--quiet --help' ;;
 	list | configs | instances) echo '-v --version --help' ;;
 	show | get) echo '--details --json --sample-config --help' ;;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The plugin ABI's layout, pinned: every public struct's field offsets as
- * ABI 1.3 has them, on LP64 (x86_64, aarch64, ...).  A field inserted,
+ * ABI 1.5 has them, on LP64 (x86_64, aarch64, ...).  A field inserted,
  * removed, retyped or reordered fails the build here, before any module
  * built against an earlier header calls the wrong slot.
  *
@@ -104,6 +104,8 @@ _Static_assert(offsetof(struct gx_instance, galaxy) == 104, "gx_instance.galaxy 
 _Static_assert(offsetof(struct gx_instance, services) == 112, "gx_instance.services moved");
 _Static_assert(offsetof(struct gx_instance, n_services) == 120, "gx_instance.n_services moved");
 _Static_assert(offsetof(struct gx_instance, name_is_default) == 128, "gx_instance.name_is_default moved");
+_Static_assert(offsetof(struct gx_instance, galaxy_installed) == 129, "gx_instance.galaxy_installed moved");
+_Static_assert(offsetof(struct gx_instance, working_dir) == 136, "gx_instance.working_dir moved");
 
 /* struct gx_service_spec */
 _Static_assert(offsetof(struct gx_service_spec, name) == 0, "gx_service_spec.name moved");
@@ -189,6 +191,10 @@ _Static_assert(offsetof(struct gx_host, refuse_if_stopped) == 232, "gx_host.refu
 _Static_assert(offsetof(struct gx_host, service_argv_with_virtualenv) == 240, "gx_host.service_argv_with_virtualenv moved");
 _Static_assert(offsetof(struct gx_host, request_has_process) == 248, "gx_host.request_has_process moved");
 _Static_assert(offsetof(struct gx_host, graceful_request) == 256, "gx_host.graceful_request moved");
+_Static_assert(offsetof(struct gx_host, plan_file) == 264, "gx_host.plan_file moved");
+_Static_assert(offsetof(struct gx_host, plan_remove) == 272, "gx_host.plan_remove moved");
+_Static_assert(offsetof(struct gx_host, plan_dir) == 280, "gx_host.plan_dir moved");
+_Static_assert(offsetof(struct gx_host, plan_action) == 288, "gx_host.plan_action moved");
 
 /* struct gx_service_type */
 _Static_assert(offsetof(struct gx_service_type, name) == 0, "gx_service_type.name moved");
@@ -219,6 +225,11 @@ _Static_assert(offsetof(struct gx_backend, shutdown) == 72, "gx_backend.shutdown
 _Static_assert(offsetof(struct gx_backend, pm) == 80, "gx_backend.pm moved");
 _Static_assert(offsetof(struct gx_backend, check) == 88, "gx_backend.check moved");
 _Static_assert(offsetof(struct gx_backend, process_names) == 96, "gx_backend.process_names moved");
+_Static_assert(offsetof(struct gx_backend, plan) == 104, "gx_backend.plan moved");
+
+/* enum gx_plan_verb: values are the ABI too */
+_Static_assert(GX_PLAN_START == 0 && GX_PLAN_STOP == 2 && GX_PLAN_NOTE == 8 && GX_PLAN_VERB_MAX == 9,
+	       "gx_plan_verb renumbered");
 
 /* struct gx_module */
 _Static_assert(offsetof(struct gx_module, abi_major) == 0, "gx_module.abi_major moved");

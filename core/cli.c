@@ -26,6 +26,7 @@ enum cli_opt {
 	OPT_START_IF_STOPPED,
 	OPT_TIMEOUT,
 	OPT_CHECK_READY,
+	OPT_DRY_RUN,
 	OPT_MAX
 };
 
@@ -57,7 +58,8 @@ static const struct option start_opts[] = {
 };
 static const struct option update_opts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "clean", no_argument, NULL, OPT_CLEAN }, HELP_OPT, END_OPT
+	{ "clean", no_argument, NULL, OPT_CLEAN },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN }, HELP_OPT, END_OPT
 };
 static const struct option follow_opts[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET }, HELP_OPT, END_OPT
@@ -130,8 +132,15 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.summary = "Update process manager from config changes.",
 		.help = "  Write the process manager's configs for the current Gravity config and\n"
 			"  apply them, adding, changing and removing services as needed.\n"
-			"\n  --force  Rewrite every config even when unchanged.\n"
-			"  --clean  Remove the configs of the named (or all) instances instead.\n",
+			"\n  --force    Rewrite every config even when unchanged.\n"
+			"  --clean    Remove the configs of the named (or all) instances instead.\n"
+			"  --dry-run  Change nothing: print every file update would add, change\n"
+			"             (as a unified diff) or remove, every directory it would create,\n"
+			"             and what it would do to running programs (start, restart,\n"
+			"             stop, reload the process manager).  Exit 0 when nothing would\n"
+			"             change, 1 when something would; a failure also exits 1 (3 for\n"
+			"             a config error) but prints \"galaxyctl: error: ...\" on stderr,\n"
+			"             and a plan always ends with an \"update --dry-run:\" line.\n",
 		.options = update_opts, .shortopts = ":h",
 	},
 	[GX_CMD_SHUTDOWN] = {
@@ -237,7 +246,7 @@ static const char exit_codes_help[] =
 	"\n"
 	"Exit status:\n"
 	"  0  success\n"
-	"  1  the command failed\n"
+	"  1  the command failed; for update --dry-run, also: something would change\n"
 	"  2  bad command line\n"
 	"  3  invalid configuration (nothing was changed); for status (without\n"
 	"     --json), a selected service is not running; for wait, one was not\n"
@@ -572,6 +581,9 @@ static int cli_set_command_opt(struct gx_cli *cli, const struct cli_command *cmd
 		break;
 	case OPT_CHECK_READY:
 		cli->check_ready = true;
+		break;
+	case OPT_DRY_RUN:
+		cli->dry_run = true;
 		break;
 	case OPT_TIMEOUT:
 		errno = 0;

@@ -27,6 +27,7 @@ enum gx_command {
 enum gx_exit {
 	GX_EXIT_OK = 0,
 	GX_EXIT_FAILURE = 1,     /* the command ran and failed */
+	GX_EXIT_CHANGES = 1,     /* update --dry-run: something would change */
 	GX_EXIT_USAGE = 2,       /* bad command line */
 	GX_EXIT_CONFIG = 3,      /* invalid config: nothing was changed */
 	GX_EXIT_NOT_RUNNING = 3, /* status: a selected service is not running (supervisorctl's 3);
@@ -47,6 +48,7 @@ struct gx_cli {
 	bool quiet;
 	bool force;
 	bool clean;
+	bool dry_run;       /* update --dry-run */
 	bool version;       /* list --version */
 	bool json;
 	bool details; /* show --details */

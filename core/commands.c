@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "config.h"
 #include "diag.h"
+#include "dry_run.h"
 #include "fsutil.h"
 #include "host.h"
 #include "instance.h"
@@ -38,6 +39,8 @@ struct run {
 	char *state_dir; /* --state-dir or $GRAVITY_STATE_DIR, absolute; NULL when unset or empty */
 	struct gx_selection sel; /* the names on the command line, resolved */
 	bool not_running; /* a backend that printed its own status said something is down */
+	bool dry_run;     /* update --dry-run: backends plan into plan, nothing is changed */
+	struct gx_plan plan;
 };
 
 /* Upstream's truth test for its own switches: 1, true or yes, in any case; anything else is false. */
@@ -412,17 +415,10 @@ static size_t run_backends(const struct run *run, bool all, const char **out)
 	return n;
 }
 
-/*
- * Run the command on one backend.  cleanup_only: the backend has no
- * instance of its own (update's second audience), and a failure there is
- * a warning, since the update itself is done by the others.
- */
-static int run_one_backend(struct run *run, const char *name, struct gx_status *st,
-			   bool cleanup_only)
+/* The request of a command, from the command line. */
+static struct gx_request run_request(const struct run *run)
 {
-	const struct gx_backend *b;
-	struct run_request_mem mem = { 0 };
-	struct gx_request rq = {
+	return (struct gx_request){
 		.force = run->cli.force,
 		.clean = run->cli.clean,
 		.foreground = run->cli.foreground,
@@ -434,6 +430,60 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		.json = run->cli.json,
 		.start_if_stopped = run->cli.start_if_stopped,
 	};
+}
+
+/*
+ * update --dry-run on one backend: what its update would do goes into
+ * run->plan, printed once every backend is done.  A backend that cannot
+ * tell fails the dry run, unless it was only asked to clean up.
+ */
+static int run_plan_backend(struct run *run, const struct gx_backend *b, bool cleanup_only)
+{
+	gx_plan_slot plan = gx_plugins_backend_plan(&run->plugins, b);
+	struct run_request_mem mem = { 0 };
+	struct gx_request rq = run_request(run);
+	struct gx_error err = { 0 };
+	int r;
+
+	if (!plan && cleanup_only) {
+		gx_log(GX_LOG_WARNING, "the %s backend cannot tell what update would clean up for "
+		       "instances now under another process manager (its module has no dry run)",
+		       b->name);
+		return GX_EXIT_OK;
+	}
+	if (!plan) {
+		gx_log(GX_LOG_ERROR, "the %s backend cannot tell what update would do: its module "
+		       "has no dry run (plugin ABI 1.6); nothing was changed", b->name);
+		return GX_EXIT_UNAVAILABLE;
+	}
+	if (gx_plan_begin(&run->plan, b->name) < 0 ||
+	    run_build_request(run, b->name, &rq, &mem) < 0) {
+		gx_log(GX_LOG_ERROR, "out of memory");
+		return GX_EXIT_FAILURE;
+	}
+	r = plan(run->host, &rq, &run->plan, &err);
+	run_request_mem_release(&mem);
+	if (r < 0 && cleanup_only) {
+		gx_log(GX_LOG_WARNING, "the %s backend cannot tell what update would clean up for "
+		       "instances now under another process manager: %s", b->name, err.message);
+	} else if (r < 0) {
+		run_print_error(&err);
+		return GX_EXIT_FAILURE;
+	}
+	return GX_EXIT_OK;
+}
+
+/*
+ * Run the command on one backend.  cleanup_only: the backend has no
+ * instance of its own (update's second audience), and a failure there is
+ * a warning, since the update itself is done by the others.
+ */
+static int run_one_backend(struct run *run, const char *name, struct gx_status *st,
+			   bool cleanup_only)
+{
+	const struct gx_backend *b;
+	struct run_request_mem mem = { 0 };
+	struct gx_request rq = run_request(run);
 	struct gx_error err = { 0 };
 	/* wait reads the same rows as status */
 	bool status_like = run->cli.command == GX_CMD_STATUS || run->cli.command == GX_CMD_WAIT;
@@ -445,6 +495,8 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		run_print_error(&err);
 		return GX_EXIT_UNAVAILABLE;
 	}
+	if (run->dry_run)
+		return run_plan_backend(run, b, cleanup_only);
 	slot = status_like ? NULL : run_slot(b, run->cli.command);
 	if ((status_like && !b->status) || (!status_like && !slot)) {
 		gx_log(GX_LOG_ERROR, "the %s backend does not support the %s command", name,
@@ -695,6 +747,13 @@ static int run_backend_command(struct run *run)
 	}
 	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_START && !run->cli.foreground)
 		run_print_log_dirs(run);
+	if (code == GX_EXIT_OK && run->dry_run) {
+		code = gx_plan_changes(&run->plan) ? GX_EXIT_CHANGES : GX_EXIT_OK;
+		if (gx_plan_print(&run->plan, stdout) < 0) {
+			gx_log(GX_LOG_ERROR, "out of memory");
+			code = GX_EXIT_FAILURE;
+		}
+	}
 	gx_status_release(&st);
 	free(names);
 	return code;
@@ -947,6 +1006,9 @@ int gx_main(int argc, char **argv)
 	run.host = gx_host_init(invoked, run.cli.debug);
 	gx_log_set_quiet(run.cli.quiet);
 	run.is_root = run_is_root();
+	run.dry_run = run.cli.command == GX_CMD_UPDATE && run.cli.dry_run;
+	run.plan.force = run.cli.force;
+	gx_host_set_dry_run(run.dry_run);
 	if (run.cli.single_user) {
 		setenv("GALAXY_CONFIG_SINGLE_USER", run.cli.single_user, 1);
 		setenv("GALAXY_CONFIG_ADMIN_USERS", run.cli.single_user, 1);
@@ -968,6 +1030,7 @@ out_release:
 	gx_instances_release(&run.insts);
 	gx_config_release(&run.cfg);
 	gx_diag_release(&run.diag);
+	gx_plan_release(&run.plan);
 	gx_plugins_release(&run.plugins);
 	gx_host_release();
 	gx_cli_release(&run.cli);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "dry_run.h"
 #include "escape.h"
 #include "fsutil.h"
 #include "graceful.h"
@@ -32,6 +33,7 @@ static const char *const level_names[GX_LOG_MAX] = {
 static bool host_debug;
 static bool host_quiet;
 static bool host_muted;
+static bool host_dry_run;
 static char *host_self_exe;
 
 static void host_vlog(enum gx_log_level level, const char *fmt, va_list ap)
@@ -213,6 +215,21 @@ static int host_strv_split_option(struct gx_strv *sv, const struct gx_node *sect
 	return 0;
 }
 
+/* update --dry-run writes nothing: a backend that tried anyway is stopped here. */
+static int host_write_file(const char *path, const char *data, size_t len, mode_t mode,
+			   struct gx_error *err)
+{
+	if (host_dry_run)
+		return gx_error_set(err, NULL, -EROFS,
+				    "update --dry-run writes nothing, but was asked to write %s", path);
+	return gx_write_file(path, data, len, mode, err);
+}
+
+void gx_host_set_dry_run(bool dry_run)
+{
+	host_dry_run = dry_run;
+}
+
 static struct gx_host host = {
 	.abi_major = GX_ABI_MAJOR,
 	.abi_minor = GX_ABI_MINOR,
@@ -234,7 +251,7 @@ static struct gx_host host = {
 	.add_service = gx_expand_add,
 	.expand_default = gx_expand_default,
 	.status_add = host_status_add,
-	.write_file = gx_write_file,
+	.write_file = host_write_file,
 	.http_get = gx_http_get,
 	.service_argv = host_service_argv,
 	.service_env = host_service_env,
@@ -246,6 +263,10 @@ static struct gx_host host = {
 	.service_argv_with_virtualenv = host_service_argv_with_virtualenv,
 	.request_has_process = gx_request_has_process,
 	.graceful_request = host_graceful_request,
+	.plan_file = gx_plan_file,
+	.plan_remove = gx_plan_remove,
+	.plan_dir = gx_plan_dir,
+	.plan_action = gx_plan_action,
 };
 
 static int host_service_argv(const struct gx_service *svc, unsigned process,

@@ -19,4 +19,7 @@ void gx_log_set_quiet(bool quiet);
 /* Drop everything below errors (a check renders what the command then renders again, loudly). */
 void gx_log_mute(bool mute);
 
+/* update --dry-run: the host's write_file refuses to write (a backend bug stops there). */
+void gx_host_set_dry_run(bool dry_run);
+
 #endif

@@ -12,6 +12,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/env_settings.c %reldir%/env_settings.h \
 	%reldir%/escape.c %reldir%/escape.h \
 	%reldir%/diag.c %reldir%/diag.h \
+	%reldir%/dry_run.c %reldir%/dry_run.h \
 	%reldir%/fsutil.c %reldir%/fsutil.h \
 	%reldir%/graceful.c %reldir%/graceful.h \
 	%reldir%/host.c %reldir%/host.h \
@@ -26,6 +27,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/show.c %reldir%/show.h \
 	%reldir%/status.c %reldir%/status.h \
 	%reldir%/strv.c %reldir%/strv.h \
+	%reldir%/udiff.c %reldir%/udiff.h \
 	%reldir%/yaml.c %reldir%/yaml.h
 libgxcore_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DGX_BUILDDIR='"$(abs_top_builddir)"' -DGX_PKGLIBDIR='"$(pkglibdir)"' \

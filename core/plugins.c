@@ -169,6 +169,11 @@ gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struc
 	return gx_plugins_backend_minor(p, b) >= 2 ? b->check : NULL;
 }
 
+gx_plan_slot gx_plugins_backend_plan(const struct gx_plugins *p, const struct gx_backend *b)
+{
+	return gx_plugins_backend_minor(p, b) >= 6 ? b->plan : NULL;
+}
+
 static bool plugins_shadowed(const struct gx_plugins *p, const char *name)
 {
 	for (size_t i = 0; i < p->n_modules; i++) {

@@ -64,6 +64,10 @@ typedef int (*gx_backend_slot)(const struct gx_host *h, const struct gx_request 
 gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struct gx_backend *b);
 /* The ABI minor version backend b's module was built with (0 when b is not loaded). */
 unsigned gx_plugins_backend_minor(const struct gx_plugins *p, const struct gx_backend *b);
+typedef int (*gx_plan_slot)(const struct gx_host *h, const struct gx_request *rq,
+			    struct gx_plan *plan, struct gx_error *err);
+/* b's plan slot (ABI 1.6), or NULL when b's module is older or has none. */
+gx_plan_slot gx_plugins_backend_plan(const struct gx_plugins *p, const struct gx_backend *b);
 void gx_plugins_release(struct gx_plugins *p);
 
 #endif

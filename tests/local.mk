@@ -87,6 +87,14 @@ unit_tests += tests/core/test_strv tests/core/test_fsutil tests/core/test_http t
 tests_core_test_names_SOURCES = tests/core/test_names.c
 tests_core_test_names_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_names_LDADD = $(GX_UNIT_LIBS)
+unit_tests += tests/core/test_udiff
+unit_tests += tests/core/test_dry_run
+tests_core_test_dry_run_SOURCES = tests/core/test_dry_run.c
+tests_core_test_dry_run_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_dry_run_LDADD = $(GX_UNIT_LIBS)
+tests_core_test_udiff_SOURCES = tests/core/test_udiff.c
+tests_core_test_udiff_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_udiff_LDADD = $(GX_UNIT_LIBS)
 unit_tests += tests/core/test_escape
 tests_core_test_escape_SOURCES = tests/core/test_escape.c
 tests_core_test_escape_CPPFLAGS = $(GX_UNIT_FLAGS)
@@ -370,7 +378,8 @@ EXTRA_DIST += tests/integration/exec_handler.sh
 # --- integration: the supervisor backend against a real supervisord (tests/fixtures/supervisor) ---
 supervisor_integration = tests/integration/supervisor_files.sh \
 	tests/integration/supervisor_lifecycle.sh tests/integration/supervisor_rolling.sh \
-	tests/integration/supervisor_instances.sh tests/integration/supervisor_gxitproxy.sh
+	tests/integration/supervisor_instances.sh tests/integration/supervisor_gxitproxy.sh \
+	tests/integration/dryrun_supervisor.sh
 if BUILD_ALL_MODULES
 TESTS += $(supervisor_integration)
 endif
@@ -426,6 +435,14 @@ TESTS += tests/integration/completion.sh
 endif
 EXTRA_DIST += tests/integration/completion.sh
 # --- end completion ---
+
+# --- integration: update --dry-run on each backend (supervisor above, with its own) ---
+if BUILD_ALL_MODULES
+TESTS += tests/integration/dryrun_systemd.sh tests/integration/dryrun_direct.sh
+endif
+EXTRA_DIST += tests/integration/dryrun_systemd.sh tests/integration/dryrun_direct.sh \
+	tests/integration/dryrun_lib.sh
+# --- end update --dry-run ---
 
 # --- man/: the built pages read cleanly and cover --help (issue 7) ---
 if BUILD_ALL_MODULES

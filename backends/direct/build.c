@@ -290,7 +290,7 @@ int direct_mkdir_p(const char *dir, const struct direct_creds *c)
  * none, to clean), with the state and log dirs ready.
  */
 int direct_update_request(const struct direct_ctx *x, const struct direct_group *g,
-			  bool clean, bool start, json_t **ret)
+			  bool clean, bool start, struct gx_plan *plan, json_t **ret)
 {
 	json_t *programs = json_array(), *instances = json_array();
 	struct direct_procs ps = { 0 };
@@ -316,8 +316,11 @@ int direct_update_request(const struct direct_ctx *x, const struct direct_group 
 		r = direct_creds_init(x, inst, &c);
 		for (size_t d = 0; r == 0 && d < 2; d++) {
 			const char *dir = d == 0 ? inst->state_dir : inst->log_dir;
-			int m = direct_mkdir_p(dir, &c);
+			int m = plan ? 0 : direct_mkdir_p(dir, &c);
 
+			if (plan)
+				r = x->h->plan_dir(plan, dir, d == 0 ? "state dir" : "log dir", x->err);
+			r = r > 0 ? 0 : r;
 			if (m < 0)
 				r = x->h->errorf(x->err, NULL, m, "cannot create %s: %s", dir, strerror(-m));
 		}
@@ -340,7 +343,8 @@ int direct_update_request(const struct direct_ctx *x, const struct direct_group 
 		json_decref(instances);
 		return r;
 	}
-	*ret = json_pack("{s:s, s:o, s:o, s:b, s:b}", "op", "update", "instances", instances,
+	*ret = json_pack("{s:s, s:o, s:o, s:b, s:b}", "op", plan ? "plan" : "update", "instances",
+			 instances,
 			 "programs", programs, "start", start, "exit_on_fatal", exit_on_fatal);
 	return *ret ? 0 : direct_oom(x);
 }

@@ -116,10 +116,14 @@ long direct_opt_int(const struct direct_ctx *x, const struct gx_node *map, const
 		    long fallback);
 /*
  * The update request of a group: every program of its instances (none of
- * the named instances when clean), with their state and log dirs created.
+ * the named instances when clean), with their state and log dirs created;
+ * with plan (update --dry-run), the same request as a "plan", the dirs it
+ * would create told to plan, nothing created.
  */
 int direct_update_request(const struct direct_ctx *x, const struct direct_group *g, bool clean,
-			  bool start, json_t **ret);
+			  bool start, struct gx_plan *plan, json_t **ret);
+/* update --dry-run of a group (dry_run.c). */
+int direct_dry_run_group(const struct direct_ctx *x, struct direct_group *g, struct gx_plan *plan);
 /* Create dir and its parents; what is created belongs to the services' user (c->set_user). */
 int direct_mkdir_p(const char *dir, const struct direct_creds *c);
 

@@ -378,9 +378,35 @@ static int server_parse_programs(json_t *list, struct direct_spec ***ret, char *
 	return 0;
 }
 
+/* What an update does to one program; the update and its dry run ("plan") share it. */
+enum server_change {
+	SERVER_SAME,         /* the same command: its spec is refreshed, nothing restarts */
+	SERVER_ADD,          /* new, and not started */
+	SERVER_ADD_START,    /* new, and started */
+	SERVER_RESTART,      /* changed and running: stopped, then started on the new spec */
+	SERVER_CHANGE,       /* changed, not running: the spec is replaced */
+	SERVER_CHANGE_START, /* changed and FATAL: replaced and started again */
+};
+
+static enum server_change server_change_of(const struct direct_manager *m,
+					   const struct direct_spec *s, bool start)
+{
+	const struct mgr_prog *p = mgr_find(m, s->name);
+
+	if (!p)
+		return start ? SERVER_ADD_START : SERVER_ADD;
+	if (direct_spec_same_exec(p->spec, s))
+		return SERVER_SAME;
+	if (direct_state_has_process(p->state))
+		return SERVER_RESTART;
+	/* A new command may cure a FATAL one (a program stopped on request stays stopped). */
+	return start && p->state == GX_STATE_FATAL ? SERVER_CHANGE_START : SERVER_CHANGE;
+}
+
 /* Apply one program of an update; says what happened to it. */
 static const char *server_update_one(struct direct_manager *m, struct direct_spec *s, bool start)
 {
+	enum server_change change = server_change_of(m, s, start);
 	struct mgr_prog *p = mgr_find(m, s->name);
 
 	if (!p) {
@@ -388,13 +414,13 @@ static const char *server_update_one(struct direct_manager *m, struct direct_spe
 			direct_spec_free(s);
 			return NULL;
 		}
-		if (start)
+		if (change == SERVER_ADD_START)
 			mgr_event(m, p, DIRECT_EV_START);
 		return "added";
 	}
 	p->in_scope = false;
 	p->remove_after_stop = false;
-	if (direct_spec_same_exec(p->spec, s)) {
+	if (change == SERVER_SAME) {
 		if (p->next_spec) { /* a pending change was reverted */
 			direct_spec_free(p->next_spec);
 			p->next_spec = NULL;
@@ -402,18 +428,80 @@ static const char *server_update_one(struct direct_manager *m, struct direct_spe
 		mgr_set_spec(m, p, s);
 		return NULL;
 	}
-	if (direct_state_has_process(p->state)) {
+	if (change == SERVER_RESTART) {
 		direct_spec_free(p->next_spec);
 		p->next_spec = s;
 		p->start_after_stop = true;
 		mgr_event(m, p, DIRECT_EV_STOP);
 	} else {
 		mgr_set_spec(m, p, s);
-		/* A new command may cure a FATAL one (a program stopped on request stays stopped). */
-		if (start && p->state == GX_STATE_FATAL)
+		if (change == SERVER_CHANGE_START)
 			mgr_event(m, p, DIRECT_EV_START);
 	}
 	return "changed";
+}
+
+/* Is spec name among the programs of the request? */
+static bool server_specs_have(struct direct_spec *const *specs, const char *name)
+{
+	for (size_t i = 0; specs[i]; i++)
+		if (strcmp(specs[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * update's dry run: what an update with the same request would do to each
+ * program, and how many programs would be left; nothing changes.
+ */
+static json_t *server_plan(struct direct_manager *m, json_t *req)
+{
+	static const char *const words[] = {
+		[SERVER_SAME] = NULL,           [SERVER_ADD] = "add",
+		[SERVER_ADD_START] = "start",   [SERVER_RESTART] = "restart",
+		[SERVER_CHANGE] = "change",     [SERVER_CHANGE_START] = "start",
+	};
+	json_t *instances = json_object_get(req, "instances"), *actions;
+	struct direct_spec **specs = NULL;
+	bool start = json_is_true(json_object_get(req, "start"));
+	size_t left = 0;
+	char why[512] = "";
+	int r;
+
+	if (m->shutting_down)
+		return server_error("the direct manager is shutting down");
+	if (!json_is_array(instances) || !json_is_array(json_object_get(req, "programs")))
+		return server_error("plan needs instances and programs");
+	r = server_parse_programs(json_object_get(req, "programs"), &specs, why, sizeof(why));
+	if (r < 0)
+		return server_error("%s", r == -ENOMEM ? "out of memory" : why);
+	actions = json_array();
+	for (size_t i = 0; specs[i]; i++) {
+		const char *word = words[server_change_of(m, specs[i], start)];
+
+		left++;
+		if (word)
+			json_array_append_new(actions, json_pack("{s:s, s:s}", "name", specs[i]->name,
+								 "action", word));
+	}
+	for (size_t i = 0; i < m->n_progs; i++) {
+		const struct mgr_prog *p = m->progs[i];
+
+		if (server_specs_have(specs, p->spec->name))
+			continue;
+		if (!server_in(instances, p->spec->instance)) {
+			left++; /* another instance's: the update leaves it alone */
+			continue;
+		}
+		json_array_append_new(actions, json_pack("{s:s, s:s}", "name", p->spec->name, "action",
+							 direct_state_has_process(p->state) ? "stop"
+											    : "remove"));
+	}
+	for (size_t i = 0; specs[i]; i++)
+		direct_spec_free(specs[i]);
+	free(specs);
+	return json_pack("{s:b, s:o, s:I}", "ok", 1, "actions", actions, "programs_after",
+			 (json_int_t)left);
 }
 
 static json_t *server_update(struct direct_manager *m, json_t *req, struct mgr_client *c)
@@ -520,6 +608,8 @@ json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c)
 		return server_signal(m, req);
 	if (strcmp(op, "update") == 0)
 		return server_update(m, req, c);
+	if (strcmp(op, "plan") == 0)
+		return server_plan(m, req);
 	if (strcmp(op, "shutdown") == 0) {
 		mgr_log(m, "INFO", "shutdown requested, stopping every program");
 		if (!m->shutting_down)

@@ -442,7 +442,7 @@ int direct_ensure(const struct direct_ctx *x, struct direct_group *g, bool start
 		r = direct_learn_path(x, g);
 	/* The programs before a manager is started: a config that cannot run leaves none behind. */
 	if (r == 0)
-		r = direct_update_request(x, g, false, start_all, &req);
+		r = direct_update_request(x, g, false, start_all, NULL, &req);
 	if (r == 0 && running > 0)
 		r = direct_spawn_manager(x, g);
 	if (r == 0) {

@@ -14,28 +14,7 @@
 
 #include "sv.h"
 
-/* One file update means to have. */
-struct sv_file {
-	char *path;
-	char *text;
-	const char *kind; /* "service", "supervisor group" */
-	char *label;      /* what the messages call it */
-};
-
-struct sv_plan {
-	struct sv_file *v;
-	size_t n;
-	size_t alloc;
-};
-
-/* A list of paths. */
-struct sv_paths_list {
-	char **v;
-	size_t n;
-	size_t alloc;
-};
-
-static void sv_plan_release(struct sv_plan *plan)
+void sv_plan_release(struct sv_plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++) {
 		free(plan->v[i].path);
@@ -68,7 +47,7 @@ static int sv_plan_add(struct sv_plan *plan, char *path, char *text, const char 
 	return 0;
 }
 
-static void sv_list_release(struct sv_paths_list *l)
+void sv_list_release(struct sv_paths_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -77,7 +56,7 @@ static void sv_list_release(struct sv_paths_list *l)
 }
 
 /* Takes path. */
-static int sv_list_add(struct sv_paths_list *l, char *path)
+int sv_list_add(struct sv_paths_list *l, char *path)
 {
 	if (path && l->n == l->alloc) {
 		size_t alloc = l->alloc ? l->alloc * 2 : 16;
@@ -96,7 +75,7 @@ static int sv_list_add(struct sv_paths_list *l, char *path)
 	return 0;
 }
 
-static bool sv_list_has(const struct sv_paths_list *l, const char *path)
+bool sv_list_has(const struct sv_paths_list *l, const char *path)
 {
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i], path) == 0)
@@ -104,9 +83,7 @@ static bool sv_list_has(const struct sv_paths_list *l, const char *path)
 	return false;
 }
 
-static char *sv_pathf(const char *fmt, ...) GX_PRINTF(1, 2);
-
-static char *sv_pathf(const char *fmt, ...)
+char *sv_pathf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s = NULL;
@@ -161,7 +138,7 @@ static int sv_plan_instance(struct sv_ctx *c, const struct gx_instance *inst, st
 /* What is there */
 
 /* Upstream globs with "*": hidden names (our temporary files among them) do not count. */
-static int sv_scan_dir(const char *dir, const char *prefix, const char *suffix,
+int sv_scan_dir(const char *dir, const char *prefix, const char *suffix,
 		       struct sv_paths_list *out)
 {
 	DIR *d = opendir(dir);
@@ -212,7 +189,7 @@ static int sv_present_all(struct sv_ctx *c, struct sv_paths_list *out)
 	return r;
 }
 
-static int sv_cmp_str(const void *a, const void *b)
+int sv_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -274,50 +251,72 @@ static int sv_present_others(struct sv_ctx *c, struct sv_paths_list *out)
  * manages; without --clean, what one of ours does not intend; with
  * --clean, everything of every loaded instance, and with --clean --force
  * everything in the directory, when this backend has instances of its own
- * (one without only ever cleans up after those that moved).
+ * (one without only ever cleans up after those that moved).  left gets
+ * what --clean leaves of other configs.
  */
-static int sv_cleanup(struct sv_ctx *c, const struct sv_plan *plan, bool force, bool clean)
+int sv_cleanup_list(struct sv_ctx *c, const struct sv_plan *plan, bool force, bool clean,
+		    struct sv_paths_list *remove, struct sv_paths_list *left)
 {
-	struct sv_paths_list present = { 0 }, remove = { 0 }, left = { 0 };
+	struct sv_paths_list present = { 0 }, all = { 0 };
 	int r = 0;
 
 	if (clean && force && c->rq->n_instances) {
-		r = sv_present_all(c, &remove);
+		r = sv_present_all(c, remove);
 	} else {
 		for (size_t i = 0; r == 0 && i < c->rq->n_instances; i++)
 			r = sv_present_for(c, c->rq->instances[i]->name, &present);
 		if (r == 0)
-			r = sv_present_others(c, &remove);
+			r = sv_present_others(c, remove);
 		for (size_t i = 0; r == 0 && i < present.n; i++) {
 			bool intended = false;
 
 			for (size_t k = 0; !clean && k < plan->n && !intended; k++)
 				intended = strcmp(plan->v[k].path, present.v[i]) == 0;
-			if (!intended && !sv_list_has(&remove, present.v[i]))
-				r = sv_list_add(&remove, strdup(present.v[i]));
+			if (!intended && !sv_list_has(remove, present.v[i]))
+				r = sv_list_add(remove, strdup(present.v[i]));
 		}
 	}
+	if (r == 0 && clean && !force && c->rq->n_instances && sv_present_all(c, &all) == 0)
+		for (size_t i = 0; r == 0 && i < all.n; i++)
+			if (!sv_list_has(remove, all.v[i]))
+				r = sv_list_add(left, strdup(all.v[i]));
+	sv_list_release(&present);
+	sv_list_release(&all);
+	if (r == -ENOMEM)
+		return sv_oom(c);
+	if (r < 0)
+		return c->h->errorf(c->err, NULL, r, "cannot read %s: %s", c->paths.conf_dir,
+				    strerror(-r));
+	if (remove->n)
+		qsort(remove->v, remove->n, sizeof(char *), sv_cmp_str);
+	return 0;
+}
+
+void sv_warn_left(struct sv_ctx *c, struct sv_paths_list *left)
+{
+	struct sv_buf names = { 0 };
+
+	if (!left->n)
+		return;
+	qsort(left->v, left->n, sizeof(char *), sv_cmp_str);
+	for (size_t i = 0; i < left->n; i++)
+		sv_buf_printf(&names, "%s%s", i ? ", " : "", left->v[i]);
+	if (!names.oom)
+		c->h->log(GX_LOG_WARNING,
+			  "Configs not managed by this Gravity remain after cleaning, use --force "
+			  "to remove: %s", names.s);
+	sv_buf_release(&names);
+}
+
+static int sv_cleanup(struct sv_ctx *c, const struct sv_plan *plan, bool force, bool clean)
+{
+	struct sv_paths_list remove = { 0 }, left = { 0 };
+	int r = sv_cleanup_list(c, plan, force, clean, &remove, &left);
+
 	if (r == 0)
 		r = sv_remove(c, &remove);
-	else if (r == -ENOMEM)
-		r = sv_oom(c);
-	else
-		r = c->h->errorf(c->err, NULL, r, "cannot read %s: %s", c->paths.conf_dir,
-				 strerror(-r));
-	if (r == 0 && clean && !force && c->rq->n_instances && sv_present_all(c, &left) == 0 &&
-	    left.n) {
-		struct sv_buf names = { 0 };
-
-		qsort(left.v, left.n, sizeof(char *), sv_cmp_str);
-		for (size_t i = 0; i < left.n; i++)
-			sv_buf_printf(&names, "%s%s", i ? ", " : "", left.v[i]);
-		if (!names.oom)
-			c->h->log(GX_LOG_WARNING,
-				  "Configs not managed by this Gravity remain after cleaning, use --force "
-				  "to remove: %s", names.s);
-		sv_buf_release(&names);
-	}
-	sv_list_release(&present);
+	if (r == 0)
+		sv_warn_left(c, &left);
 	sv_list_release(&remove);
 	sv_list_release(&left);
 	return r;
@@ -503,13 +502,20 @@ static int sv_apply(struct sv_ctx *c)
 
 /* ---------------------------------------------------------------------- */
 
-int sv_check(struct sv_ctx *c)
+int sv_plan_files(struct sv_ctx *c, struct sv_plan *plan)
 {
-	struct sv_plan plan = { 0 };
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < c->rq->n_instances; i++)
-		r = sv_plan_instance(c, c->rq->instances[i], &plan);
+		r = sv_plan_instance(c, c->rq->instances[i], plan);
+	return r;
+}
+
+int sv_check(struct sv_ctx *c)
+{
+	struct sv_plan plan = { 0 };
+	int r = sv_plan_files(c, &plan);
+
 	sv_plan_release(&plan);
 	return r;
 }
@@ -517,10 +523,8 @@ int sv_check(struct sv_ctx *c)
 int sv_update(struct sv_ctx *c, bool force, bool clean)
 {
 	struct sv_plan plan = { 0 };
-	int r = 0;
+	int r = sv_plan_files(c, &plan);
 
-	for (size_t i = 0; r == 0 && i < c->rq->n_instances; i++)
-		r = sv_plan_instance(c, c->rq->instances[i], &plan);
 	if (r == 0)
 		r = sv_cleanup(c, &plan, force, clean);
 	if (r == 0 && !clean)

@@ -226,6 +226,49 @@ int sv_ctx_call(struct sv_ctx *c, const char *what, const char *method,
 /* ------------------------------------------------------------------ */
 /* Files (files.c)                                                     */
 
+/* One file update means to have. */
+struct sv_file {
+	char *path;
+	char *text;
+	const char *kind; /* "service", "supervisor group" */
+	char *label;      /* what the messages call it */
+};
+
+/* Every file update means to have. */
+struct sv_plan {
+	struct sv_file *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* A list of paths (heap strings). */
+struct sv_paths_list {
+	char **v;
+	size_t n;
+	size_t alloc;
+};
+
+void sv_plan_release(struct sv_plan *plan);
+void sv_list_release(struct sv_paths_list *l);
+/* Takes path (freed on failure too).  -ENOMEM or 0. */
+int sv_list_add(struct sv_paths_list *l, char *path);
+bool sv_list_has(const struct sv_paths_list *l, const char *path);
+int sv_cmp_str(const void *a, const void *b);
+char *sv_pathf(const char *fmt, ...) GX_PRINTF(1, 2);
+/* The entries of dir (not hidden ones), with prefix and suffix when given, as paths. */
+int sv_scan_dir(const char *dir, const char *prefix, const char *suffix,
+		struct sv_paths_list *out);
+/* Render every instance's files into plan. */
+int sv_plan_files(struct sv_ctx *c, struct sv_plan *plan);
+/*
+ * What update removes (sorted) by upstream's rules, and what --clean
+ * leaves of other configs; reads the directory, changes nothing.
+ */
+int sv_cleanup_list(struct sv_ctx *c, const struct sv_plan *plan, bool force, bool clean,
+		    struct sv_paths_list *remove, struct sv_paths_list *left);
+/* The warning for what --clean left. */
+void sv_warn_left(struct sv_ctx *c, struct sv_paths_list *left);
+
 /*
  * Render every instance's files, clean up what is not intended (upstream's
  * rules, over every loaded instance of this backend), write what changed
@@ -235,6 +278,12 @@ int sv_ctx_call(struct sv_ctx *c, const char *what, const char *method,
 int sv_update(struct sv_ctx *c, bool force, bool clean);
 /* Render every instance's files as sv_update would, writing nothing. */
 int sv_check(struct sv_ctx *c);
+/*
+ * update --dry-run (dry_run.c): what sv_update would write, remove and
+ * create, and what supervisorctl update would then do to supervisord's
+ * process groups, asking supervisord only for its process list.
+ */
+int sv_dry_run(struct sv_ctx *c, struct gx_plan *plan);
 
 /* ------------------------------------------------------------------ */
 /* supervisord itself (daemon.c)                                       */

@@ -164,6 +164,13 @@ char *sd_manager_path(const struct sd *sd);
 int sd_update(const struct sd *sd, bool force, bool clean, struct gx_error *err);
 /* Render every unit as sd_update would, writing and asking systemd nothing. */
 int sd_check(const struct sd *sd, struct gx_error *err);
+/*
+ * update --dry-run: the units sd_update would write and remove, and the
+ * systemctl calls it would make (disable --now, enable, daemon-reload),
+ * asking systemd only list-units and show-environment.
+ */
+int sd_dry_run(const struct sd *sd, struct gx_plan *plan, bool force, bool clean,
+	       struct gx_error *err);
 
 /* One unit's state as systemctl show reports it. */
 struct sd_unit_state {

@@ -426,6 +426,127 @@ static void sd_warn_left(const struct sd *sd, const struct sd_present *p, const 
 	free(text);
 }
 
+/* What update removes: upstream's rules over what the unit dir holds (p, marked). */
+static void sd_mark_removed(const struct sd *sd, struct sd_present *p, const struct sd_files *files,
+			    bool force, bool clean, bool *remove)
+{
+	sd_mark_owned(sd, p);
+	for (size_t i = 0; i < p->n; i++) {
+		if (clean && force && sd->rq->n_instances)
+			remove[i] = true; /* upstream's "remove everything galaxy-*" */
+		else if (clean && force)
+			remove[i] = p->owned[i]; /* no instance of ours: only what moved away */
+		else if (clean)
+			remove[i] = p->owned[i];
+		else
+			remove[i] = p->owned[i] && !sd_files_find(files, p->names[i]);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* update --dry-run */
+
+static const char *sd_ctl_name(const struct sd *sd)
+{
+	return sd->user_mode ? "systemctl --user" : "systemctl";
+}
+
+/* A removed unit file: its loaded units are stopped (targets first: disable --now). */
+static int sd_plan_removed(const struct sd *sd, struct gx_plan *plan, const char *name,
+			   size_t *changes, struct gx_error *err)
+{
+	const struct gx_host *h = sd->h;
+	struct gx_strv active = { 0 };
+	char *path = sd_join(sd->unit_dir, name);
+	bool target = sd_ends_with(name, ".target");
+	int r = path ? h->plan_remove(plan, path, "systemd unit", err)
+		     : h->errorf(err, NULL, -ENOMEM, "out of memory");
+
+	free(path);
+	if (r < 0)
+		return r;
+	*changes += r > 0;
+	r = sd_active_units(sd, name, &active, err);
+	for (size_t i = 0; r == 0 && i < active.n; i++)
+		r = h->plan_action(plan, GX_PLAN_STOP, active.v[i], "%s disable --now%s", sd_ctl_name(sd),
+				   target ? "" : ": its unit file is removed");
+	if (r == 0 && target && active.n == 0)
+		r = h->plan_action(plan, GX_PLAN_REMOVE, name, "%s disable --now: it is not active",
+				   sd_ctl_name(sd));
+	h->strv_release(&active);
+	return r == -ENOMEM ? h->errorf(err, NULL, r, "out of memory") : r;
+}
+
+/* A rendered unit: written when it changes (or with force); a target is then enabled. */
+static int sd_plan_written(const struct sd *sd, struct gx_plan *plan, const struct sd_file *f,
+			   bool force, size_t *changes, struct gx_error *err)
+{
+	const struct gx_host *h = sd->h;
+	struct gx_strv active = { 0 };
+	char *path = sd_join(sd->unit_dir, f->name);
+	bool existed = path && access(path, F_OK) == 0;
+	int r = path ? h->plan_file(plan, path, f->text, strlen(f->text), 0644, "systemd unit", err)
+		     : h->errorf(err, NULL, -ENOMEM, "out of memory");
+
+	if (r < 0)
+		goto out_free;
+	*changes += r > 0 || force;
+	if ((r > 0 || force) && f->is_target)
+		r = h->plan_action(plan, GX_PLAN_ENABLE, f->name, "%s enable %s", sd_ctl_name(sd), path);
+	else if (r > 0 && existed)
+		r = sd_active_units(sd, f->name, &active, err);
+	else
+		r = 0;
+	/* systemd keeps running what a changed unit file started, until it is restarted. */
+	for (size_t i = 0; r == 0 && i < active.n; i++)
+		r = h->plan_action(plan, GX_PLAN_NOTE, "",
+				   "%s is active: it keeps running on its old unit until restarted "
+				   "(galaxyctl restart or graceful)", active.v[i]);
+	if (r == -ENOMEM)
+		r = h->errorf(err, NULL, r, "out of memory");
+out_free:
+	h->strv_release(&active);
+	free(path);
+	return r;
+}
+
+int sd_dry_run(const struct sd *sd, struct gx_plan *plan, bool force, bool clean,
+	       struct gx_error *err)
+{
+	struct sd_files files = { 0 };
+	struct sd_present p = { 0 };
+	bool *remove = NULL;
+	size_t changes = 0;
+	int r = 0;
+
+	if (!clean)
+		r = sd_render_all(sd, &files, true, err);
+	if (r == 0)
+		r = sd_scan(sd, &p, err);
+	if (r == 0 && !(remove = calloc(p.n + 1, sizeof(*remove))))
+		r = sd->h->errorf(err, NULL, -ENOMEM, "out of memory");
+	if (r < 0)
+		goto out_free;
+	sd_mark_removed(sd, &p, &files, force, clean, remove);
+	for (size_t i = 0; r == 0 && i < p.n; i++)
+		if (remove[i])
+			r = sd_plan_removed(sd, plan, p.names[i], &changes, err);
+	if (r == 0 && clean && !force && sd->rq->n_instances)
+		sd_warn_left(sd, &p, remove);
+	for (size_t i = 0; r == 0 && !clean && i < files.n; i++)
+		r = sd_plan_written(sd, plan, &files.v[i], force, &changes, err);
+	if (r == 0 && changes &&
+	    sd->h->plan_action(plan, GX_PLAN_RELOAD, sd->user_mode ? "the systemd user manager"
+								   : "systemd",
+			       "%s daemon-reload", sd_ctl_name(sd)) < 0)
+		r = sd->h->errorf(err, NULL, -ENOMEM, "out of memory");
+out_free:
+	free(remove);
+	sd_present_release(&p);
+	sd_files_release(&files);
+	return r;
+}
+
 int sd_check(const struct sd *sd, struct gx_error *err)
 {
 	struct sd_files files = { 0 };
@@ -451,17 +572,7 @@ int sd_update(const struct sd *sd, bool force, bool clean, struct gx_error *err)
 		r = sd->h->errorf(err, NULL, -ENOMEM, "out of memory");
 	if (r < 0)
 		goto out_free;
-	sd_mark_owned(sd, &p);
-	for (size_t i = 0; i < p.n; i++) {
-		if (clean && force && sd->rq->n_instances)
-			remove[i] = true; /* upstream's "remove everything galaxy-*" */
-		else if (clean && force)
-			remove[i] = p.owned[i]; /* no instance of ours: only what moved away */
-		else if (clean)
-			remove[i] = p.owned[i];
-		else
-			remove[i] = p.owned[i] && !sd_files_find(&files, p.names[i]);
-	}
+	sd_mark_removed(sd, &p, &files, force, clean, remove);
 	r = sd_remove_files(sd, &p, remove, &changed, err);
 	if (r == 0 && clean && !force && sd->rq->n_instances)
 		sd_warn_left(sd, &p, remove);

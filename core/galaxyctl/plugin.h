@@ -20,6 +20,9 @@
  *   1.5 (2026-12-07)  gx_backend.process_names, gx_request.target_process,
  *                     gx_host.request_has_process and graceful_request: one
  *                     process of a service named alone ("gunicorn:gunicorn_1").
+ *   1.6 (2026-12-07)  update --dry-run: gx_backend.plan; gx_host.plan_file,
+ *                     plan_remove, plan_dir and plan_action with struct
+ *                     gx_plan and enum gx_plan_verb.
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -42,7 +45,7 @@ extern "C" {
 #endif
 
 #define GX_ABI_MAJOR 1
-#define GX_ABI_MINOR 5
+#define GX_ABI_MINOR 6
 
 /* The data symbol every module exports, and nothing else. */
 #define GX_MODULE_SYMBOL "gx_module"
@@ -391,6 +394,25 @@ struct gx_request {
 };
 
 /* ------------------------------------------------------------------ */
+/* update --dry-run (since 1.6)                                        */
+
+/* What update would do to a process, a unit or the process manager. */
+enum gx_plan_verb {
+	GX_PLAN_START,   /* it would be started */
+	GX_PLAN_RESTART, /* stopped and started again */
+	GX_PLAN_STOP,    /* stopped (and, its config gone, forgotten) */
+	GX_PLAN_ADD,     /* the process manager would learn of it without starting it */
+	GX_PLAN_REMOVE,  /* the process manager would forget it; nothing runs to stop */
+	GX_PLAN_CHANGE,  /* its settings would change in the process manager, no restart */
+	GX_PLAN_ENABLE,  /* a unit would be enabled (systemctl enable) */
+	GX_PLAN_RELOAD,  /* the process manager would reread its configuration */
+	GX_PLAN_NOTE,    /* nothing is done: what the admin should know; not a change */
+	GX_PLAN_VERB_MAX
+};
+
+struct gx_plan; /* the core's record of what update would do; opaque */
+
+/* ------------------------------------------------------------------ */
 /* The host: what the core offers modules                              */
 
 enum gx_log_level { GX_LOG_DEBUG, GX_LOG_INFO, GX_LOG_WARNING, GX_LOG_ERROR, GX_LOG_MAX };
@@ -547,6 +569,36 @@ struct gx_host {
 	int (*graceful_request)(const struct gx_graceful_ops *ops, void *ctx,
 				const struct gx_request *rq, const struct gx_service *const *svcs,
 				size_t n, struct gx_error *err);
+
+	/*
+	 * Since 1.6.  For gx_backend.plan: what update would do, recorded in
+	 * plan, which the core then prints (files as unified diffs).  what is
+	 * a label for the user ("service gunicorn", "systemd unit
+	 * galaxy.target"), may be NULL, and is copied like every string.
+	 *
+	 * plan_file: update would write len bytes of data to path with mode.
+	 * 1 when that changes the file (it is missing, or its bytes or mode
+	 * differ), 0 when it holds them already; the core reads the file, and
+	 * with update --force an unchanged file is still rewritten.
+	 * plan_remove: update would remove path; 1, or 0 when it is missing.
+	 * plan_dir: update would create the directory path (and its parents);
+	 * 1, or 0 when it exists.  Each returns a negative errno with err
+	 * filled when the file cannot be read or memory runs out.
+	 */
+	int (*plan_file)(struct gx_plan *plan, const char *path, const char *data, size_t len,
+			 mode_t mode, const char *what, struct gx_error *err);
+	int (*plan_remove)(struct gx_plan *plan, const char *path, const char *what,
+			   struct gx_error *err);
+	int (*plan_dir)(struct gx_plan *plan, const char *path, const char *what,
+			struct gx_error *err);
+	/*
+	 * Since 1.6.  Update would do verb to who (a program, unit or the
+	 * process manager: "gunicorn:gunicorn_0", "galaxy.target"), by the
+	 * means fmt says ("supervisord addProcessGroup"; NULL: none to say).
+	 * 0, or -ENOMEM.
+	 */
+	int (*plan_action)(struct gx_plan *plan, enum gx_plan_verb verb, const char *who,
+			   const char *fmt, ...) GX_PRINTF(4, 5);
 };
 
 /* ------------------------------------------------------------------ */
@@ -675,6 +727,20 @@ struct gx_backend {
 	 */
 	int (*process_names)(const struct gx_host *h, const struct gx_request *rq,
 			     const struct gx_service *svc, struct gx_strv *out);
+
+	/*
+	 * Since 1.6.  update --dry-run: tell plan, through h->plan_file,
+	 * plan_remove, plan_dir and plan_action, everything update with rq
+	 * (force, clean) would write, remove and create, and what it would do
+	 * to running programs; write, create, start, stop and signal nothing,
+	 * and ask the process manager only what changes nothing in it (its
+	 * status).  Called as update is, also with no instance of its own.
+	 * Fails as update would on what this process manager cannot hold.
+	 * NULL (or a module older than 1.6): update --dry-run fails for this
+	 * backend, saying it cannot tell.
+	 */
+	int (*plan)(const struct gx_host *h, const struct gx_request *rq, struct gx_plan *plan,
+		    struct gx_error *err);
 };
 
 /* ------------------------------------------------------------------ */

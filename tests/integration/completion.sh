@@ -89,7 +89,7 @@ expect "$(printf '%s\n' start stop restart graceful reload update shutdown follo
 expect "start status" galaxyctl sta
 expect "--foreground --help --quiet -f" galaxyctl start -
 expect "--foreground --help --quiet" galaxyctl start --
-expect "--clean --force --help" galaxyctl update --
+expect "--clean --dry-run --force --help" galaxyctl update --
 expect "--details --help --json --sample-config" galaxyctl show --
 expect "--config-file" galaxyctl --conf
 expect "direct supervisor systemd" galaxyctl --backend ""
