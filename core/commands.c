@@ -742,7 +742,7 @@ static int run_backend_command(struct run *run)
 			gx_status_print_table(&st, stdout);
 		/* As supervisorctl's; JSON readers have every state in the output. */
 		if (code == GX_EXIT_OK && !run->cli.json &&
-		    (run->not_running || gx_status_any_not_running(&st)))
+		    (run->not_running || gx_status_any_stopped(&st)))
 			code = GX_EXIT_NOT_RUNNING;
 	}
 	if (code == GX_EXIT_OK && run->cli.command == GX_CMD_START && !run->cli.foreground)

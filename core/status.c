@@ -100,11 +100,20 @@ static void status_format_uptime(double s, char *buf, size_t len)
 		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t % 3600 / 60, t % 60);
 }
 
-bool gx_status_any_not_running(const struct gx_status *st)
+/* supervisorctl's STOPPED_STATES: a program on its way up (or down) still counts as running. */
+bool gx_status_any_stopped(const struct gx_status *st)
 {
 	for (size_t i = 0; i < st->n; i++)
-		if (st->rows[i].state != GX_STATE_RUNNING)
+		switch (st->rows[i].state) {
+		case GX_STATE_STOPPED:
+		case GX_STATE_EXITED:
+		case GX_STATE_FATAL:
+		case GX_STATE_UNKNOWN:
 			return true;
+		default:
+			if ((unsigned)st->rows[i].state >= GX_STATE_MAX)
+				return true;
+		}
 	return false;
 }
 

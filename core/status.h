@@ -31,8 +31,8 @@ struct gx_status {
 
 /* Copy a row in.  -ENOMEM on failure. */
 int gx_status_add(struct gx_status *st, const struct gx_status_row *row);
-/* Is any row in another state than RUNNING? */
-bool gx_status_any_not_running(const struct gx_status *st);
+/* Is any row STOPPED, EXITED, FATAL or UNKNOWN (what makes supervisorctl's status exit 3)? */
+bool gx_status_any_stopped(const struct gx_status *st);
 /* "RUNNING" ... ; "UNKNOWN" for out-of-range values. */
 const char *gx_state_name(enum gx_state state);
 /* A supervisorctl-like table: name, state, "pid N, uptime H:MM:SS". */

@@ -466,3 +466,16 @@ endif
 EXTRA_DIST += tests/integration/conformance.sh tests/differential/conformance.py \
 	tests/fixtures/conformance tests/fixtures/conformance-ours tests/differential/make_cases.py
 # --- end conformance ---
+
+# --- make upstream-check GRAVITY_SRC=DIR: upstream Gravity 1.2.3's own tests (DIR/tests,
+# unchanged) against the built galaxyctl, through tests/upstream/ (shim, fixtures, driver) ---
+GRAVITY_SRC =
+upstream-check: all
+	$(SHELL) $(top_srcdir)/tests/upstream/run.sh '$(abs_top_builddir)' '$(abs_top_srcdir)' '$(GRAVITY_SRC)'
+.PHONY: upstream-check
+EXTRA_DIST += tests/upstream/run.sh tests/upstream/gx_upstream.py tests/upstream/standin_fixtures.py \
+	tests/upstream/not-applicable.txt tests/upstream/pytest.ini tests/upstream/bin/child-output.sh \
+	tests/upstream/bin/journalctl tests/upstream/bin/systemctl tests/upstream/gravity/__init__.py \
+	tests/upstream/gravity/cli.py tests/upstream/gravity/config_manager.py \
+	tests/upstream/gravity/settings.py tests/upstream/gravity/state.py \
+	tests/upstream/gravity/process_manager/__init__.py tests/upstream/gravity/process_manager/supervisor.py

@@ -58,14 +58,17 @@ void sv_put_escaped(struct sv_buf *b, const char *s, unsigned times)
 	}
 }
 
-/* Characters shlex.quote() leaves unquoted. */
+/*
+ * Characters shlex.quote() leaves unquoted, and '<' '>': literal to supervisord's shlex.split(),
+ * and Gravity writes gx-it-proxy's default package spec (`...@>=0.0.6`) bare.
+ */
 static bool sv_shlex_safe(const char *s)
 {
 	if (!*s)
 		return false;
 	for (const char *p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("_@%+=:,./-", *p)))
+		      (*p >= '0' && *p <= '9') || strchr("_@%+=:,./-<>", *p)))
 			return false;
 	return true;
 }

@@ -94,11 +94,15 @@ static bool sd_is_control(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
-/* Python's shlex.quote() leaves a word alone when it is made of these only. */
+/*
+ * Python's shlex.quote() leaves a word alone when it is made of these only; '<' and '>' are
+ * literal to systemd too, and Gravity writes gx-it-proxy's default package spec
+ * (`...@>=0.0.6`) bare.
+ */
 static bool sd_shlex_safe(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("_@%+=:,./-", c));
+	       (c && strchr("_@%+=:,./-<>", c));
 }
 
 static bool sd_needs_quotes(const char *s)

@@ -69,6 +69,7 @@ Test(quote, command_words_follow_shlex_quote_and_escape_percent)
 	expect_word("plain", "plain");
 	expect_word("--workers=1", "--workers=1");
 	expect_word("/a/b.c:d,e@f+g", "/a/b.c:d,e@f+g");
+	expect_word("@galaxyproject/gx-it-proxy@>=0.0.6", "@galaxyproject/gx-it-proxy@>=0.0.6");
 	expect_word("", "''");
 	expect_word("a b", "'a b'");
 	expect_word("galaxy.webapps.galaxy.fast_factory:factory()",

@@ -59,6 +59,8 @@ Test(quote, exec_words_are_shlex_quoted_and_escaped_for_systemd)
 {
 	expect_quote(exec_later, "x ", "gunicorn", "gunicorn");
 	expect_quote(exec_later, "x ", "--bind=unix:/a/b.sock", "--bind=unix:/a/b.sock");
+	expect_quote(exec_later, "x ", "@galaxyproject/gx-it-proxy@>=0.0.6",
+		     "@galaxyproject/gx-it-proxy@>=0.0.6");
 	expect_quote(exec_later, "x ", "", "''");
 	expect_quote(exec_later, "x ", "a b", "'a b'");
 	expect_quote(exec_later, "x ", "factory()", "'factory()'");

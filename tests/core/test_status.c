@@ -308,3 +308,29 @@ Test(status, json_write_error)
 	cr_expect_eq(gx_status_print_json(&st, full), -EIO);
 	fclose(full);
 }
+
+/* status exits 3 as supervisorctl's does: for STOPPED, EXITED, FATAL, UNKNOWN; not on the way up. */
+Test(status, stopped_states_as_supervisorctl)
+{
+	static const enum gx_state up[] = { GX_STATE_STARTING, GX_STATE_RUNNING, GX_STATE_BACKOFF,
+					     GX_STATE_STOPPING };
+	static const enum gx_state down[] = { GX_STATE_STOPPED, GX_STATE_EXITED, GX_STATE_FATAL,
+					      GX_STATE_UNKNOWN };
+
+	cr_expect(!gx_status_any_stopped(&st), "no rows");
+	for (size_t i = 0; i < sizeof(up) / sizeof(up[0]); i++) {
+		struct gx_status_row r = status_row("gunicorn", up[i]);
+
+		status_add(&r);
+	}
+	cr_expect(!gx_status_any_stopped(&st), "STARTING, RUNNING, BACKOFF, STOPPING");
+	for (size_t i = 0; i < sizeof(down) / sizeof(down[0]); i++) {
+		gx_status_release(&st);
+		struct gx_status_row a = status_row("gunicorn", GX_STATE_STARTING);
+		struct gx_status_row b = status_row("celery", down[i]);
+
+		status_add(&a);
+		status_add(&b);
+		cr_expect(gx_status_any_stopped(&st), "%s", gx_state_name(down[i]));
+	}
+}

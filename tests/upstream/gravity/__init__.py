@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""A stand-in `gravity` package: upstream Gravity's tests drive our built galaxyctl through it."""
