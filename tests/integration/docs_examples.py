@@ -19,6 +19,7 @@ The conventions (docs/README.md, "How the examples are tested"):
 """
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -221,22 +222,43 @@ class Runner:
             argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"] + argv
         return argv, env
 
+    def run_on_pty(self, argv, env, interrupt):
+        """Output as a terminal shows it: stdout and stderr in the order written, line-buffered."""
+        master, slave = os.openpty()
+        p = subprocess.Popen(argv, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=slave,
+                             stderr=slave, start_new_session=True)
+        os.close(slave)
+        out, start, sent = b"", time.monotonic(), False
+        while True:
+            elapsed = time.monotonic() - start
+            if interrupt and not sent and elapsed >= INTERRUPT_AFTER:
+                os.killpg(p.pid, signal.SIGINT)
+                sent = True
+            if elapsed >= COMMAND_LIMIT:
+                os.killpg(p.pid, signal.SIGKILL)
+                out += b"\n[docs_examples: killed after %d s]" % COMMAND_LIMIT
+                break
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: every writer has gone
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif p.poll() is not None:
+                break  # exited, and a daemon it left may hold the terminal open: done
+        os.close(master)
+        p.wait()
+        return out.replace(b"\r\n", b"\n")
+
     def run_command(self, prompt, command, expected, packages, where):
         interrupt = bool(expected) and expected[-1] == "^C"
         if interrupt:
             expected = expected[:-1]
         argv, env = self.run_one(prompt, command, packages)
-        p = subprocess.Popen(argv, cwd=self.root, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            if interrupt:
-                time.sleep(INTERRUPT_AFTER)
-                os.killpg(p.pid, signal.SIGINT)
-            out, _ = p.communicate(timeout=COMMAND_LIMIT)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            out, _ = p.communicate()
-            out += b"\n[docs_examples: killed after %d s]" % COMMAND_LIMIT
+        out = self.run_on_pty(argv, env, interrupt)
         actual = [line.rstrip() for line in self.to_page(out.decode("utf-8", "replace")).split("\n")]
         if self.page.systemd:
             actual = [l for l in actual if "is added as a dependency to a non-existent unit" not in l]
