@@ -420,3 +420,8 @@ endif
 EXTRA_DIST += tests/integration/conformance.sh tests/differential/conformance.py \
 	tests/fixtures/conformance tests/fixtures/conformance-ours tests/differential/make_cases.py
 # --- end conformance ---
+
+# --- integration: the admin pages' examples (docs/*.md) run and compared (docs_examples.py) ---
+TESTS += tests/integration/docs_examples.sh
+EXTRA_DIST += tests/integration/docs_examples.sh tests/integration/docs_examples.py docs
+# --- end docs ---
