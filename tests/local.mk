@@ -479,3 +479,8 @@ EXTRA_DIST += tests/upstream/run.sh tests/upstream/gx_upstream.py tests/upstream
 	tests/upstream/gravity/cli.py tests/upstream/gravity/config_manager.py \
 	tests/upstream/gravity/settings.py tests/upstream/gravity/state.py \
 	tests/upstream/gravity/process_manager/__init__.py tests/upstream/gravity/process_manager/supervisor.py
+
+# --- integration: the admin pages' examples (docs/*.md) run and compared (docs_examples.py) ---
+TESTS += tests/integration/docs_examples.sh
+EXTRA_DIST += tests/integration/docs_examples.sh tests/integration/docs_examples.py docs
+# --- end docs ---

@@ -1,0 +1,349 @@
+# SPDX-License-Identifier: MIT
+"""Runs the examples of the admin pages in docs/ on the Galaxy stand-in and compares their output.
+
+The conventions (docs/README.md, "How the examples are tested"):
+- A ```console block holds commands and their output. `$ ` starts a command run as an ordinary
+  user (uid 65534 here), `# ` one run as root; a line ending in `\\` continues the command. The
+  lines up to the next prompt are its output, stdout and stderr together.
+- In the expected output, a line `...` stands for any number of lines, `...` inside a line for any
+  text, `<pid>` for a number and `<uptime>` for H:MM:SS. A last line `^C` means: interrupt the
+  command (SIGINT) after a few seconds, as Ctrl-C would.
+- `<!-- file: PATH -->` before a fenced block: the block is written to PATH first.
+- `<!-- docs-test: packages P... -->` before a console block: run it as if only these Debian
+  packages were installed (their modules alone, from debian/*.install).
+- `<!-- docs-test: systemd -->` anywhere in a page: its root commands run against the systemd user
+  manager that docs_examples.sh started (no systemd runs as PID 1 here), whose unit directory is
+  read as /etc/systemd/system.
+- /srv/galaxy is the stand-in Galaxy root that the test makes for each page, /usr/local/bin a bin
+  directory on PATH; every command runs in /srv/galaxy, and a page's commands share its state.
+"""
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+NOBODY = 65534
+INTERRUPT_AFTER = 4  # seconds a ^C example runs before it is interrupted
+COMMAND_LIMIT = 120  # seconds any one example may take
+
+top_srcdir = os.environ["GX_TOP_SRCDIR"]
+top_builddir = os.environ.get("GX_TOP_BUILDDIR", top_srcdir)
+
+FENCE = re.compile(r"^```(\S*)\s*$")
+FILE_MARK = re.compile(r"^<!--\s*file:\s*(\S+)\s*-->\s*$")
+TEST_MARK = re.compile(r"^<!--\s*docs-test:\s*(.*?)\s*-->\s*$")
+
+
+class Page:
+    """One page's blocks: ('file', path, text, line) and ('console', packages, text, line)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.items = []
+        self.systemd = False
+        self.errors = []
+        self.parse()
+
+    def parse(self):
+        with open(self.path, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        pending_file = pending_pkgs = None
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            m = FILE_MARK.match(line)
+            t = TEST_MARK.match(line)
+            f = FENCE.match(line)
+            if m:
+                pending_file = m.group(1)
+            elif t:
+                words = t.group(1).split()
+                if words == ["systemd"]:
+                    self.systemd = True
+                elif words and words[0] == "packages":
+                    pending_pkgs = words[1:]
+                else:
+                    self.errors.append(f"{self.path}:{i + 1}: unknown docs-test marker {t.group(1)!r}")
+            elif f:
+                lang, start = f.group(1), i + 1
+                i += 1
+                body = []
+                while i < len(lines) and lines[i].rstrip() != "```":
+                    body.append(lines[i])
+                    i += 1
+                if pending_file:
+                    self.items.append(("file", pending_file, "\n".join(body) + "\n", start))
+                elif lang == "console":
+                    self.items.append(("console", pending_pkgs, body, start))
+                elif lang in ("sh", "bash", "shell", "shell-session"):
+                    self.errors.append(f"{self.path}:{start}: commands go in ```console blocks, "
+                                       "with $ or # prompts, so that they are tested")
+                pending_file = pending_pkgs = None
+            i += 1
+
+
+def commands(body, where):
+    """The (prompt, command, expected lines) of a console block."""
+    out, cur = [], None
+    cont = False
+    for line in body:
+        if cont:
+            cur[1] += "\n" + line
+            cont = line.endswith("\\")
+        elif line.startswith("$ ") or line.startswith("# "):
+            cur = [line[0], line[2:], []]
+            out.append(cur)
+            cont = line.endswith("\\")
+        elif cur is None:
+            raise ValueError(f"{where}: a console block starts with output, not a $ or # prompt")
+        else:
+            cur[2].append(line)
+    return out
+
+
+def line_regex(line):
+    parts = re.split(r"(\.\.\.|<pid>|<uptime>)", line)
+    rx = {"...": ".*", "<pid>": "[0-9]+", "<uptime>": "[0-9]+:[0-9]{2}:[0-9]{2}"}
+    return re.compile("".join(rx.get(p, re.escape(p)) for p in parts) + r"\Z")
+
+
+def matches(expected, actual):
+    """Whether the actual lines match the expected ones, with `...` lines matching any lines."""
+    memo = {}
+
+    def at(i, j):
+        if (i, j) in memo:
+            return memo[i, j]
+        if i == len(expected):
+            r = j == len(actual)
+        elif expected[i] == "...":
+            r = any(at(i + 1, k) for k in range(j, len(actual) + 1))
+        else:
+            r = j < len(actual) and line_regex(expected[i]).match(actual[j]) is not None and at(i + 1, j + 1)
+        memo[i, j] = r
+        return r
+
+    return at(0, 0)
+
+
+class Runner:
+    def __init__(self, page):
+        self.page = page
+        self.work = tempfile.mkdtemp(prefix="gx-docs-", dir="/tmp")
+        os.chmod(self.work, 0o755)
+        self.root = os.path.join(self.work, "galaxy")
+        self.bin = os.path.join(self.work, "bin")
+        self.home = os.path.join(self.work, "home")
+        subprocess.run([os.path.join(top_srcdir, "tests/fixtures/galaxy-standin/make-standin.sh"),
+                        self.root], check=True, stdout=subprocess.DEVNULL)
+        os.makedirs(self.bin)
+        os.makedirs(self.home)
+        for name in ("galaxyctl", "galaxy"):
+            os.symlink(os.path.join(top_builddir, name), os.path.join(self.bin, name))
+        self.chown_work()
+        self.units = os.environ.get("DOCS_SD_UNITS", "")
+        self.failures = 0
+        self.ran = 0
+
+    def chown_work(self):
+        for d, dirs, files in os.walk(self.work):
+            for n in [d] + [os.path.join(d, x) for x in dirs + files]:
+                os.lchown(n, NOBODY, NOBODY)
+
+    def to_test(self, text):
+        return text.replace("/srv/galaxy", self.root).replace("/usr/local/bin", self.bin)
+
+    def to_page(self, text):
+        text = text.replace(self.root, "/srv/galaxy").replace(self.bin, "/usr/local/bin")
+        if self.page.systemd and self.units:
+            text = text.replace(self.units, "/etc/systemd/system")
+        return text
+
+    def write_file(self, path, text):
+        real = self.to_test(path)
+        if not real.startswith(self.work + "/"):
+            raise ValueError(f"file {path}: only files under /srv/galaxy or /usr/local/bin")
+        os.makedirs(os.path.dirname(real), exist_ok=True)
+        with open(real, "w", encoding="utf-8") as f:
+            f.write(self.to_test(text))
+        if text.startswith("#!"):
+            os.chmod(real, 0o755)
+        self.chown_work()
+
+    def package_env(self, packages):
+        """A bin dir and a module dir holding only what these packages install."""
+        pdir = tempfile.mkdtemp(prefix="pkg-", dir=self.work)
+        os.chmod(pdir, 0o755)
+        pbin, mods = os.path.join(pdir, "bin"), os.path.join(pdir, "modules")
+        os.makedirs(pbin)
+        os.makedirs(mods)
+        for pkg in packages:
+            with open(os.path.join(top_srcdir, "debian", pkg + ".install"), encoding="utf-8") as f:
+                for pattern in f:
+                    pattern = pattern.strip()
+                    if not pattern or pattern.startswith("#"):
+                        continue
+                    base = os.path.basename(pattern)
+                    if pattern.startswith("usr/bin/"):
+                        # A copy: galaxyctl run from elsewhere than the build tree loads no
+                        # module from it, only from GRAVITY_PLUGIN_PATH.
+                        shutil.copy(os.path.join(top_builddir, "galaxyctl"), os.path.join(pbin, base))
+                    elif "/backends/" in pattern or "/services/" in pattern:
+                        sub = "backends" if "/backends/" in pattern else "services"
+                        src = os.path.join(top_builddir, sub, ".libs")
+                        for n in sorted(os.listdir(src)):
+                            if re.fullmatch(base.replace(".", r"\.").replace("*", ".*"), n):
+                                os.symlink(os.path.join(src, n), os.path.join(mods, n))
+        return pbin, mods
+
+    def env(self, prompt, packages):
+        env = {"PATH": self.bin + ":/usr/bin:/bin", "HOME": self.home, "LANG": "C.UTF-8",
+               "GRAVITY_PLUGIN_PATH": ""}
+        if packages is not None:
+            pbin, mods = self.package_env(packages)
+            env["PATH"] = pbin + ":/usr/bin:/bin"
+            env["GRAVITY_PLUGIN_PATH"] = mods
+        if prompt == "#" and self.page.systemd:
+            for k in ("XDG_RUNTIME_DIR", "GRAVITY_SYSTEMD_UNIT_PATH"):
+                env[k] = os.environ[k]
+            env["HOME"] = os.environ["HOME"]
+            env["GRAVITY_SKIP_SYSTEMD"] = "1"
+        return env
+
+    def run_one(self, prompt, command, packages):
+        env = self.env(prompt, packages)
+        argv = ["bash", "-c", self.to_test(command)]
+        if prompt == "$":
+            argv = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--"] + argv
+        return argv, env
+
+    def run_on_pty(self, argv, env, interrupt):
+        """Output as a terminal shows it: stdout and stderr in the order written, line-buffered."""
+        master, slave = os.openpty()
+        p = subprocess.Popen(argv, cwd=self.root, env=env, stdin=subprocess.DEVNULL, stdout=slave,
+                             stderr=slave, start_new_session=True)
+        os.close(slave)
+        out, start, sent = b"", time.monotonic(), False
+        while True:
+            elapsed = time.monotonic() - start
+            if interrupt and not sent and elapsed >= INTERRUPT_AFTER:
+                os.killpg(p.pid, signal.SIGINT)
+                sent = True
+            if elapsed >= COMMAND_LIMIT:
+                os.killpg(p.pid, signal.SIGKILL)
+                out += b"\n[docs_examples: killed after %d s]" % COMMAND_LIMIT
+                break
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: every writer has gone
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif p.poll() is not None:
+                break  # exited, and a daemon it left may hold the terminal open: done
+        os.close(master)
+        p.wait()
+        return out.replace(b"\r\n", b"\n")
+
+    def run_command(self, prompt, command, expected, packages, where):
+        interrupt = bool(expected) and expected[-1] == "^C"
+        if interrupt:
+            expected = expected[:-1]
+        argv, env = self.run_one(prompt, command, packages)
+        out = self.run_on_pty(argv, env, interrupt)
+        actual = [line.rstrip() for line in self.to_page(out.decode("utf-8", "replace")).split("\n")]
+        if self.page.systemd:
+            actual = [l for l in actual if "is added as a dependency to a non-existent unit" not in l]
+        while actual and not actual[-1]:
+            actual.pop()
+        expected = [line.rstrip() for line in expected]
+        while expected and not expected[-1]:
+            expected.pop()
+        self.ran += 1
+        if matches(expected, actual):
+            return
+        self.failures += 1
+        print(f"FAIL: {where}: {prompt} {command}")
+        print("--- the page shows:")
+        print("\n".join(expected))
+        print("--- galaxyctl printed:")
+        print("\n".join(actual))
+        print("---")
+
+    def run(self):
+        for kind, a, b, line in self.page.items:
+            where = f"{self.page.path}:{line}"
+            if kind == "file":
+                self.write_file(a, b)
+                continue
+            for prompt, command, expected in commands(b, where):
+                self.run_command(prompt, command, expected, a, where)
+
+    def cleanup(self):
+        """Stop whatever the page's commands left running: everything that refers to the work dir."""
+        me = os.getpid()
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            left = self.leftovers(me)
+            for pid in left:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            for _ in range(50):
+                if not self.leftovers(me):
+                    break
+                time.sleep(0.1)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def leftovers(self, me):
+        pids = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit() or int(d) == me:
+                continue
+            try:
+                cwd = os.readlink(f"/proc/{d}/cwd")
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    cmd = f.read().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if cwd.startswith(self.work) or self.work in cmd:
+                pids.append(int(d))
+        return pids
+
+
+def main(paths):
+    failures = ran = 0
+    for path in paths:
+        page = Page(path)
+        for e in page.errors:
+            print("FAIL:", e)
+        failures += len(page.errors)
+        if not any(kind == "console" for kind, *_ in page.items):
+            continue
+        if page.systemd and not os.environ.get("DOCS_SD_UNITS"):
+            print(f"FAIL: {path} needs the systemd user manager of docs_examples.sh")
+            failures += 1
+            continue
+        r = Runner(page)
+        try:
+            r.run()
+        finally:
+            r.cleanup()
+        print(f"{'ok' if not r.failures else 'FAIL'}: {os.path.relpath(path, top_srcdir)}: "
+              f"{r.ran - r.failures} of {r.ran} examples as shown")
+        failures += r.failures
+        ran += r.ran
+    print(f"{ran} examples run, {failures} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
