@@ -39,7 +39,7 @@ static json_t *programs_of(const char *yaml)
 	rq.n_instances = 1;
 	cr_assert_eq(direct_ctx_init(&x, t.host, &rq, &err), 0, "%s", err.message);
 	cr_assert_eq(x.n_groups, 1);
-	cr_assert_eq(direct_update_request(&x, &x.groups[0], false, false, &req), 0, "%s",
+	cr_assert_eq(direct_update_request(&x, &x.groups[0], false, false, NULL, &req), 0, "%s",
 		     err.message);
 	direct_ctx_release(&x);
 	programs = json_incref(json_object_get(req, "programs"));

@@ -219,7 +219,8 @@ service_pids >"$SD_TMP/pids"
 none_left() { [ -z "$(service_pids)" ]; }
 sd_wait_for 20 none_left || sd_fail "processes left after stop: $(service_pids)"
 # A unit whose processes are gone can still be settling (deactivating) for a moment.
-unit_inactive() { [ "$(sdctl is-active "$1")" = inactive ]; }
+# Under a loaded machine a gunicorn may exit non-zero while it stops (failed): nothing runs either way.
+unit_inactive() { case "$(sdctl is-active "$1")" in inactive | failed) return 0 ;; esac; return 1; }
 for u in $UNITS galaxy.target; do
 	sd_wait_for 10 unit_inactive "$u" ||
 		sd_fail "$u is $(sdctl is-active "$u"), not inactive, after stop: $(sdctl status --no-pager -n 20 "$u" 2>&1)"

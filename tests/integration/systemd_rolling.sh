@@ -13,7 +13,8 @@ sd_standin "$R"
 CONF=$R/config/galaxy.yml
 S0=$SD_TMP/gunicorn0.sock
 
-# $1: where the second gunicorn binds.
+# $1: where the second gunicorn binds; $2: restart_timeout (30: a loaded machine's gunicorn may
+# take longer than a few seconds to answer again; the last part wants a quick failure).
 write_conf() {
 	cat >"$CONF" <<EOF
 gravity:
@@ -21,9 +22,9 @@ gravity:
   virtualenv: $R/venv
   gunicorn:
     - bind: unix:$S0
-      restart_timeout: 4
+      restart_timeout: ${2:-30}
     - bind: unix:$1
-      restart_timeout: 4
+      restart_timeout: ${2:-30}
   celery:
     enable: false
     enable_beat: false
@@ -105,6 +106,7 @@ serving "$SD_TMP/gunicorn1.sock" || sd_fail "instance 1 does not serve"
 echo "ok - a stopped instance: refused by default; --start-if-stopped starts it, then rolls the other"
 
 rl_stop_nginx
+write_conf "$SD_TMP/gunicorn1.sock" 4
 
 # --- an instance that does not come back: a clear error after restart_timeout ---
 # The units run `galaxyctl exec`, which reads the config when the process starts: once graceful
@@ -114,7 +116,7 @@ g0=$(sd_prop galaxy-gunicorn@0.service MainPID)
 GRACEFUL=$!
 SD_PIDS+=("$GRACEFUL")
 sd_wait_for 20 grep -q "Performing rolling restart" "$SD_TMP/err" || sd_fail "graceful did not begin"
-write_conf "$SD_TMP/elsewhere.sock"
+write_conf "$SD_TMP/elsewhere.sock" 4
 start=$SECONDS
 if wait "$GRACEFUL"; then
 	sd_fail "graceful succeeded although instance 1 never answered"
