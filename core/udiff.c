@@ -34,41 +34,6 @@ struct udiff_script {
 	long n;
 };
 
-/* A growing output text with a sticky out-of-memory flag. */
-struct udiff_buf {
-	char *s;
-	size_t len, alloc;
-	bool oom;
-};
-
-static void udiff_put(struct udiff_buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->alloc) {
-		size_t alloc = b->alloc ? b->alloc : 256;
-		char *grown;
-
-		while (alloc < b->len + n + 1)
-			alloc *= 2;
-		grown = realloc(b->s, alloc);
-		if (!grown) {
-			b->oom = true;
-			return;
-		}
-		b->s = grown;
-		b->alloc = alloc;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void udiff_puts(struct udiff_buf *b, const char *s)
-{
-	udiff_put(b, s, strlen(s));
-}
-
 static int udiff_split(const char *s, size_t len, struct udiff_text *t)
 {
 	long n = 0;
@@ -217,26 +182,23 @@ static int udiff_script(const struct udiff_text *a, const struct udiff_text *b,
 /* Hunks */
 
 /* "-START,COUNT" as diff -u writes it: the count left out when 1, START the line before when 0. */
-static void udiff_range(struct udiff_buf *out, char sign, long first, long count)
+static void udiff_range(FILE *out, char sign, long first, long count)
 {
-	char buf[64];
-
 	if (count == 1)
-		snprintf(buf, sizeof(buf), "%c%ld", sign, first + 1);
+		fprintf(out, "%c%ld", sign, first + 1);
 	else
-		snprintf(buf, sizeof(buf), "%c%ld,%ld", sign, count ? first + 1 : first, count);
-	udiff_puts(out, buf);
+		fprintf(out, "%c%ld,%ld", sign, count ? first + 1 : first, count);
 }
 
-static void udiff_line(struct udiff_buf *out, char sign, const struct udiff_line *l)
+static void udiff_line(FILE *out, char sign, const struct udiff_line *l)
 {
-	udiff_put(out, &sign, 1);
-	udiff_put(out, l->s, l->len);
-	udiff_puts(out, l->newline ? "\n" : "\n\\ No newline at end of file\n");
+	fputc(sign, out);
+	fwrite(l->s, 1, l->len, out);
+	fputs(l->newline ? "\n" : "\n\\ No newline at end of file\n", out);
 }
 
 /* One hunk: script steps [from, to). */
-static void udiff_hunk(struct udiff_buf *out, const struct udiff_text *a,
+static void udiff_hunk(FILE *out, const struct udiff_text *a,
 		       const struct udiff_text *b, const struct udiff_script *sc, long from, long to)
 {
 	long a_first = -1, b_first = -1, a_count = 0, b_count = 0;
@@ -258,11 +220,11 @@ static void udiff_hunk(struct udiff_buf *out, const struct udiff_text *a,
 		a_first = sc->v[from].a;
 	if (b_first < 0)
 		b_first = sc->v[from].b;
-	udiff_puts(out, "@@ ");
+	fputs("@@ ", out);
 	udiff_range(out, '-', a_first, a_count);
-	udiff_puts(out, " ");
+	fputc(' ', out);
 	udiff_range(out, '+', b_first, b_count);
-	udiff_puts(out, " @@\n");
+	fputs(" @@\n", out);
 	for (long i = from; i < to; i++) {
 		const struct udiff_edit *e = &sc->v[i];
 
@@ -276,7 +238,7 @@ static void udiff_hunk(struct udiff_buf *out, const struct udiff_text *a,
 }
 
 /* Changes closer than 2 * context lines share a hunk, as in diff -u. */
-static void udiff_hunks(struct udiff_buf *out, const struct udiff_text *a,
+static void udiff_hunks(FILE *out, const struct udiff_text *a,
 			const struct udiff_text *b, const struct udiff_script *sc, long context)
 {
 	long i = 0;
@@ -314,19 +276,20 @@ int gx_udiff(const char *a, size_t alen, const char *b, size_t blen, const char 
 {
 	struct udiff_text ta = { 0 }, tb = { 0 };
 	struct udiff_script sc = { 0 };
-	struct udiff_buf out = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
 	int r = 0;
 
 	if (alen == blen && memcmp(a, b, alen) == 0) {
 		*ret = strdup("");
 		return *ret ? 0 : -ENOMEM;
 	}
+	out = open_memstream(&text, &len);
+	if (!out)
+		return -ENOMEM;
 	if (memchr(a, '\0', alen) || memchr(b, '\0', blen)) {
-		udiff_puts(&out, "Binary files ");
-		udiff_puts(&out, a_label);
-		udiff_puts(&out, " and ");
-		udiff_puts(&out, b_label);
-		udiff_puts(&out, " differ\n");
+		fprintf(out, "Binary files %s and %s differ\n", a_label, b_label);
 		goto out_done;
 	}
 	r = udiff_split(a, alen, &ta);
@@ -335,22 +298,17 @@ int gx_udiff(const char *a, size_t alen, const char *b, size_t blen, const char 
 	if (r == 0)
 		r = udiff_script(&ta, &tb, &sc);
 	if (r < 0)
-		goto out_free;
-	udiff_puts(&out, "--- ");
-	udiff_puts(&out, a_label);
-	udiff_puts(&out, "\n+++ ");
-	udiff_puts(&out, b_label);
-	udiff_puts(&out, "\n");
-	udiff_hunks(&out, &ta, &tb, &sc, (long)context);
+		goto out_done;
+	fprintf(out, "--- %s\n+++ %s\n", a_label, b_label);
+	udiff_hunks(out, &ta, &tb, &sc, (long)context);
 out_done:
-	if (out.oom) {
+	/* A memory stream fails only for memory: its error flag, or closing it. */
+	if ((ferror(out) | fclose(out)) && r == 0)
 		r = -ENOMEM;
-		goto out_free;
-	}
-	*ret = out.s;
-	out.s = NULL;
-out_free:
-	free(out.s);
+	if (r == 0)
+		*ret = text;
+	else
+		free(text);
 	free(sc.v);
 	free(ta.v);
 	free(tb.v);

@@ -6,6 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
+tusd_port=$(free_port)
 write_config <<'EOF'
 gravity:
   process_manager: direct
@@ -23,9 +24,16 @@ gravity:
     loglevel: INFO
     start_timeout: 2
     enable_beat: false
+  tusd:
+    enable: true
+    host: 127.0.0.1
+    port: @TUSD_PORT@
+    upload_dir: @WORK@/uploads
 galaxy:
   brand: direct-test
+  galaxy_infrastructure_url: http://localhost:8080/
 EOF
+sed -i "s|@TUSD_PORT@|$tusd_port|" "$cfg"
 
 # With no manager running, graceful starts everything and says the command was ignored.
 gx graceful >"$work/graceful0.out" 2>&1 || fail "graceful with no manager failed"
@@ -96,6 +104,18 @@ grep -q "Starting gunicorn instance 1 (it was STOPPED)" "$work/graceful1.out" ||
 	fail "graceful did not start the stopped instance: $(cat "$work/graceful1.out")"
 grep -q "Restarting gunicorn instance 1" "$work/graceful1.out" &&
 	fail "the instance just started was restarted again: $(cat "$work/graceful1.out")"
+# tusd (upstream #106): graceful leaves it alone, and --start-if-stopped starts it when stopped.
+wait_up_to 20 state_is tusd RUNNING || fail "tusd did not reach RUNNING"
+gx stop tusd >/dev/null 2>&1 || fail "stop tusd"
+state_is tusd STOPPED || fail "tusd was not stopped"
+wait_up_to 20 state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 did not reach RUNNING"
+gx graceful >"$work/graceful-tusd0.out" 2>&1 || fail "graceful with tusd stopped: $(cat "$work/graceful-tusd0.out")"
+state_is tusd STOPPED || fail "graceful without --start-if-stopped started tusd"
+gx graceful --start-if-stopped >"$work/graceful-tusd1.out" 2>&1 ||
+	fail "graceful --start-if-stopped with tusd stopped: $(cat "$work/graceful-tusd1.out")"
+grep -q "Starting tusd" "$work/graceful-tusd1.out" ||
+	fail "graceful --start-if-stopped did not say it starts tusd: $(cat "$work/graceful-tusd1.out")"
+wait_up_to 20 state_is tusd RUNNING || fail "graceful --start-if-stopped did not start tusd"
 [ "$(field gunicorn:gunicorn_0 pid)" != "$g0" ] || fail "--start-if-stopped did not roll gunicorn_0"
 state_is gunicorn:gunicorn_1 STARTING || state_is gunicorn:gunicorn_1 RUNNING || fail "gunicorn_1 is not up after --start-if-stopped"
 
