@@ -34,15 +34,11 @@ galaxy:
   interactivetools_map: database/it_map.sqlite
 EOF
 
-# ---- before Galaxy made the sessions database, the real proxy gives up
-out=$(cd / && timeout 60 "$galaxyctl" -c "$cfg" exec gx-it-proxy 2>&1) &&
-	fail "gx-it-proxy ran without its sessions database: $out"
-grep -qx "Watching path database/it_map.sqlite" <<<"$out" || fail "no 'Watching path' line: $out"
-grep -q "Error: database/it_map.sqlite does not exist" <<<"$out" || fail "no error for the database: $out"
-gxit_gone "$pport" || fail "a gx-it-proxy process outlived its failure: $(gxit_pids "$pport")"
-ok "without the sessions database the real proxy exits with its error"
+# Not tested: the proxy started before Galaxy made the sessions database. Whether it exits
+# ("Error: ... does not exist") or serves races inside gx-it-proxy 0.2.3 itself: sqlite3 may
+# create the file on its worker thread before node-watch looks for it (failed CI once).
 
-# ---- with it: the rendered command, run by the real npx, which exec's pid becomes
+# ---- the rendered command, run by the real npx, which exec's pid becomes
 gxit_sessions "$sessions"
 spawn "$work/gunicorn.log" "$galaxyctl" -c "$cfg" exec gunicorn
 spawn "$work/gx-it-proxy.log" "$galaxyctl" -c "$cfg" exec gx-it-proxy
