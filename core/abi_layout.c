@@ -155,6 +155,8 @@ _Static_assert(offsetof(struct gx_request, argv) == 72, "gx_request.argv moved")
 _Static_assert(offsetof(struct gx_request, json) == 80, "gx_request.json moved");
 _Static_assert(offsetof(struct gx_request, start_if_stopped) == 81, "gx_request.start_if_stopped moved");
 _Static_assert(offsetof(struct gx_request, target_process) == 88, "gx_request.target_process moved");
+_Static_assert(offsetof(struct gx_request, graceful_delay_set) == 96, "gx_request.graceful_delay_set moved");
+_Static_assert(offsetof(struct gx_request, graceful_delay) == 104, "gx_request.graceful_delay moved");
 
 /* struct gx_host */
 _Static_assert(offsetof(struct gx_host, abi_major) == 0, "gx_host.abi_major moved");

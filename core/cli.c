@@ -10,6 +10,9 @@
 
 #include "cli.h"
 
+/* graceful --delay's bound, as restart_delay's: a day between two restarts is surely a typo. */
+#define CLI_MAX_DELAY_S 86400
+
 /* Per-command option identifiers (getopt values above the ASCII range). */
 enum cli_opt {
 	OPT_HELP = 'h',
@@ -27,6 +30,7 @@ enum cli_opt {
 	OPT_TIMEOUT,
 	OPT_CHECK_READY,
 	OPT_DRY_RUN,
+	OPT_DELAY,
 	OPT_MAX
 };
 
@@ -47,7 +51,8 @@ struct cli_command {
 
 static const struct option names_opts[] = { HELP_OPT, END_OPT };
 static const struct option graceful_opts[] = {
-	{ "start-if-stopped", no_argument, NULL, OPT_START_IF_STOPPED }, HELP_OPT, END_OPT
+	{ "start-if-stopped", no_argument, NULL, OPT_START_IF_STOPPED },
+	{ "delay", required_argument, NULL, OPT_DELAY }, HELP_OPT, END_OPT
 };
 static const struct option wait_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT }, HELP_OPT, END_OPT
@@ -124,7 +129,12 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 			NAMES_HELP
 			"\n  --start-if-stopped  First start what is not running (tusd too) and\n"
 			"                      wait until it is ready; then restart only what\n"
-			"                      was already running.\n",
+			"                      was already running.\n"
+			"  --delay SECONDS     Wait this long after each restarted instance is\n"
+			"                      ready before the next one restarts, and show\n"
+			"                      each instance's state as it comes back (for\n"
+			"                      this run, instead of each service's\n"
+			"                      restart_delay; 0 for none).\n",
 		.options = graceful_opts, .shortopts = ":h",
 	},
 	[GX_CMD_UPDATE] = {
@@ -591,6 +601,16 @@ static int cli_set_command_opt(struct gx_cli *cli, const struct cli_command *cmd
 		if (errno || *end || end == arg || cli->wait_timeout < 0)
 			return cli_usage_error(errout, "galaxyctl", cmd->name,
 					       "%s: '%s' is not a number of seconds", from, arg);
+		break;
+	case OPT_DELAY:
+		errno = 0;
+		cli->graceful_delay = strtod(arg, &end);
+		if (errno || *end || end == arg || !(cli->graceful_delay >= 0) ||
+		    cli->graceful_delay > CLI_MAX_DELAY_S)
+			return cli_usage_error(errout, "galaxyctl", cmd->name,
+					       "%s: '%s' is not a number of seconds from 0 to %d",
+					       from, arg, CLI_MAX_DELAY_S);
+		cli->graceful_delay_set = true;
 		break;
 	case OPT_SERVICE_INSTANCE:
 		errno = 0;

@@ -53,6 +53,8 @@ struct gx_cli {
 	bool json;
 	bool details; /* show --details */
 	bool start_if_stopped; /* graceful --start-if-stopped */
+	bool graceful_delay_set; /* graceful --delay */
+	double graceful_delay;   /* its seconds */
 	bool sample_config; /* show --sample-config */
 	long service_instance; /* exec --service-instance, -1 when unset */
 	long wait_timeout;     /* wait --timeout, seconds */

@@ -429,6 +429,8 @@ static struct gx_request run_request(const struct run *run)
 		.argv = run->cli.args,
 		.json = run->cli.json,
 		.start_if_stopped = run->cli.start_if_stopped,
+		.graceful_delay_set = run->cli.graceful_delay_set,
+		.graceful_delay = run->cli.graceful_delay,
 	};
 }
 

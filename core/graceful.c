@@ -25,12 +25,14 @@ struct graceful_proc {
 	bool down;  /* not running (or not ready) at the check */
 	bool fresh; /* started by --start-if-stopped: not restarted again */
 	char why[1024]; /* the last reason it was not ready (a probe's message) */
+	char state[64]; /* the manager's word for its state at the last look */
 };
 
 struct graceful_run {
 	const struct gx_host *h;
 	const struct gx_graceful_ops *ops;
 	void *ctx;
+	const struct gx_request *rq; /* NULL from gx_host.graceful (1.2) */
 	struct gx_error *err;
 };
 
@@ -52,6 +54,19 @@ static long graceful_timeout(const struct gx_service *svc, unsigned i)
 	if (n && !gx_node_is_null(n) && !gx_node_as_long(n, &t))
 		t = 0;
 	return t > 0 ? t : GRACEFUL_RESTART_TIMEOUT_S;
+}
+
+/* The pause after process i is ready before the next one restarts: --delay, else restart_delay. */
+static double graceful_delay(const struct graceful_run *g, const struct gx_service *svc, unsigned i)
+{
+	const struct gx_node *n = gx_node_get(svc->settings[i], "restart_delay");
+	double d = 0;
+
+	if (g->rq && g->rq->graceful_delay_set)
+		return g->rq->graceful_delay;
+	if (n && !gx_node_is_null(n) && !gx_node_as_double(n, &d))
+		d = 0;
+	return d > 0 ? d : 0;
 }
 
 static double graceful_now(void)
@@ -85,6 +100,7 @@ static int graceful_ready_once(struct graceful_run *g, struct graceful_proc *p, 
 
 	if (r < 0)
 		return r;
+	snprintf(p->state, sizeof(p->state), "%s", word);
 	if (st == GX_PROC_FAILED || st == GX_PROC_DOWN) {
 		snprintf(p->why, sizeof(p->why), "%s", word[0] ? word : "not running");
 		return st == GX_PROC_FAILED ? -ECANCELED : -EAGAIN;
@@ -101,18 +117,33 @@ static int graceful_ready_once(struct graceful_run *g, struct graceful_proc *p, 
 	return -EAGAIN;
 }
 
-/* Wait up to timeout_s for p to be ready: 0, -ETIMEDOUT, -ECANCELED, or an error. */
-static int graceful_wait_ready(struct graceful_run *g, struct graceful_proc *p, long timeout_s)
+/*
+ * Wait up to timeout_s for p to be ready: 0, -ETIMEDOUT, -ECANCELED, or an
+ * error.  With progress, each new state it passes through is shown, and
+ * how long it took to be ready.
+ */
+static int graceful_wait_ready(struct graceful_run *g, struct graceful_proc *p, long timeout_s,
+			       bool progress)
 {
-	double deadline = graceful_now() + (double)timeout_s;
+	double start = graceful_now(), deadline = start + (double)timeout_s;
+	char shown[sizeof(p->state) + 1] = "\n"; /* no state word is a newline */
 
 	for (;;) {
 		double left = deadline - graceful_now();
 		int r = graceful_ready_once(g, p, left > 0.5 ? left : 0.5);
 
+		if (r == 0 && progress)
+			g->h->log(GX_LOG_INFO, "%s instance %u is ready after %.1f s", p->svc->name, p->i,
+				  graceful_now() - start);
 		if (r != -EAGAIN)
 			return r;
-		g->h->log(GX_LOG_DEBUG, "%s@%u not ready: %s", p->svc->name, p->i, p->why);
+		if (progress && strcmp(shown, p->state) != 0) {
+			g->h->log(GX_LOG_INFO, "%s instance %u is %s, not ready yet: %s", p->svc->name,
+				  p->i, p->state[0] ? p->state : "starting", p->why);
+			snprintf(shown, sizeof(shown), "%s", p->state);
+		} else {
+			g->h->log(GX_LOG_DEBUG, "%s@%u not ready: %s", p->svc->name, p->i, p->why);
+		}
 		if (graceful_now() + GRACEFUL_POLL_S >= deadline)
 			return -ETIMEDOUT;
 		graceful_sleep(GRACEFUL_POLL_S);
@@ -166,7 +197,7 @@ static int graceful_check(struct graceful_run *g, struct graceful_proc *v, size_
 		if (st == GX_PROC_DOWN || st == GX_PROC_FAILED) {
 			snprintf(p->why, sizeof(p->why), "%s", word[0] ? word : "not running");
 		} else if (p->method == GX_GRACEFUL_ROLLING) {
-			r = graceful_wait_ready(g, p, graceful_timeout(p->svc, p->i));
+			r = graceful_wait_ready(g, p, graceful_timeout(p->svc, p->i), false);
 			if (r == 0)
 				continue;
 			if (r != -ETIMEDOUT && r != -ECANCELED)
@@ -228,12 +259,66 @@ static int graceful_start_down(struct graceful_run *g, struct graceful_proc *v, 
 
 		if (!v[k].fresh)
 			continue;
-		r = graceful_wait_ready(g, &v[k], timeout);
+		r = graceful_wait_ready(g, &v[k], timeout, false);
 		if (r == -ETIMEDOUT || r == -ECANCELED)
 			r = g->h->errorf(g->err, NULL, -EIO,
 					 "%s instance %u did not become ready after it was started "
 					 "(%s); nothing was restarted",
 					 v[k].svc->name, v[k].i, v[k].why);
+	}
+	return r;
+}
+
+/* The next process of v after k that is to be restarted (not just started), or n. */
+static size_t graceful_next(const struct graceful_proc *v, size_t n, size_t k)
+{
+	while (++k < n && v[k].fresh)
+		;
+	return k;
+}
+
+/* Whether a delay paces the restarts of the n processes of one service in v. */
+static bool graceful_paced(const struct graceful_run *g, const struct graceful_proc *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (graceful_delay(g, v[k].svc, v[k].i) > 0)
+			return true;
+	return false;
+}
+
+/*
+ * After v[k] restarted: wait until it is ready (always for a rolling
+ * restart; for a plain one only when paced and another follows), then
+ * pause for its delay before the next.  Paced, the wait shows progress.
+ */
+static int graceful_after_restart(struct graceful_run *g, struct graceful_proc *v, size_t n,
+				  size_t k, bool rolling)
+{
+	struct graceful_proc *p = &v[k];
+	size_t next = graceful_next(v, n, k);
+	double delay = graceful_delay(g, p->svc, p->i);
+	bool paced = graceful_paced(g, v, n);
+	long timeout = graceful_timeout(p->svc, p->i);
+	int r;
+
+	if (!rolling && (!paced || next == n))
+		return 0;
+	r = graceful_wait_ready(g, p, timeout, paced);
+	if (r == -ETIMEDOUT)
+		return g->h->errorf(g->err, NULL, r,
+				    "Refusing to continue rolling restart, instance failed to "
+				    "respond after %ld seconds (%s)",
+				    timeout, p->why);
+	if (r == -ECANCELED)
+		return g->h->errorf(g->err, NULL, r,
+				    "Refusing to continue rolling restart, instance %u did not "
+				    "come back (%s)",
+				    p->i, p->why);
+	if (r == 0 && delay > 0 && next < n) {
+		g->h->log(GX_LOG_INFO, "Waiting %g s (%s) before restarting %s instance %u", delay,
+			  g->rq && g->rq->graceful_delay_set ? "--delay" : "restart_delay",
+			  v[next].svc->name, v[next].i);
+		graceful_sleep(delay);
 	}
 	return r;
 }
@@ -246,8 +331,6 @@ static int graceful_roll(struct graceful_run *g, struct graceful_proc *v, size_t
 
 	g->h->log(GX_LOG_INFO, "Performing rolling restart on service: %s", svc->name);
 	for (size_t k = 0; r == 0 && k < n; k++) {
-		long timeout = graceful_timeout(svc, v[k].i);
-
 		if (v[k].fresh)
 			continue;
 		g->h->log(GX_LOG_INFO, "Restarting %s instance %u", svc->name, v[k].i);
@@ -256,17 +339,7 @@ static int graceful_roll(struct graceful_run *g, struct graceful_proc *v, size_t
 			break;
 		g->h->log(GX_LOG_INFO, "Restarted %s instance %u, waiting for readiness check...",
 			  svc->name, v[k].i);
-		r = graceful_wait_ready(g, &v[k], timeout);
-		if (r == -ETIMEDOUT)
-			r = g->h->errorf(g->err, NULL, r,
-					 "Refusing to continue rolling restart, instance failed to "
-					 "respond after %ld seconds (%s)",
-					 timeout, v[k].why);
-		else if (r == -ECANCELED)
-			r = g->h->errorf(g->err, NULL, r,
-					 "Refusing to continue rolling restart, instance %u did not "
-					 "come back (%s)",
-					 v[k].i, v[k].why);
+		r = graceful_after_restart(g, v, n, k, true);
 	}
 	return r;
 }
@@ -288,9 +361,14 @@ static int graceful_service(struct graceful_run *g, struct graceful_proc *v, siz
 				r = g->ops->sighup(g->ctx, v[k].svc, v[k].i, g->err);
 		return r;
 	default:
-		for (size_t k = 0; r == 0 && k < n; k++)
-			if (!v[k].fresh)
-				r = g->ops->restart(g->ctx, v[k].svc, v[k].i, g->err);
+		/* One at a time; paced (a delay) each is running again before the next. */
+		for (size_t k = 0; r == 0 && k < n; k++) {
+			if (v[k].fresh)
+				continue;
+			r = g->ops->restart(g->ctx, v[k].svc, v[k].i, g->err);
+			if (r == 0)
+				r = graceful_after_restart(g, v, n, k, false);
+		}
 		return r;
 	}
 }
@@ -309,7 +387,7 @@ int gx_graceful_run(const struct gx_host *h, const struct gx_graceful_ops *ops, 
 		    const struct gx_request *rq, const struct gx_service *const *svcs, size_t n,
 		    bool start_if_stopped, struct gx_error *err)
 {
-	struct graceful_run g = { h, ops, ctx, err };
+	struct graceful_run g = { h, ops, ctx, rq, err };
 	size_t total = 0, down = 0;
 	struct graceful_proc *v = graceful_procs(h, rq, svcs, n, &total);
 	int r;

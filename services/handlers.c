@@ -75,6 +75,7 @@ static const struct gx_option handlers_options[] = {
 		 "Defaults to ``{name}_{process}``, or to the name alone for a single process "
 		 "whose name ends in a digit." },
 	GX_SERVICE_COMMON_OPTIONS("20", "65"),
+	GX_SERVICE_RESTART_DELAY_OPTION,
 	{ 0 },
 };
 

@@ -23,6 +23,8 @@
  *   1.6 (2026-12-07)  update --dry-run: gx_backend.plan; gx_host.plan_file,
  *                     plan_remove, plan_dir and plan_action with struct
  *                     gx_plan and enum gx_plan_verb.
+ *   1.7 (2026-12-07)  gx_request.graceful_delay_set and graceful_delay:
+ *                     graceful --delay, read by the core's graceful driver.
  *
  * Rules for every callback below:
  *   - errors are returned as a negative errno, 0 is success;
@@ -45,7 +47,7 @@ extern "C" {
 #endif
 
 #define GX_ABI_MAJOR 1
-#define GX_ABI_MINOR 6
+#define GX_ABI_MINOR 7
 
 /* The data symbol every module exports, and nothing else. */
 #define GX_MODULE_SYMBOL "gx_module"
@@ -165,6 +167,18 @@ struct gx_option {
 	  .doc = "Value of supervisor startsecs, systemd TimeoutStartSec" },           \
 	{ .name = "stop_timeout", .type = GX_TYPE_INT, .default_value = stop,         \
 	  .doc = "Value of supervisor stopwaitsecs, systemd TimeoutStopSec" }
+
+/*
+ * restart_delay, for a service whose several processes graceful restarts
+ * one at a time (the core's graceful driver reads it; graceful --delay
+ * overrides it).  A galaxyctl option: Gravity has none.
+ */
+#define GX_SERVICE_RESTART_DELAY_OPTION                                                \
+	{ .name = "restart_delay", .type = GX_TYPE_FLOAT, .default_value = "0",       \
+	  .min = 0, .max = 86400,                                                      \
+	  .doc = "Seconds to wait, in a graceful restart, after one process is ready " \
+		 "again before the next one is restarted (galaxyctl only; "           \
+		 "``galaxyctl graceful --delay`` overrides it)." }
 
 #define GX_SERVICE_LIMIT_OPTIONS                                                       \
 	{ .name = "memory_limit", .type = GX_TYPE_FLOAT, .min = 0, .max = 1e9,        \
@@ -391,6 +405,13 @@ struct gx_request {
 	 * -1, for names it gave.  h->request_has_process() reads it.
 	 */
 	const long *target_process;
+	/*
+	 * Since 1.7.  graceful --delay: when graceful_delay_set, the seconds
+	 * to wait after one process is ready again before the next restarts,
+	 * for every service, instead of each one's restart_delay.
+	 */
+	bool graceful_delay_set;
+	double graceful_delay;
 };
 
 /* ------------------------------------------------------------------ */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # direct backend: a rolling graceful of two gunicorns through nginx fails no request, with all up,
 # with one stopped (refused; --start-if-stopped), and for one instance by its status name;
-# graceful of other services; restart; graceful and restart with no manager running.
+# paced by restart_delay and --delay; graceful of other services; restart; graceful and restart with no manager running.
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
@@ -145,6 +145,23 @@ kill -CONT -- "-$(field gunicorn:gunicorn_1 pid)"
 grep -q "Refusing to continue rolling restart, instance 1 check failed before restart" \
 	"$work/graceful2.out" || fail "graceful refused without saying why: $(cat "$work/graceful2.out")"
 [ "$(field gunicorn:gunicorn_0 pid)" = "$g0" ] || fail "gunicorn_0 was restarted although 1 did not answer"
+
+# Paced (restart_delay on instance 0 in the config; --delay for one run, over it): 1 goes down only
+# the delay after 0 is ready again, by their new processes' start times; progress is shown.
+wait_up_to 20 state_is gunicorn:gunicorn_0 RUNNING && wait_up_to 20 state_is gunicorn:gunicorn_1 RUNNING ||
+	fail "the gunicorns are not RUNNING before the paced restart"
+sed -i '0,/restart_timeout: 8/s//restart_timeout: 8\n      restart_delay: 2/' "$cfg"
+under_load gx graceful gunicorn || fail "graceful with restart_delay: $(cat "$rl_dir/cmd.out")"
+rl_paced "$rl_dir/cmd.out" 2 restart_delay "$(field gunicorn:gunicorn_0 pid)" "$(field gunicorn:gunicorn_1 pid)" ||
+	fail "restart_delay: 2 did not pace the rolling restart"
+under_load gx graceful --delay 4 gunicorn || fail "graceful --delay 4: $(cat "$rl_dir/cmd.out")"
+rl_paced "$rl_dir/cmd.out" 4 --delay "$(field gunicorn:gunicorn_0 pid)" "$(field gunicorn:gunicorn_1 pid)" ||
+	fail "--delay 4 did not pace the rolling restart"
+under_load gx graceful --delay 0 gunicorn || fail "graceful --delay 0: $(cat "$rl_dir/cmd.out")"
+grep -q "^Waiting" "$rl_dir/cmd.out" && fail "--delay 0 still waited: $(cat "$rl_dir/cmd.out")"
+rc=0
+out=$(gx graceful --delay soon gunicorn 2>&1) || rc=$?
+[ $rc = 2 ] && grep -q "'soon' is not a number of seconds" <<<"$out" || fail "--delay soon exited $rc: $out"
 
 # celery's method is a restart; restart restarts.
 celery=$(field celery pid)

@@ -88,3 +88,36 @@ rl_stop_nginx() {
 	wait "$rl_nginx_pid" 2>/dev/null || true
 	rl_nginx_pid=
 }
+
+# Seconds since boot at which process $1 started (/proc/PID/stat's starttime, after its comm).
+rl_started() {
+	local stat
+	stat=$(cat "/proc/$1/stat") || return 1
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f\n", $20 / hz }' <<<"${stat##*) }"
+}
+
+# rl_paced OUT DELAY SOURCE PID0 PID1: OUT (graceful's output) shows a paced rolling restart of
+# gunicorn instance 0, then 1: 0's progress until ready, then the DELAY wait from SOURCE
+# (restart_delay or --delay), then 1's restart; and the new PID1 started at least DELAY seconds
+# after the new PID0. Prints what is wrong and returns 1 otherwise.
+rl_paced() {
+	local out=$1 delay=$2 source=$3 t0 t1
+	awk -v wait="Waiting $delay s ($source) before restarting gunicorn instance 1" '
+		/^Restarted gunicorn instance 0, waiting for readiness check/ { step = step == 0 ? 1 : -9 }
+		/^gunicorn instance 0 is ready after [0-9.]+ s$/ { step = step == 1 ? 2 : -9 }
+		$0 == wait { step = step == 2 ? 3 : -9 }
+		/^Restarting gunicorn instance 1$/ { step = step == 3 ? 4 : -9 }
+		/^gunicorn instance 1 is ready after [0-9.]+ s$/ { step = step == 4 ? 5 : -9 }
+		/^Waiting .* before restarting gunicorn instance 2/ { step = -9 }
+		END { exit step != 5 }' "$out" || {
+		echo "graceful did not go: instance 0 restarted, ready, '$delay s ($source)' wait, instance 1 restarted and ready:"
+		cat "$out"
+		return 1
+	}
+	t0=$(rl_started "$4") && t1=$(rl_started "$5") || { echo "no process $4 or $5"; return 1; }
+	awk -v a="$t0" -v b="$t1" -v d="$delay" 'BEGIN { exit !(b - a >= d) }' || {
+		echo "instance 1 (pid $5) started at $t1 s, not $delay s after instance 0 (pid $4) at $t0 s"
+		return 1
+	}
+	echo "paced: instance 0 started at $t0 s, instance 1 at $t1 s (since boot), $delay s ($source) between"
+}
