@@ -50,8 +50,8 @@ static const struct gx_option gunicorn_options[] = {
 	{ .name = "restart_timeout", .type = GX_TYPE_INT, .default_value = "300",
 	  .doc = "Amount of time to wait for a server to become alive when performing rolling "
 		 "restarts." },
-	GX_SERVICE_RESTART_DELAY_OPTION,
 	GX_SERVICE_LIMIT_OPTIONS,
+	GX_SERVICE_RESTART_DELAY_OPTION, /* ours: after all of upstream's */
 	{ .name = NULL },
 };
 

@@ -12,7 +12,8 @@ R=$SD_TMP/galaxy
 sd_standin "$R"
 CONF=$R/config/galaxy.yml
 gx() { "$GX" -c "$CONF" --user "$@"; }
-volatile="^$R/database/gravity/log/"
+# The logs, and the schedule that a running celery-beat keeps rewriting.
+volatile="^$R/database/gravity/(log/|celerybeat-schedule)"
 port=$(sd_free_port)
 
 # $1: celery's stop_timeout; $2: yes to have celery-beat.
@@ -74,6 +75,8 @@ echo "ok - changes: diffs, enable, daemon-reload, a note for the running unit; s
 gx update >"$SD_TMP/u.out" 2>&1 || { cat "$SD_TMP/u.out" >&2; sd_fail "update"; }
 gx start >"$SD_TMP/start2.out" 2>&1 || sd_fail "start"
 sd_wait_for 20 test "$(sdctl is-active galaxy-celery-beat.service)" = active || sd_fail "beat not active"
+# Beat makes its schedule (and so moves the state dir's mtime) a while after it is active.
+sd_wait_for 30 compgen -G "$R/database/gravity/celerybeat-schedule*" || sd_fail "beat wrote no schedule"
 write_conf 20 no
 sum=$(sums)
 dry_run 1 "$SD_TMP/d4" update --dry-run

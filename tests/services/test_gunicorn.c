@@ -138,7 +138,7 @@ Test(gunicorn, option_table_in_upstream_order)
 	static const char *const want[] = {
 		"enable", "bind", "workers", "timeout", "extra_args", "preload", "umask",
 		"start_timeout", "stop_timeout", "restart_timeout", "memory_limit",
-		"memory_high", "environment", NULL,
+		"memory_high", "environment", "restart_delay" /* ours, after them */, NULL,
 	};
 	const struct gx_option *opt;
 	size_t i = 0;
@@ -383,6 +383,30 @@ Test(gunicorn, bounds)
 	cr_expect_not_null(strstr(diag, "gravity.gunicorn.workers: 0 is out of range (minimum 1)"),
 			   "%s", diag);
 	cr_expect_not_null(strstr(diag, "gravity.gunicorn.timeout: -1 is out of range (minimum 0)"),
+			   "%s", diag);
+	free(diag);
+}
+
+Test(gunicorn, restart_delay_per_instance)
+{
+	const struct gx_service *svc;
+	char *diag;
+
+	load("gravity:\n"
+	     "  gunicorn:\n"
+	     "    - bind: unix:/run/g0.sock\n"
+	     "      restart_delay: 2.5\n"
+	     "    - bind: unix:/run/g1.sock\n");
+	svc = service("gunicorn");
+	cr_assert_eq(svc->count, 2);
+	cr_expect_float_eq(t.host->get_float(svc->settings[0], "restart_delay"), 2.5, 1e-9);
+	cr_expect_float_eq(t.host->get_float(svc->settings[1], "restart_delay"), 0, 1e-9);
+	gx_test_release(&t);
+	diag = load_fails("gravity:\n"
+			  "  gunicorn:\n"
+			  "    restart_delay: -1\n");
+	cr_expect_not_null(strstr(diag, "3:20: error: gravity.gunicorn.restart_delay: -1 is out "
+					"of range (minimum 0)"),
 			   "%s", diag);
 	free(diag);
 }
