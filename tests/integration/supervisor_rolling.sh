@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # graceful on two gunicorns under supervisord is a rolling restart: through nginx, a request
-# loop sees no failure; a stopped instance is started first; one that cannot come back is an error.
+# loop sees no failure, paced by --delay too; a stopped instance is started first; one that cannot come back is an error.
 set -euo pipefail
 . "$(dirname "$0")/supervisor_lib.sh"
 
@@ -124,6 +124,13 @@ grep -qx "Restarting gunicorn instance 1" <<<"$out" && ! grep -q "instance 0" <<
 	fail "graceful gunicorn:gunicorn_1 did not restart instance 1 alone"
 WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
 ok "graceful gunicorn:gunicorn_1 restarts that instance alone, under load"
+
+# ---- paced: --delay 3, instance 1 goes down only 3 s after 0 is ready again (by their start times)
+under_load gx graceful --delay 3 gunicorn || fail "graceful --delay 3: $(cat "$rl_dir/cmd.out")"
+rl_paced "$rl_dir/cmd.out" 3 --delay "$(pid_of gunicorn:gunicorn_0)" "$(pid_of gunicorn:gunicorn_1)" ||
+	fail "--delay 3 did not pace the rolling restart"
+WAIT=30 wait_for all_running || fail "not RUNNING: $(gx status 2>&1)"
+ok "graceful --delay 3 paces the rolling restart, with progress, under load"
 
 # ---- an instance that cannot come back stops the rolling restart with an error
 config "--no-such-option"
