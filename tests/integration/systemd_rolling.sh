@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # systemd backend, rolling graceful of two gunicorns under a real systemd user manager, through
 # nginx with no failed request: all up; an instance found stopped (by its unit name) refuses the
-# roll, --start-if-stopped starts it first; and an instance that does not come back after its
+# roll, --start-if-stopped starts it first; --delay paces the roll; and an instance that does not come back after its
 # restart stops the roll with a clear error within restart_timeout.
 . "${GX_TOP_SRCDIR:-$(dirname "$0")/../..}/tests/integration/systemd_env.sh"
 
@@ -104,6 +104,15 @@ grep -q "Restarted gunicorn instance 0, waiting for readiness check" "$SD_TMP/er
 	{ cat "$SD_TMP/err" >&2; sd_fail "not only the instance that ran was rolled"; }
 serving "$SD_TMP/gunicorn1.sock" || sd_fail "instance 1 does not serve"
 echo "ok - a stopped instance: refused by default; --start-if-stopped starts it, then rolls the other"
+
+# --- paced: --delay 3, instance 1 goes down only 3 s after 0 is ready again (start times) ---
+sd_wait_for 60 serving "$S0" && sd_wait_for 60 serving "$SD_TMP/gunicorn1.sock" ||
+	sd_fail "gunicorns not serving before the paced restart"
+under_load "$GX" -c "$CONF" --user graceful --delay 3 ||
+	{ cat "$SD_TMP/err" >&2; sd_fail "graceful --delay 3"; }
+rl_paced "$SD_TMP/err" 3 --delay "$(sd_prop galaxy-gunicorn@0.service MainPID)" \
+	"$(sd_prop galaxy-gunicorn@1.service MainPID)" || sd_fail "--delay 3 did not pace the rolling restart"
+echo "ok - graceful --delay 3 paces the rolling restart, with progress, through nginx"
 
 rl_stop_nginx
 write_conf "$SD_TMP/gunicorn1.sock" 4
