@@ -3,6 +3,7 @@
 # galaxyctl wait (direct backend): 0 once every selected process is RUNNING and gunicorn answers
 # /api/version; exit 3 at the timeout, naming what is not ready and why. Glob patterns select
 # services ('handler*', upstream issue #63); one that matches nothing lists the names there are.
+# A handler's restart_delay paces its graceful.
 set -euo pipefail
 . "$(dirname "$0")/direct_lib.sh"
 
@@ -68,6 +69,19 @@ out=$(gx status 'nothing*' 2>&1) || rc=$?
 [ $rc = 2 ] && grep -q "error: No instance or service name matches 'nothing\*'" <<<"$out" &&
 	grep -q "the names there are: gunicorn celery handler$" <<<"$out" || fail "a pattern matching nothing ($rc): $out"
 echo "ok - 'handler*' restarts both handlers and nothing else; a pattern matching nothing lists the names"
+
+# ---- a paced graceful of the handlers (restarted one at a time): restart_delay on the handler
+# makes handler_1 go down only 2 s after handler_0 is RUNNING again, by their start times.
+. "$(dirname "$0")/rolling_lib.sh"
+sed -i 's/^      start_timeout: 1$/&\n      restart_delay: 2/' "$cfg"
+grep -q "restart_delay: 2" "$cfg" || fail "the config has no restart_delay"
+out=$(gx graceful handler 2>&1) || fail "paced graceful handler: $out"
+grep -qx "Waiting 2 s (restart_delay) before restarting handler instance 1" <<<"$out" &&
+	grep -Eqx "handler instance 0 is ready after [0-9.]+ s" <<<"$out" || fail "paced graceful handler said: $out"
+t0=$(rl_started "$(field handler:handler_0 pid)") t1=$(rl_started "$(field handler:handler_1 pid)")
+awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 2) }' ||
+	fail "handler_1 started at $t1 s, not 2 s after handler_0 at $t0 s"
+echo "ok - graceful handler with restart_delay: one at a time, 2 s apart ($t0 s, $t1 s since boot)"
 
 rc=0
 out=$(gx wait --timeout soon 2>&1) || rc=$?
