@@ -220,7 +220,8 @@ static const struct cli_command commands[GX_CMD_MAX] = {
 		.summary = "Wait until services are ready (ours, not upstream's).",
 		.help = "  Return once every selected process is RUNNING and, for gunicorn,\n"
 			"  answers /api/version on its bind: a deploy can wait for Galaxy without a\n"
-			"  URL loop.  At the timeout, exit 3 and name what is not ready, and why.\n"
+			"  URL loop.  At the timeout, exit 3 and name what is not ready, and why;\n"
+			"  at once when the process manager gave up on one (FATAL).\n"
 			NAMES_HELP
 			"\n  --timeout SECONDS  How long to wait (default 300).\n",
 		.options = wait_opts, .shortopts = ":h",

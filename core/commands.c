@@ -667,9 +667,35 @@ static double run_now(void)
 }
 
 /*
- * wait: the selected rows of every backend, again and again, until each is
- * ready or the timeout passes.  The backends' own warnings (supervisord is
- * not running ...) are muted while polling; what is not ready is said once.
+ * One look for wait: every backend's selected rows, then gx_wait_check.
+ * Muted, neither the backends' warnings (supervisord is not running ...)
+ * nor the readiness checks' lines are shown.  0 ready, -EAGAIN not yet,
+ * -ECANCELED never by itself, -ENOMEM; *code is a backend's failure.
+ */
+static int run_wait_look(struct run *run, const char **names, size_t n, bool muted, int *code,
+			 char **not_ready)
+{
+	struct gx_status st = { 0 };
+	int r = 0;
+
+	gx_log_mute(true);
+	for (size_t i = 0; i < n && *code == GX_EXIT_OK; i++)
+		*code = run_one_backend(run, names[i], &st, false);
+	gx_log_mute(muted);
+	free(*not_ready);
+	*not_ready = NULL;
+	if (*code == GX_EXIT_OK)
+		r = gx_wait_check(run->host, &run->insts, &st, not_ready);
+	gx_log_mute(false);
+	gx_status_release(&st);
+	return r;
+}
+
+/*
+ * wait: look again and again, quietly, until each selected process is
+ * ready or the timeout passes; a last look once all are ready shows their
+ * readiness lines once.  A process the manager gave up on (FATAL) ends the
+ * wait at once: it will not come back by itself.
  */
 static int run_wait(struct run *run, const char **names, size_t n)
 {
@@ -678,16 +704,9 @@ static int run_wait(struct run *run, const char **names, size_t n)
 	int code = GX_EXIT_OK, r;
 
 	for (;;) {
-		struct gx_status st = { 0 };
-
-		gx_log_mute(true);
-		for (size_t i = 0; i < n && code == GX_EXIT_OK; i++)
-			code = run_one_backend(run, names[i], &st, false);
-		gx_log_mute(false);
-		free(not_ready);
-		not_ready = NULL;
-		r = code == GX_EXIT_OK ? gx_wait_check(run->host, &run->insts, &st, &not_ready) : 0;
-		gx_status_release(&st);
+		r = run_wait_look(run, names, n, true, &code, &not_ready);
+		if (r == 0 && code == GX_EXIT_OK)
+			r = run_wait_look(run, names, n, false, &code, &not_ready);
 		if (code != GX_EXIT_OK || r != -EAGAIN || run_now() >= deadline)
 			break;
 		gx_log(GX_LOG_DEBUG, "not ready yet: %s", not_ready);
@@ -695,7 +714,11 @@ static int run_wait(struct run *run, const char **names, size_t n)
 	}
 	if (code == GX_EXIT_OK && r == -ENOMEM)
 		code = GX_EXIT_FAILURE;
-	if (code == GX_EXIT_OK && r == -EAGAIN) {
+	if (code == GX_EXIT_OK && r == -ECANCELED) {
+		gx_log(GX_LOG_ERROR, "Will not become ready: %s; the process manager gave up (see "
+		       "the service's log), start it again once fixed", not_ready);
+		code = GX_EXIT_NOT_RUNNING;
+	} else if (code == GX_EXIT_OK && r == -EAGAIN) {
 		gx_log(GX_LOG_ERROR, "Not ready after %ld seconds: %s", run->cli.wait_timeout,
 		       not_ready);
 		code = GX_EXIT_NOT_RUNNING;

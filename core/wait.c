@@ -49,7 +49,7 @@ int gx_wait_check(const struct gx_host *h, const struct gx_instances *insts,
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
-	bool any = false;
+	bool any = false, fatal = false;
 
 	*not_ready = NULL;
 	if (!out)
@@ -61,6 +61,7 @@ int gx_wait_check(const struct gx_host *h, const struct gx_instances *insts,
 		if (why[0])
 			fprintf(out, "%s%s (%s)", any ? ", " : "", st->rows[k].name, why);
 		any = any || why[0];
+		fatal = fatal || st->rows[k].state == GX_STATE_FATAL;
 	}
 	if (fclose(out) != 0 || !text) {
 		free(text);
@@ -71,5 +72,5 @@ int gx_wait_check(const struct gx_host *h, const struct gx_instances *insts,
 		return 0;
 	}
 	*not_ready = text;
-	return -EAGAIN;
+	return fatal ? -ECANCELED : -EAGAIN;
 }

@@ -57,6 +57,15 @@ out=$(gx wait celery --timeout 1 2>&1) || rc=$?
 [ $rc = 3 ] && grep -q "Not ready after 1 seconds: celery (STOPPED)$" <<<"$out" || fail "wait celery said ($rc): $out"
 echo "ok - wait selects: gunicorn is ready, celery (stopped) is not"
 
+# Polling is quiet: while the handlers are still down, gunicorn's readiness line is not repeated
+# at each look; it is shown once, when everything is ready.
+gx stop 'handler*' >/dev/null 2>&1 || fail "stop 'handler*'"
+(sleep 3 && "$galaxyctl" -c "$cfg" start 'handler*' >/dev/null 2>&1) &
+out=$(gx wait --timeout 60 gunicorn 'handler*' 2>&1) || fail "wait for gunicorn and the handlers: $out"
+wait $!
+[ "$(grep -c '^Gunicorn on ' <<<"$out")" = 1 ] || fail "wait printed gunicorn's readiness line other than once: $out"
+echo "ok - wait polls quietly and shows gunicorn's readiness line once"
+
 # ---- glob patterns
 g=$(field gunicorn pid) h0=$(field handler:handler_0 pid) h1=$(field handler:handler_1 pid)
 out=$(gx restart 'handler*' 2>&1) || fail "restart 'handler*': $out"
@@ -82,6 +91,16 @@ t0=$(rl_started "$(field handler:handler_0 pid)") t1=$(rl_started "$(field handl
 awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 2) }' ||
 	fail "handler_1 started at $t1 s, not 2 s after handler_0 at $t0 s"
 echo "ok - graceful handler with restart_delay: one at a time, 2 s apart ($t0 s, $t1 s since boot)"
+
+# ---- a gunicorn the manager gives up on (FATAL) ends the wait at once, not at its timeout
+sed -i 's|^    start_timeout: 120$|&\n    extra_args: --worker-class-typo sync|' "$cfg"
+gx update >/dev/null 2>&1 || fail "update with the broken gunicorn"
+gx restart gunicorn >/dev/null 2>&1 || true
+rc=0
+out=$(timeout 120 "$galaxyctl" -c "$cfg" wait --timeout 600 gunicorn 2>&1) || rc=$?
+[ $rc = 3 ] && grep -q "error: Will not become ready: gunicorn (FATAL); the process manager gave up" <<<"$out" ||
+	fail "wait on a FATAL gunicorn exited $rc (124: it waited on): $out"
+echo "ok - wait ends at once, exit 3, when the manager gave up on gunicorn (FATAL)"
 
 rc=0
 out=$(gx wait --timeout soon 2>&1) || rc=$?
