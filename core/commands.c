@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Running a parsed command: load plugins and config, route to backends, print results. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +11,7 @@
 #include "config.h"
 #include "diag.h"
 #include "dry_run.h"
+#include "exec.h"
 #include "fsutil.h"
 #include "host.h"
 #include "instance.h"
@@ -71,15 +70,6 @@ static const char *run_builddir(const char *self_exe)
 }
 
 /* As config errors print: "galaxyctl: FILE:LINE:COL: error: ..." when it has a place. */
-static void run_print_error(const struct gx_error *err)
-{
-	struct gx_diag d = { 0 };
-
-	gx_diag_add_error(&d, err);
-	gx_diag_print(&d, stderr, GX_LOG_ERROR);
-	gx_diag_release(&d);
-}
-
 /* ---------------------------------------------------------------------- */
 /* Loading */
 
@@ -132,7 +122,7 @@ static int run_load(struct run *run, const char *self_exe)
 
 	if (gx_plugins_init(&run->plugins, run_builddir(self_exe), GX_PKGLIBDIR) < 0 ||
 	    gx_plugins_load(&run->plugins, &err) < 0) {
-		run_print_error(&err);
+		gx_diag_print_error(&err, stderr);
 		return GX_EXIT_FAILURE;
 	}
 	r = gx_config_find(&run->cfg, &src, &err);
@@ -152,7 +142,7 @@ static int run_load(struct run *run, const char *self_exe)
 		return GX_EXIT_OK;
 	}
 	if (r < 0) {
-		run_print_error(&err);
+		gx_diag_print_error(&err, stderr);
 		return GX_EXIT_CONFIG;
 	}
 	r = gx_config_load(&run->cfg, &run->diag);
@@ -179,7 +169,7 @@ static int run_sample_config(struct run *run, const char *self_exe)
 
 	if (gx_plugins_init(&run->plugins, run_builddir(self_exe), GX_PKGLIBDIR) < 0 ||
 	    gx_plugins_load(&run->plugins, &err) < 0) {
-		run_print_error(&err);
+		gx_diag_print_error(&err, stderr);
 		return GX_EXIT_FAILURE;
 	}
 	if (gx_sample_write(gx_core_options, run->plugins.types, run->plugins.n_types, stdout) < 0) {
@@ -469,7 +459,7 @@ static int run_plan_backend(struct run *run, const struct gx_backend *b, bool cl
 		gx_log(GX_LOG_WARNING, "the %s backend cannot tell what update would clean up for "
 		       "instances now under another process manager: %s", b->name, err.message);
 	} else if (r < 0) {
-		run_print_error(&err);
+		gx_diag_print_error(&err, stderr);
 		return GX_EXIT_FAILURE;
 	}
 	return GX_EXIT_OK;
@@ -494,7 +484,7 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 
 	b = gx_plugins_backend(&run->plugins, name, &err);
 	if (!b) {
-		run_print_error(&err);
+		gx_diag_print_error(&err, stderr);
 		return GX_EXIT_UNAVAILABLE;
 	}
 	if (run->dry_run)
@@ -519,7 +509,7 @@ static int run_one_backend(struct run *run, const char *name, struct gx_status *
 		gx_log(GX_LOG_WARNING, "the %s backend could not remove what it kept for instances "
 		       "now under another process manager: %s", name, err.message);
 	} else if (r < 0) {
-		run_print_error(&err);
+		gx_diag_print_error(&err, stderr);
 		return GX_EXIT_FAILURE;
 	}
 	if (run->cli.command == GX_CMD_STATUS && r > 0)
@@ -578,7 +568,7 @@ static int run_check_backends(struct run *run)
 		r = check(run->host, &rq, &err);
 		gx_log_mute(false);
 		if (r < 0 && run_check_fails(run, &err)) {
-			run_print_error(&err);
+			gx_diag_print_error(&err, stderr);
 			if (err.code != -ENOMEM)
 				gx_log(GX_LOG_ERROR, "the configuration has errors; nothing was changed");
 			code = err.code == -ENOMEM ? GX_EXIT_FAILURE : GX_EXIT_CONFIG;
@@ -818,28 +808,6 @@ static int run_show(struct run *run)
 	return gx_show_instance(inst, run->cli.details, stdout) < 0 ? GX_EXIT_FAILURE : GX_EXIT_OK;
 }
 
-/* A word quoted for a POSIX shell, only when it needs to be. */
-static void run_print_quoted(FILE *out, const char *word)
-{
-	bool safe = *word != '\0';
-
-	for (const char *p = word; *p && safe; p++)
-		safe = strchr("@%+=:,./-_", *p) || (*p >= 'a' && *p <= 'z') ||
-		       (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
-	if (safe) {
-		fputs(word, out);
-		return;
-	}
-	fputc('\'', out);
-	for (const char *p = word; *p; p++) {
-		if (*p == '\'')
-			fputs("'\"'\"'", out);
-		else
-			fputc(*p, out);
-	}
-	fputc('\'', out);
-}
-
 static const char *run_service_list(const struct gx_instance *inst, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -890,42 +858,18 @@ static const struct gx_service *run_exec_service(struct run *run, const struct g
 	return svc;
 }
 
-/* A list item's own umask wins over the service's (the first item's, or the top level's). */
-static mode_t run_process_umask(const struct gx_service *svc, unsigned process)
-{
-	const char *own = gx_node_get_str(svc->settings[process], "umask");
-
-	if (own && *own && strspn(own, "01234567") == strlen(own))
-		return (mode_t)strtol(own, NULL, 8);
-	return (mode_t)strtol(svc->umask, NULL, 8);
-}
-
-/* exec --check-ready: the service's readiness check, once; 0 ready, 1 not (or no check). */
-static int run_check_ready(struct run *run, const struct gx_service *svc, unsigned process)
-{
-	struct gx_error err = { 0 };
-	int r;
-
-	if (!svc->type->ready)
-		return GX_EXIT_OK;
-	gx_log_mute(true);
-	r = svc->type->ready(run->host, svc, process, 5.0, &err);
-	gx_log_mute(false);
-	if (r == 0)
-		return GX_EXIT_OK;
-	if (run->cli.debug)
-		gx_log(GX_LOG_INFO, "%s not ready: %s", svc->name, err.message);
-	return GX_EXIT_FAILURE;
-}
-
+/* exec: resolve the one service named, then run its process in our place. */
 static int run_exec(struct run *run)
 {
 	const struct gx_instance *inst = NULL;
 	const struct gx_service *svc = run_exec_service(run, &inst);
-	struct gx_strv argv = { 0 }, env = { 0 };
-	struct gx_error err = { 0 };
+	const struct gx_exec_opts opts = {
+		.quiet = run->cli.quiet,
+		.no_exec = run->cli.no_exec,
+		.check_ready = run->cli.check_ready,
+		.debug = run->cli.debug,
+	};
 	long process = 0;
-	int code = GX_EXIT_FAILURE, r;
 
 	if (!svc)
 		return GX_EXIT_FAILURE;
@@ -938,63 +882,7 @@ static int run_exec(struct run *run)
 		}
 		process = run->cli.service_instance;
 	}
-	if (run->cli.check_ready)
-		return run_check_ready(run, svc, (unsigned)process);
-	if (run->host->service_argv(svc, (unsigned)process, &argv, &err) < 0 ||
-	    run->host->service_env(svc, (unsigned)process, &env, &err) < 0) {
-		run_print_error(&err);
-		goto out_release;
-	}
-	/* stdout, as upstream: the lines head the service's own log. */
-	if (!run->cli.quiet) {
-		printf("Working directory: %s\nExecuting:", inst->working_dir);
-		for (size_t i = 0; i < env.n; i++) {
-			char *eq = strchr(env.v[i], '=');
-
-			if (!eq)
-				continue; /* not a variable: putenv() below would not set it either */
-			printf(" %.*s=", (int)(eq - env.v[i]), env.v[i]);
-			run_print_quoted(stdout, eq + 1);
-		}
-		for (size_t i = 0; i < argv.n; i++) {
-			putchar(' ');
-			run_print_quoted(stdout, argv.v[i]);
-		}
-		putchar('\n');
-	}
-	code = GX_EXIT_OK;
-	if (run->cli.no_exec)
-		goto out_release;
-	fflush(NULL);
-	code = GX_EXIT_FAILURE;
-	if (chdir(inst->working_dir) < 0) {
-		gx_log(GX_LOG_ERROR, "cannot change to %s: %s", inst->working_dir, strerror(errno));
-		goto out_release;
-	}
-	r = gx_mkdir_p(inst->state_dir, 0755);
-	if (r < 0) {
-		gx_log(GX_LOG_ERROR, "cannot create %s: %s", inst->state_dir, strerror(-r));
-		goto out_release;
-	}
-	umask(run_process_umask(svc, (unsigned)process));
-	for (size_t i = 0; i < env.n; i++)
-		if (strchr(env.v[i], '='))
-			putenv(env.v[i]); /* env.v stays alive: exec replaces us or we exit */
-	execvp(argv.v[0], argv.v);
-	gx_log(GX_LOG_ERROR, "cannot execute %s: %s", argv.v[0], strerror(errno));
-	for (size_t i = 0; i < env.n; i++) {
-		char *eq = strchr(env.v[i], '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		unsetenv(env.v[i]);
-		*eq = '=';
-	}
-out_release:
-	gx_strv_release(&argv);
-	gx_strv_release(&env);
-	return code;
+	return gx_exec_process(run->host, inst, svc, (unsigned)process, &opts);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -199,3 +199,12 @@ int gx_error_set(struct gx_error *err, const struct gx_node *at, int code, const
 	va_end(ap);
 	return code;
 }
+
+void gx_diag_print_error(const struct gx_error *err, FILE *out)
+{
+	struct gx_diag d = { 0 };
+
+	gx_diag_add_error(&d, err);
+	gx_diag_print(&d, out, GX_LOG_ERROR);
+	gx_diag_release(&d);
+}

@@ -35,6 +35,8 @@ void gx_diag_add_error(struct gx_diag *d, const struct gx_error *err);
  */
 void gx_diag_print(const struct gx_diag *d, FILE *out, enum gx_log_level min_level);
 void gx_diag_release(struct gx_diag *d);
+/* One error, printed as gx_diag_print prints it. */
+void gx_diag_print_error(const struct gx_error *err, FILE *out);
 
 /* Fill err like gx_host.errorf() does; returns code. */
 int gx_error_set(struct gx_error *err, const struct gx_node *at, int code, const char *fmt, ...)

@@ -5,6 +5,7 @@ noinst_LTLIBRARIES += libgxcore.la
 libgxcore_la_SOURCES = \
 	%reldir%/cli.c %reldir%/cli.h \
 	%reldir%/commands.c %reldir%/commands.h \
+	%reldir%/exec.c %reldir%/exec.h \
 	%reldir%/self_path.c %reldir%/self_path.h %reldir%/abi_layout.c \
 	%reldir%/wait.c %reldir%/wait.h \
 	%reldir%/config.c %reldir%/config.h \
