@@ -205,35 +205,72 @@ static int direct_start_foreground(struct direct_ctx *x)
 	return r;
 }
 
-static int direct_start(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
+/* One command's work on one group of instances (one state dir), under its lock. */
+typedef int (*direct_group_fn)(struct direct_ctx *x, struct direct_group *g);
+
+/*
+ * fn on each group of rq's instances in turn, each under the group's lock,
+ * until one fails.  with_foreign (update) adds the groups of state dirs
+ * that other backends now manage: fn is called on those without the lock,
+ * which is not ours to take there.
+ */
+static int direct_each_group(const struct gx_host *h, const struct gx_request *rq,
+			     struct gx_error *err, bool with_foreign, direct_group_fn fn)
 {
 	struct direct_ctx x;
 	int r = direct_ctx_init(&x, h, rq, err);
 
-	if (r == 0 && rq->foreground)
-		r = direct_start_foreground(&x);
-	else
-		for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
-			struct direct_group *g = &x.groups[i];
-			struct direct_procs ps = { 0 };
-			json_t *reply = NULL;
+	if (r == 0 && with_foreign)
+		r = direct_ctx_add_foreign(&x);
+	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
+		struct direct_group *g = &x.groups[i];
 
-			r = direct_lock(&x, g);
-			if (r == 0)
-				r = direct_group_procs(&x, g, false, NULL, &ps);
-			if (r == 0)
-				r = direct_ensure(&x, g, false, NULL);
-			if (r == 0)
-				r = direct_call(&x, g, direct_op("start", &ps), 60000, &reply);
-			if (r == 0 && !rq->quiet)
-				direct_print_table(h, reply, &ps);
-			if (r == 0 && direct_print_spawn_errors(h, reply, &ps) > 0)
-				r = h->errorf(err, NULL, -ECANCELED,
-					      "not every service could be started (see the lines above)");
-			json_decref(reply);
-			direct_procs_release(&ps);
-			direct_unlock(g);
+		if (g->foreign) {
+			r = fn(&x, g);
+			continue;
 		}
+		r = direct_lock(&x, g);
+		if (r < 0)
+			break;
+		r = fn(&x, g);
+		direct_unlock(g);
+	}
+	direct_ctx_release(&x);
+	return r;
+}
+
+/* start: the manager is started when it does not run, then asked to start the programs. */
+static int direct_start_group(struct direct_ctx *x, struct direct_group *g)
+{
+	const struct gx_host *h = x->h;
+	struct direct_procs ps = { 0 };
+	json_t *reply = NULL;
+	int r = direct_group_procs(x, g, false, NULL, &ps);
+
+	if (r == 0)
+		r = direct_ensure(x, g, false, NULL);
+	if (r == 0)
+		r = direct_call(x, g, direct_op("start", &ps), 60000, &reply);
+	if (r == 0 && !x->rq->quiet)
+		direct_print_table(h, reply, &ps);
+	if (r == 0 && direct_print_spawn_errors(h, reply, &ps) > 0)
+		r = h->errorf(x->err, NULL, -ECANCELED,
+			      "not every service could be started (see the lines above)");
+	json_decref(reply);
+	direct_procs_release(&ps);
+	return r;
+}
+
+static int direct_start(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
+{
+	struct direct_ctx x;
+	int r;
+
+	if (!rq->foreground)
+		return direct_each_group(h, rq, err, false, direct_start_group);
+	r = direct_ctx_init(&x, h, rq, err);
+	if (r == 0)
+		r = direct_start_foreground(&x);
 	direct_ctx_release(&x);
 	return r;
 }
@@ -272,134 +309,106 @@ static bool direct_all_stopped(json_t *reply)
 	return true;
 }
 
+/* stop: the programs, then the manager once nothing it holds runs. */
+static int direct_stop_group(struct direct_ctx *x, struct direct_group *g)
+{
+	const struct gx_host *h = x->h;
+	struct direct_procs ps = { 0 };
+	json_t *reply = NULL;
+	int c = direct_connect(x, g), r;
+
+	if (c != 0) {
+		if (c > 0)
+			h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
+		return c < 0 ? c : 0;
+	}
+	r = direct_group_procs(x, g, false, NULL, &ps);
+	if (r == 0)
+		r = direct_call(x, g, direct_op("stop", &ps), direct_stop_wait_ms(g), &reply);
+	if (r == 0)
+		direct_print_results(h, reply, &ps, NULL);
+	json_decref(reply);
+	reply = NULL;
+	if (r == 0)
+		r = direct_call(x, g, direct_op("status", NULL), 10000, &reply);
+	if (r == 0 && direct_all_stopped(reply)) {
+		h->log(GX_LOG_INFO, "All processes stopped, the direct manager will exit");
+		r = direct_shutdown_group(x, g);
+		if (r == 0)
+			h->log(GX_LOG_INFO, "Shut down");
+	} else if (r == 0) {
+		h->log(GX_LOG_INFO, "Not all processes stopped, the direct manager not shut down "
+		       "(hint: see `galaxyctl status`)");
+	}
+	json_decref(reply);
+	direct_procs_release(&ps);
+	return r;
+}
+
 static int direct_stop(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
 {
-	struct direct_ctx x;
-	int r = direct_ctx_init(&x, h, rq, err);
+	return direct_each_group(h, rq, err, false, direct_stop_group);
+}
 
-	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
-		struct direct_group *g = &x.groups[i];
-		struct direct_procs ps = { 0 };
-		json_t *reply = NULL;
-		int c;
+static int direct_shutdown_one(struct direct_ctx *x, struct direct_group *g)
+{
+	int c = direct_connect(x, g), r = 0;
 
-		r = direct_lock(&x, g);
-		if (r < 0)
-			break;
-		c = direct_connect(&x, g);
-		if (c != 0) {
-			if (c > 0)
-				h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
-			r = c < 0 ? c : 0;
-			direct_unlock(g);
-			continue;
-		}
-		r = direct_group_procs(&x, g, false, NULL, &ps);
-		if (r == 0)
-			r = direct_call(&x, g, direct_op("stop", &ps), direct_stop_wait_ms(g), &reply);
-		if (r == 0)
-			direct_print_results(h, reply, &ps, NULL);
-		json_decref(reply);
-		reply = NULL;
-		if (r == 0)
-			r = direct_call(&x, g, direct_op("status", NULL), 10000, &reply);
-		if (r == 0 && direct_all_stopped(reply)) {
-			h->log(GX_LOG_INFO, "All processes stopped, the direct manager will exit");
-			r = direct_shutdown_group(&x, g);
-			if (r == 0)
-				h->log(GX_LOG_INFO, "Shut down");
-		} else if (r == 0) {
-			h->log(GX_LOG_INFO, "Not all processes stopped, the direct manager not shut down "
-			       "(hint: see `galaxyctl status`)");
-		}
-		json_decref(reply);
-		direct_procs_release(&ps);
-		direct_unlock(g);
-	}
-	direct_ctx_release(&x);
-	return r;
+	if (c > 0)
+		x->h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
+	else if (c == 0 && (r = direct_shutdown_group(x, g)) == 0)
+		x->h->log(GX_LOG_INFO, "Shut down");
+	return c < 0 ? c : r;
 }
 
 static int direct_shutdown(const struct gx_host *h, const struct gx_request *rq,
 			   struct gx_error *err)
 {
-	struct direct_ctx x;
-	int r = direct_ctx_init(&x, h, rq, err);
-
-	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
-		struct direct_group *g = &x.groups[i];
-		int c;
-
-		r = direct_lock(&x, g);
-		if (r < 0)
-			break;
-		c = direct_connect(&x, g);
-		if (c > 0)
-			h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
-		else if (c == 0 && (r = direct_shutdown_group(&x, g)) == 0)
-			h->log(GX_LOG_INFO, "Shut down");
-		if (c < 0)
-			r = c;
-		direct_unlock(g);
-	}
-	direct_ctx_release(&x);
-	return r;
+	return direct_each_group(h, rq, err, false, direct_shutdown_one);
 }
 
 /* ---------------------------------------------------------------------- */
 /* restart, graceful */
 
+static int direct_restart_group(struct direct_ctx *x, struct direct_group *g)
+{
+	struct direct_procs ps = { 0 };
+	json_t *reply = NULL;
+	int r = direct_start_instead(x, g, "restart");
+
+	if (r == 0)
+		r = direct_group_procs(x, g, false, NULL, &ps);
+	if (r == 0)
+		r = direct_call(x, g, direct_op("restart", &ps), direct_stop_wait_ms(g), &reply);
+	if (r == 0)
+		for (size_t k = 0; k < ps.n; k++)
+			x->h->out("%s: stopped\n%s: %s\n", ps.v[k].name, ps.v[k].name,
+				  strcmp(direct_reply_state(reply, ps.v[k].name), "FATAL") == 0 ?
+					  "ERROR (spawn error)" : "started");
+	json_decref(reply);
+	direct_procs_release(&ps);
+	return r > 0 ? 0 : r; /* 1: the manager was started instead */
+}
+
 static int direct_restart(const struct gx_host *h, const struct gx_request *rq,
 			  struct gx_error *err)
 {
-	struct direct_ctx x;
-	int r = direct_ctx_init(&x, h, rq, err);
+	return direct_each_group(h, rq, err, false, direct_restart_group);
+}
 
-	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
-		struct direct_group *g = &x.groups[i];
-		struct direct_procs ps = { 0 };
-		json_t *reply = NULL;
+static int direct_graceful_one(struct direct_ctx *x, struct direct_group *g)
+{
+	int r = direct_start_instead(x, g, "graceful");
 
-		r = direct_lock(&x, g);
-		if (r == 0)
-			r = direct_start_instead(&x, g, "restart");
-		if (r == 0)
-			r = direct_group_procs(&x, g, false, NULL, &ps);
-		if (r == 0)
-			r = direct_call(&x, g, direct_op("restart", &ps), direct_stop_wait_ms(g), &reply);
-		if (r == 0)
-			for (size_t k = 0; k < ps.n; k++)
-				h->out("%s: stopped\n%s: %s\n", ps.v[k].name, ps.v[k].name,
-				       strcmp(direct_reply_state(reply, ps.v[k].name), "FATAL") == 0 ?
-					       "ERROR (spawn error)" : "started");
-		r = r > 0 ? 0 : r;
-		json_decref(reply);
-		direct_procs_release(&ps);
-		direct_unlock(g);
-	}
-	direct_ctx_release(&x);
-	return r;
+	if (r == 0)
+		r = direct_graceful_group(x, g);
+	return r > 0 ? 0 : r; /* 1: the manager was started instead */
 }
 
 static int direct_graceful(const struct gx_host *h, const struct gx_request *rq,
 			   struct gx_error *err)
 {
-	struct direct_ctx x;
-	int r = direct_ctx_init(&x, h, rq, err);
-
-	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
-		struct direct_group *g = &x.groups[i];
-
-		r = direct_lock(&x, g);
-		if (r == 0)
-			r = direct_start_instead(&x, g, "graceful");
-		if (r == 0)
-			r = direct_graceful_group(&x, g);
-		r = r > 0 ? 0 : r;
-		direct_unlock(g);
-	}
-	direct_ctx_release(&x);
-	return r;
+	return direct_each_group(h, rq, err, false, direct_graceful_one);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -441,52 +450,45 @@ static void direct_warn_foreign(const struct direct_ctx *x, const struct direct_
 			  g->insts[i]->config_file ? g->insts[i]->config_file : "");
 }
 
+/* update: the manager, when it runs, takes the new programs; it exits when none are left. */
+static int direct_update_group(struct direct_ctx *x, struct direct_group *g)
+{
+	const struct gx_host *h = x->h;
+	json_t *req = NULL, *reply = NULL;
+	int c, r = 0;
+
+	if (g->foreign) {
+		direct_warn_foreign(x, g);
+		return 0;
+	}
+	c = direct_connect(x, g);
+	if (c > 0)
+		h->log(GX_LOG_INFO, "The direct manager is not running (%s): galaxyctl start applies the config",
+		       g->state_dir);
+	if (c != 0)
+		return c < 0 ? c : 0;
+	r = direct_learn_path(x, g);
+	if (r == 0)
+		r = direct_update_request(x, g, x->rq->clean, true, NULL, &req);
+	if (r == 0)
+		r = direct_call(x, g, req, direct_stop_wait_ms(g), &reply);
+	if (r == 0) {
+		direct_print_changes(h, reply);
+		json_decref(reply);
+		reply = NULL;
+		r = direct_call(x, g, json_pack("{s:s}", "op", "ping"), 10000, &reply);
+		if (r == 0 && json_integer_value(json_object_get(reply, "programs")) == 0) {
+			h->log(GX_LOG_INFO, "No programs left, the direct manager will exit");
+			r = direct_shutdown_group(x, g);
+		}
+	}
+	json_decref(reply);
+	return r;
+}
+
 static int direct_update(const struct gx_host *h, const struct gx_request *rq, struct gx_error *err)
 {
-	struct direct_ctx x;
-	int r = direct_ctx_init(&x, h, rq, err);
-
-	if (r == 0)
-		r = direct_ctx_add_foreign(&x);
-	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
-		struct direct_group *g = &x.groups[i];
-		json_t *req = NULL, *reply = NULL;
-		int c;
-
-		if (g->foreign) {
-			direct_warn_foreign(&x, g);
-			continue;
-		}
-		r = direct_lock(&x, g);
-		if (r < 0)
-			break;
-		c = direct_connect(&x, g);
-		if (c > 0)
-			h->log(GX_LOG_INFO, "The direct manager is not running (%s): galaxyctl start applies the config",
-			       g->state_dir);
-		if (c < 0)
-			r = c;
-		if (c == 0)
-			r = direct_learn_path(&x, g);
-		if (c == 0 && r == 0)
-			r = direct_update_request(&x, g, rq->clean, true, NULL, &req);
-		if (c == 0 && r == 0)
-			r = direct_call(&x, g, req, direct_stop_wait_ms(g), &reply);
-		if (c == 0 && r == 0) {
-			direct_print_changes(h, reply);
-			json_decref(reply);
-			reply = NULL;
-			r = direct_call(&x, g, json_pack("{s:s}", "op", "ping"), 10000, &reply);
-			if (r == 0 && json_integer_value(json_object_get(reply, "programs")) == 0) {
-				h->log(GX_LOG_INFO, "No programs left, the direct manager will exit");
-				r = direct_shutdown_group(&x, g);
-			}
-		}
-		json_decref(reply);
-		direct_unlock(g);
-	}
-	direct_ctx_release(&x);
-	return r;
+	return direct_each_group(h, rq, err, true, direct_update_group);
 }
 
 /* ---------------------------------------------------------------------- */

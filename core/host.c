@@ -117,20 +117,6 @@ static bool host_is_null(const struct gx_node *node)
 	return gx_node_is_null(node);
 }
 
-static int host_strv_pushf(struct gx_strv *sv, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -ENOMEM;
-	return gx_strv_push_take(sv, s);
-}
-
 static int host_status_add(struct gx_status *st, const struct gx_status_row *row)
 {
 	return gx_status_add(st, row);
@@ -244,7 +230,7 @@ static struct gx_host host = {
 	.get_str = gx_node_get_str,
 	.is_null = host_is_null,
 	.strv_push = gx_strv_push,
-	.strv_pushf = host_strv_pushf,
+	.strv_pushf = gx_strv_pushf,
 	.strv_split = gx_strv_split,
 	.strv_split_option = host_strv_split_option,
 	.strv_release = gx_strv_release,

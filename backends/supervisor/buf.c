@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A growing text buffer for rendering files and messages in memory. */
+/* Text built in memory: a growing buffer for rendering files and messages, and formatted strings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +88,16 @@ int sv_error(struct gx_error *err, int code, const char *fmt, ...)
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+char *sv_strdupf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
 }

@@ -273,7 +273,7 @@ static int sv_plan_group_procs(struct sv_ctx *c, struct gx_plan *plan, const str
 
 		if (!g || !name || strcmp(g, group) != 0)
 			continue;
-		who = strcmp(g, name) == 0 ? strdup(name) : sv_pathf("%s:%s", g, name);
+		who = strcmp(g, name) == 0 ? strdup(name) : sv_strdupf("%s:%s", g, name);
 		if (!who)
 			return -ENOMEM;
 		if (removed)
@@ -417,7 +417,7 @@ static int sv_plan_writes(struct sv_ctx *c, struct gx_plan *plan, const struct s
 
 	for (size_t i = 0; r >= 0 && i < files->n; i++) {
 		const struct sv_file *f = &files->v[i];
-		char *what = sv_pathf("%s %s", f->kind, f->label);
+		char *what = sv_strdupf("%s %s", f->kind, f->label);
 
 		if (!what)
 			return sv_oom(c);
@@ -427,7 +427,7 @@ static int sv_plan_writes(struct sv_ctx *c, struct gx_plan *plan, const struct s
 	}
 	for (size_t i = 0; r >= 0 && i < c->rq->n_instances; i++) {
 		const struct gx_instance *inst = c->rq->instances[i];
-		char *what = sv_pathf("log dir of instance %s", inst->name);
+		char *what = sv_strdupf("log dir of instance %s", inst->name);
 
 		if (!what)
 			return sv_oom(c);

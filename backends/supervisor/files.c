@@ -83,18 +83,6 @@ bool sv_list_has(const struct sv_paths_list *l, const char *path)
 	return false;
 }
 
-char *sv_pathf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
-
 /* ---------------------------------------------------------------------- */
 /* What is intended */
 
@@ -115,10 +103,10 @@ static int sv_plan_instance(struct sv_ctx *c, const struct gx_instance *inst, st
 		if (r < 0)
 			break;
 		r = sv_plan_add(plan,
-				sv_pathf("%s/%s.d/%s_%s.conf", c->paths.conf_dir,
+				sv_strdupf("%s/%s.d/%s_%s.conf", c->paths.conf_dir,
 					 inst->name, svc->config_type, svc->name),
 				text, "service",
-				c->use_instance_name ? sv_pathf("%s:%s", inst->name, svc->name)
+				c->use_instance_name ? sv_strdupf("%s:%s", inst->name, svc->name)
 						     : strdup(svc->name));
 		if (r < 0)
 			return sv_oom(c);
@@ -127,7 +115,7 @@ static int sv_plan_instance(struct sv_ctx *c, const struct gx_instance *inst, st
 		char *text = NULL;
 
 		r = sv_render_group(c->h, inst, &text, c->err);
-		if (r == 0 && sv_plan_add(plan, sv_pathf("%s/group_%s.conf", c->paths.conf_dir, inst->name),
+		if (r == 0 && sv_plan_add(plan, sv_strdupf("%s/group_%s.conf", c->paths.conf_dir, inst->name),
 					  text, "supervisor group", strdup(inst->name)) < 0)
 			return sv_oom(c);
 	}
@@ -153,7 +141,7 @@ int sv_scan_dir(const char *dir, const char *prefix, const char *suffix,
 		if (e->d_name[0] == '.' || (prefix && strncmp(e->d_name, prefix, strlen(prefix)) != 0) ||
 		    (suffix && (len < slen || strcmp(e->d_name + len - slen, suffix) != 0)))
 			continue;
-		r = sv_list_add(out, sv_pathf("%s/%s", dir, e->d_name));
+		r = sv_list_add(out, sv_strdupf("%s/%s", dir, e->d_name));
 	}
 	closedir(d);
 	return r;
@@ -162,8 +150,8 @@ int sv_scan_dir(const char *dir, const char *prefix, const char *suffix,
 /* An instance's program files and its group file. */
 static int sv_present_for(struct sv_ctx *c, const char *name, struct sv_paths_list *out)
 {
-	char *dir = sv_pathf("%s/%s.d", c->paths.conf_dir, name);
-	char *group = sv_pathf("%s/group_%s.conf", c->paths.conf_dir, name);
+	char *dir = sv_strdupf("%s/%s.d", c->paths.conf_dir, name);
+	char *group = sv_strdupf("%s/group_%s.conf", c->paths.conf_dir, name);
 	int r = dir && group ? sv_scan_dir(dir, NULL, NULL, out) : -ENOMEM;
 
 	if (r == 0 && access(group, F_OK) == 0) {

@@ -19,20 +19,6 @@ static const char sv_galaxy_template_head[] =
 	";\n"
 	"\n";
 
-static char *sv_strdupf(const char *fmt, ...) GX_PRINTF(1, 2);
-
-static char *sv_strdupf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
-
 static void sv_strings_free(char **v, unsigned n)
 {
 	for (unsigned i = 0; v && i < n; i++)

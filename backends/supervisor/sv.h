@@ -27,6 +27,8 @@ void sv_buf_printf(struct sv_buf *b, const char *fmt, ...) GX_PRINTF(2, 3);
 /* The text (heap, caller frees) and an empty buffer; NULL after an allocation failure. */
 char *sv_buf_steal(struct sv_buf *b);
 void sv_buf_release(struct sv_buf *b);
+/* The formatted text, on the heap (the caller frees it); NULL when out of memory. */
+char *sv_strdupf(const char *fmt, ...) GX_PRINTF(1, 2);
 /* Fill err (when not NULL) and return code, like gx_host.errorf() without a location. */
 int sv_error(struct gx_error *err, int code, const char *fmt, ...) GX_PRINTF(3, 4);
 
@@ -254,7 +256,6 @@ void sv_list_release(struct sv_paths_list *l);
 int sv_list_add(struct sv_paths_list *l, char *path);
 bool sv_list_has(const struct sv_paths_list *l, const char *path);
 int sv_cmp_str(const void *a, const void *b);
-char *sv_pathf(const char *fmt, ...) GX_PRINTF(1, 2);
 /* The entries of dir (not hidden ones), with prefix and suffix when given, as paths. */
 int sv_scan_dir(const char *dir, const char *prefix, const char *suffix,
 		struct sv_paths_list *out);
