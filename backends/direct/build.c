@@ -12,11 +12,6 @@
 #include "cli.h"
 #include "program.h"
 
-/* The defaults of core_options.c, for a config tree without them. */
-#define DIRECT_START_RETRIES 3
-#define DIRECT_LOG_MAX_BYTES (50L << 20)
-#define DIRECT_LOG_BACKUPS 10
-
 /* ---------------------------------------------------------------------- */
 /* Programs: what the manager is told to run */
 
@@ -163,15 +158,6 @@ static int direct_env(const struct direct_ctx *x, const struct gx_service *svc, 
 	return 0;
 }
 
-long direct_opt_int(const struct direct_ctx *x, const struct gx_node *map, const char *key,
-		    long fallback)
-{
-	const struct gx_node *n = x->h->get(map, key);
-
-	return n && !x->h->is_null(n) ? x->h->get_int(map, key) : fallback;
-}
-
-/* The program object of one process; manager_path: the running manager's PATH, or NULL. */
 /*
  * How the manager asks whether a STARTING process is ready: galaxyctl exec --check-ready runs
  * the service's own readiness check (gunicorn: /api/version on its bind) once.  Nothing for a
@@ -203,6 +189,7 @@ static int direct_ready_argv(const struct direct_ctx *x, const struct direct_pro
 	return r;
 }
 
+/* The program object of one process; manager_path: the running manager's PATH, or NULL. */
 static json_t *direct_program(const struct direct_ctx *x, const struct direct_proc *dp,
 			      const struct direct_creds *c, const char *manager_path)
 {
@@ -234,11 +221,10 @@ static json_t *direct_program(const struct direct_ctx *x, const struct direct_pr
 	spec.start_timeout = svc->start_timeout;
 	spec.stop_timeout = svc->stop_timeout;
 	spec.log = dp->log;
-	spec.log_max_bytes = direct_opt_int(x, inst->gravity, "log_max_bytes", DIRECT_LOG_MAX_BYTES);
-	spec.log_backups = (unsigned)direct_opt_int(x, inst->gravity, "log_backups",
-						    DIRECT_LOG_BACKUPS);
-	spec.start_retries = (unsigned)direct_opt_int(x, inst->gravity, "start_retries",
-						      DIRECT_START_RETRIES);
+	/* The core filled in core_options.c's defaults for what the config leaves out. */
+	spec.log_max_bytes = x->h->get_int(inst->gravity, "log_max_bytes");
+	spec.log_backups = (unsigned)x->h->get_int(inst->gravity, "log_backups");
+	spec.start_retries = (unsigned)x->h->get_int(inst->gravity, "start_retries");
 	spec.set_user = c->set_user;
 	spec.uid = c->uid;
 	spec.gid = c->gid;

@@ -111,9 +111,6 @@ int direct_creds_init(const struct direct_ctx *x, const struct gx_instance *inst
 void direct_creds_release(struct direct_creds *c);
 /* Build every program of g as an update would, creating and sending nothing. */
 int direct_check_group(const struct direct_ctx *x, const struct direct_group *g);
-/* An integer option of map, or fallback when it is absent or null. */
-long direct_opt_int(const struct direct_ctx *x, const struct gx_node *map, const char *key,
-		    long fallback);
 /*
  * The update request of a group: every program of its instances (none of
  * the named instances when clean), with their state and log dirs created;
