@@ -14,6 +14,9 @@ tmp=$(mktemp -d /tmp/gx-direct-bench-XXXXXX)
 root=$tmp/root
 cfg=$root/config/galaxy.yml
 state=$root/database/gravity
+. "$srcdir/tests/integration/direct_paths.sh"
+ddir=$(own_dir "$state") # the manager's own files (pid, socket, log)
+rawdir=$(own_dir "$tmp/raw")
 gx() {
 	"$builddir/galaxyctl" -c "$cfg" "$@"
 }
@@ -71,7 +74,7 @@ for n in 1 10 100; do
 	handlers_config "$n"
 	gx start >/dev/null 2>&1
 	wait_running "$n"
-	pid=$(cat "$state/direct/manager.pid")
+	pid=$(cat "$ddir/manager.pid")
 	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
 	pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
 	printf '  %3d services: VmRSS %5d kB, Pss %5d kB (target for VmRSS: %d kB)\n' \
@@ -80,14 +83,14 @@ for n in 1 10 100; do
 done
 
 handlers_config 200
-lines=$(wc -l <"$state/direct/manager.log")
+lines=$(wc -l <"$ddir/manager.log")
 t0=$(now_ms)
 gx start >/dev/null 2>&1
 t1=$(now_ms)
 wait_running 200
 t2=$(now_ms)
-pid=$(cat "$state/direct/manager.pid")
-tail -n +$((lines + 1)) "$state/direct/manager.log" >"$tmp/run.log"
+pid=$(cat "$ddir/manager.pid")
+tail -n +$((lines + 1)) "$ddir/manager.log" >"$tmp/run.log"
 first=$(grep -m1 "spawned:" "$tmp/run.log" | awk '{ print $2 }')
 last=$(grep "spawned:" "$tmp/run.log" | tail -n 1 | awk '{ print $2 }')
 cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' "/proc/$pid/stat")
@@ -115,7 +118,7 @@ galaxy:
 EOF
 gx start >/dev/null 2>&1
 wait_running 3
-pid=$(cat "$state/direct/manager.pid")
+pid=$(cat "$ddir/manager.pid")
 echo "gunicorn + celery + celery-beat: manager VmRSS $(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status") kB" \
 	"(supervisord: about 26 MB)"
 hyperfine -N --warmup 10 --runs 200 --export-json "$tmp/status3.json" \
@@ -132,12 +135,12 @@ PY
 
 # The manager alone, over its socket: 200 programs that cost nothing to start (sleep).
 "$builddir/backends/galaxyctl-direct" --state-dir "$tmp/raw" >/dev/null 2>&1 &
-for i in $(seq 1 100); do [ -S "$tmp/raw/direct/manager.sock" ] && break; sleep 0.05; done
-python3 - "$tmp/raw" <<'PY'
+for i in $(seq 1 100); do [ -S "$rawdir/manager.sock" ] && break; sleep 0.05; done
+python3 - "$tmp/raw" "$rawdir" <<'PY'
 import json, socket, sys, time
 raw = sys.argv[1]
 s = socket.socket(socket.AF_UNIX)
-s.connect(raw + "/direct/manager.sock")
+s.connect(sys.argv[2] + "/manager.sock")
 f = s.makefile("rw")
 def call(req):
     f.write(json.dumps(req) + "\n")
