@@ -137,13 +137,12 @@ int sv_oom(struct sv_ctx *c)
 void sv_out(const struct sv_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
-	char *line = NULL;
-	int n;
+	char *line;
 
 	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
+	line = sv_vstrdupf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (!line)
 		return;
 	c->h->out("%s", line);
 	fflush(stdout);

@@ -42,17 +42,16 @@ void sv_buf_putc(struct sv_buf *b, char c)
 void sv_buf_printf(struct sv_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	int n;
+	char *s;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = sv_vstrdupf(fmt, ap);
 	va_end(ap);
-	if (n < 0) {
+	if (!s) {
 		b->oom = true;
 		return;
 	}
-	sv_buf_add(b, s, (size_t)n);
+	sv_buf_puts(b, s);
 	free(s);
 }
 
@@ -90,14 +89,20 @@ int sv_error(struct gx_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
+char *sv_vstrdupf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
 char *sv_strdupf(const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	int n;
+	char *s;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = sv_vstrdupf(fmt, ap);
 	va_end(ap);
-	return n < 0 ? NULL : s;
+	return s;
 }

@@ -29,6 +29,7 @@ char *sv_buf_steal(struct sv_buf *b);
 void sv_buf_release(struct sv_buf *b);
 /* The formatted text, on the heap (the caller frees it); NULL when out of memory. */
 char *sv_strdupf(const char *fmt, ...) GX_PRINTF(1, 2);
+char *sv_vstrdupf(const char *fmt, va_list ap) GX_PRINTF(1, 0);
 /* Fill err (when not NULL) and return code, like gx_host.errorf() without a location. */
 int sv_error(struct gx_error *err, int code, const char *fmt, ...) GX_PRINTF(3, 4);
 
