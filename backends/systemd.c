@@ -135,12 +135,16 @@ static int systemd_verb(const struct sd *sd, const char *verb, bool with_service
 	return r;
 }
 
-/* What upstream shows after start, stop and restart: list-units of the units concerned. */
+/*
+ * What upstream shows after start, stop and restart: list-units of the
+ * units concerned, written by systemctl itself on our stdout (not read
+ * and printed again), so that it is systemctl's own view as upstream
+ * gives it: on a terminal with its colours, width and pager.
+ */
 static int systemd_show(const struct sd *sd, struct gx_error *err)
 {
-	struct sd_call call = { .capture = true };
+	struct sd_call call = { 0 };
 	struct gx_strv args = { 0 };
-	char *text = NULL;
 	int r;
 
 	if (sd->rq->quiet)
@@ -149,10 +153,7 @@ static int systemd_show(const struct sd *sd, struct gx_error *err)
 		    ? sd->h->errorf(err, NULL, -ENOMEM, "out of memory")
 		    : systemd_units(sd, true, true, &args, err);
 	if (r == 0)
-		r = sd_systemctl(sd, &call, &args, &text, NULL, err);
-	if (r == 0 && text && *text)
-		sd->h->out("%s", text);
-	free(text);
+		r = sd_systemctl(sd, &call, &args, NULL, NULL, err);
 	sd->h->strv_release(&args);
 	return r;
 }
@@ -396,11 +397,10 @@ static int systemd_status_table(const struct sd *sd, struct gx_error *err)
 {
 	static const int status_ok[] = { 3, 0 };
 	bool named = systemd_names_services(sd->rq);
-	struct sd_call status = { .capture = true, .ignore_rc = status_ok,
-				  .not_found_rc = SD_RC_NOT_FOUND };
+	/* systemctl status writes on our stdout itself, as list-units does (systemd_show). */
+	struct sd_call status = { .ignore_rc = status_ok, .not_found_rc = SD_RC_STATUS_NOT_FOUND };
 	struct sd_call is_active = { .quiet_stderr = true, .any_rc = true };
 	struct gx_strv args = { 0 };
-	char *text = NULL;
 	int r = 0, rc = 0;
 
 	if (!named && (r = systemd_show(sd, err)) < 0)
@@ -411,11 +411,7 @@ static int systemd_status_table(const struct sd *sd, struct gx_error *err)
 	else
 		r = systemd_units(sd, false, true, &args, err);
 	if (r == 0)
-		r = sd_systemctl(sd, named ? &status : &is_active, &args, named ? &text : NULL,
-				 &rc, err);
-	if (r == 0 && text && *text)
-		sd->h->out("%s", text);
-	free(text);
+		r = sd_systemctl(sd, named ? &status : &is_active, &args, NULL, &rc, err);
 	sd->h->strv_release(&args);
 	return r < 0 ? r : rc != 0;
 }

@@ -75,8 +75,11 @@ echo "ok - changes: diffs, enable, daemon-reload, a note for the running unit; s
 gx update >"$SD_TMP/u.out" 2>&1 || { cat "$SD_TMP/u.out" >&2; sd_fail "update"; }
 gx start >"$SD_TMP/start2.out" 2>&1 || sd_fail "start"
 sd_wait_for 20 test "$(sdctl is-active galaxy-celery-beat.service)" = active || sd_fail "beat not active"
-# Beat makes its schedule (and so moves the state dir's mtime) a while after it is active.
-sd_wait_for 30 compgen -G "$R/database/gravity/celerybeat-schedule*" || sd_fail "beat wrote no schedule"
+# celery-beat writes its schedule into the state dir once it is up: that, not the dry run, must
+# come before the snapshot.
+beat_db() { compgen -G "$R/database/gravity/celerybeat-schedule*" >/dev/null; }
+settled() { local a; a=$(sums); sleep 0.5; [ "$a" = "$(sums)" ]; }
+sd_wait_for 20 beat_db && sd_wait_for 20 settled || sd_fail "celery-beat wrote no schedule"
 write_conf 20 no
 sum=$(sums)
 dry_run 1 "$SD_TMP/d4" update --dry-run

@@ -54,7 +54,11 @@ if "$GX" -c "$CONF" --user stop 2>"$SD_TMP/err"; then
 fi
 grep -q "did you forget to run \`galaxyctl update\`?" "$SD_TMP/err" ||
 	{ cat "$SD_TMP/err" >&2; sd_fail "no update hint for missing units"; }
-echo "ok - a missing unit gives the update hint"
+rc=0
+"$GX" -c "$CONF" --user status celery >"$SD_TMP/out" 2>"$SD_TMP/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "did you forget to run \`galaxyctl update\`?" "$SD_TMP/err" ||
+	{ cat "$SD_TMP/err" >&2; sd_fail "status SERVICE without units exited $rc, without the update hint"; }
+echo "ok - a missing unit gives the update hint (stop, status SERVICE)"
 
 # --- 1. start: update first, every unit active, list-units shown ---
 GRAVITY_SYSTEMCTL_EXTRA_ARGS="--no-ask-password" \
@@ -88,9 +92,20 @@ for r in rows:
 PY
 echo "ok - status: four RUNNING rows, --json in the core's schema"
 
+# On a terminal the table is systemctl's own terminal view (colours; upstream lets systemctl write
+# on its stdout too), not a copy read through a pipe.
+TERM=xterm GRAVITY_SYSTEMCTL_EXTRA_ARGS=--no-pager timeout 60 \
+	script -qec "$(printf '%q ' "$GX" -c "$CONF" --user status)" /dev/null </dev/null \
+	>"$SD_TMP/tty" 2>&1 || { cat "$SD_TMP/tty" >&2; sd_fail "status on a terminal"; }
+grep_q "galaxy\.target" "$SD_TMP/tty" && grep_q $'\033\\[' "$SD_TMP/tty" ||
+	{ od -c "$SD_TMP/tty" | head >&2; sd_fail "status on a terminal is not systemctl's terminal view"; }
+echo "ok - status on a terminal: systemctl's own view, with its colours"
+
 # --- 2. kill -9 a service: systemd restarts it ---
 old=$(sd_prop galaxy-celery.service MainPID)
 restarts=$(sd_prop galaxy-celery.service NRestarts)
+# A MainPID of 0 (celery between restarts) would make this kill -9 0: this test's process group.
+[ "${old:-0}" -gt 0 ] || sd_fail "celery has no main pid before kill -9 ($(sd_prop galaxy-celery.service ActiveState))"
 kill -9 "$old"
 restarted() {
 	local pid
