@@ -132,6 +132,7 @@ static int direct_start_foreground(struct direct_ctx *x)
 	struct direct_procs ps = { 0 };
 	json_t *req = NULL, *reply = NULL;
 	char why[512] = "";
+	bool running = false;
 	int r;
 
 	if (x->n_groups > 1)
@@ -143,8 +144,8 @@ static int direct_start_foreground(struct direct_ctx *x)
 	if (r == 0)
 		r = direct_group_procs(x, g, false, NULL, &ps);
 	if (r == 0)
-		r = direct_connect(x, g);
-	if (r == 0) {
+		r = direct_connect(x, g, &running);
+	if (r == 0 && running) {
 		/* One runs already: bring it up to date, start, and show the logs. */
 		r = direct_ensure(x, g, false, NULL);
 		if (r == 0)
@@ -168,6 +169,7 @@ static int direct_start_foreground(struct direct_ctx *x)
 		return r;
 	}
 	if (r < 0) {
+		direct_unlock(g);
 		direct_procs_release(&ps);
 		return r;
 	}
@@ -315,13 +317,13 @@ static int direct_stop_group(struct direct_ctx *x, struct direct_group *g)
 	const struct gx_host *h = x->h;
 	struct direct_procs ps = { 0 };
 	json_t *reply = NULL;
-	int c = direct_connect(x, g), r;
+	bool running = false;
+	int r = direct_connect(x, g, &running);
 
-	if (c != 0) {
-		if (c > 0)
-			h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
-		return c < 0 ? c : 0;
-	}
+	if (r == 0 && !running)
+		h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
+	if (r < 0 || !running)
+		return r;
 	r = direct_group_procs(x, g, false, NULL, &ps);
 	if (r == 0)
 		r = direct_call(x, g, direct_op("stop", &ps), direct_stop_wait_ms(g), &reply);
@@ -352,13 +354,14 @@ static int direct_stop(const struct gx_host *h, const struct gx_request *rq, str
 
 static int direct_shutdown_one(struct direct_ctx *x, struct direct_group *g)
 {
-	int c = direct_connect(x, g), r = 0;
+	bool running = false;
+	int r = direct_connect(x, g, &running);
 
-	if (c > 0)
+	if (r == 0 && !running)
 		x->h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
-	else if (c == 0 && (r = direct_shutdown_group(x, g)) == 0)
+	else if (r == 0 && (r = direct_shutdown_group(x, g)) == 0)
 		x->h->log(GX_LOG_INFO, "Shut down");
-	return c < 0 ? c : r;
+	return r;
 }
 
 static int direct_shutdown(const struct gx_host *h, const struct gx_request *rq,
@@ -374,10 +377,12 @@ static int direct_restart_group(struct direct_ctx *x, struct direct_group *g)
 {
 	struct direct_procs ps = { 0 };
 	json_t *reply = NULL;
-	int r = direct_start_instead(x, g, "restart");
+	bool started = false;
+	int r = direct_start_instead(x, g, "restart", &started);
 
-	if (r == 0)
-		r = direct_group_procs(x, g, false, NULL, &ps);
+	if (r < 0 || started)
+		return r;
+	r = direct_group_procs(x, g, false, NULL, &ps);
 	if (r == 0)
 		r = direct_call(x, g, direct_op("restart", &ps), direct_stop_wait_ms(g), &reply);
 	if (r == 0)
@@ -387,7 +392,7 @@ static int direct_restart_group(struct direct_ctx *x, struct direct_group *g)
 					  "ERROR (spawn error)" : "started");
 	json_decref(reply);
 	direct_procs_release(&ps);
-	return r > 0 ? 0 : r; /* 1: the manager was started instead */
+	return r;
 }
 
 static int direct_restart(const struct gx_host *h, const struct gx_request *rq,
@@ -398,11 +403,10 @@ static int direct_restart(const struct gx_host *h, const struct gx_request *rq,
 
 static int direct_graceful_one(struct direct_ctx *x, struct direct_group *g)
 {
-	int r = direct_start_instead(x, g, "graceful");
+	bool started = false;
+	int r = direct_start_instead(x, g, "graceful", &started);
 
-	if (r == 0)
-		r = direct_graceful_group(x, g);
-	return r > 0 ? 0 : r; /* 1: the manager was started instead */
+	return r < 0 || started ? r : direct_graceful_group(x, g);
 }
 
 static int direct_graceful(const struct gx_host *h, const struct gx_request *rq,
@@ -455,18 +459,19 @@ static int direct_update_group(struct direct_ctx *x, struct direct_group *g)
 {
 	const struct gx_host *h = x->h;
 	json_t *req = NULL, *reply = NULL;
-	int c, r = 0;
+	bool running = false;
+	int r;
 
 	if (g->foreign) {
 		direct_warn_foreign(x, g);
 		return 0;
 	}
-	c = direct_connect(x, g);
-	if (c > 0)
+	r = direct_connect(x, g, &running);
+	if (r == 0 && !running)
 		h->log(GX_LOG_INFO, "The direct manager is not running (%s): galaxyctl start applies the config",
 		       g->state_dir);
-	if (c != 0)
-		return c < 0 ? c : 0;
+	if (r < 0 || !running)
+		return r;
 	r = direct_learn_path(x, g);
 	if (r == 0)
 		r = direct_update_request(x, g, x->rq->clean, true, NULL, &req);
@@ -562,16 +567,18 @@ static int direct_pm(const struct gx_host *h, const struct gx_request *rq, struc
 	for (size_t i = 0; r == 0 && i < x.n_groups; i++) {
 		struct direct_group *g = &x.groups[i];
 		json_t *reply = NULL, *v;
+		bool running = false;
 		size_t k;
 
 		if (strcmp(what, "pid") == 0) {
 			h->out("%s: %ld\n", g->state_dir, (long)direct_client_manager_pid(&g->paths));
 			continue;
 		}
-		if (direct_connect(&x, g) != 0) {
+		r = direct_connect(&x, g, &running);
+		if (r == 0 && !running)
 			h->out("%s: the direct manager is not running\n", g->state_dir);
+		if (r < 0 || !running)
 			continue;
-		}
 		r = direct_call(&x, g, direct_op("status", NULL), 10000, &reply);
 		json_array_foreach(json_object_get(reply, "programs"), k, v)
 			h->out("%-32s %-10s pid %lld\n", json_string_value(json_object_get(v, "name")),

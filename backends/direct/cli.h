@@ -86,8 +86,8 @@ void direct_procs_release(struct direct_procs *ps);
 int direct_stop_wait_ms(const struct direct_group *g);
 int direct_lock(const struct direct_ctx *x, struct direct_group *g);
 void direct_unlock(struct direct_group *g);
-/* 0 when connected, 1 when no manager runs, a negative errno (err filled) otherwise. */
-int direct_connect(const struct direct_ctx *x, struct direct_group *g);
+/* Connect to the group's manager: 0 (*ret_running false when none runs), or -errno with err filled. */
+int direct_connect(const struct direct_ctx *x, struct direct_group *g, bool *ret_running);
 /* Ask the connected manager for its PATH, into g->manager_path (programs' PATH rests on it). */
 int direct_learn_path(const struct direct_ctx *x, struct direct_group *g);
 /* Send req (consumed) and wait for the reply; err is filled on failure. */
@@ -127,9 +127,10 @@ int direct_mkdir_p(const char *dir, const struct direct_creds *c);
 /* graceful.c */
 /*
  * When no manager ran: start it with everything, warn that command was
- * ignored (as upstream does), and return 1.
+ * ignored (as upstream does), and set *ret_started.
  */
-int direct_start_instead(const struct direct_ctx *x, struct direct_group *g, const char *command);
+int direct_start_instead(const struct direct_ctx *x, struct direct_group *g, const char *command,
+			 bool *ret_started);
 /* graceful of the services the command names in g, through the core's driver. */
 int direct_graceful_group(const struct direct_ctx *x, struct direct_group *g);
 

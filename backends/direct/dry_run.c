@@ -70,14 +70,14 @@ static int direct_plan_actions(const struct direct_ctx *x, const struct direct_g
 int direct_dry_run_group(const struct direct_ctx *x, struct direct_group *g, struct gx_plan *plan)
 {
 	json_t *req = NULL, *reply = NULL;
-	int r = direct_plan_lock(x, g, plan), c;
+	bool running = false;
+	int r = direct_plan_lock(x, g, plan);
 
+	if (r == 0)
+		r = direct_connect(x, g, &running);
 	if (r < 0)
 		return r;
-	c = direct_connect(x, g);
-	if (c < 0)
-		return c;
-	if (c > 0) {
+	if (!running) {
 		r = x->h->plan_action(plan, GX_PLAN_NOTE, "",
 				      "the direct manager is not running (%s): update starts and "
 				      "stops nothing; galaxyctl start applies the config", g->state_dir);

@@ -14,15 +14,17 @@
 
 /*
  * Upstream's answer when the manager was down: start it (with everything)
- * and ignore the command.  Returns 1 when that happened.
+ * and ignore the command.  *ret_started says whether that happened.
  */
-int direct_start_instead(const struct direct_ctx *x, struct direct_group *g,
-			 const char *command)
+int direct_start_instead(const struct direct_ctx *x, struct direct_group *g, const char *command,
+			 bool *ret_started)
 {
 	json_t *reply = NULL;
-	int r = direct_connect(x, g);
+	bool running = false;
+	int r = direct_connect(x, g, &running);
 
-	if (r <= 0)
+	*ret_started = false;
+	if (r < 0 || running)
 		return r;
 	r = direct_ensure(x, g, true, &reply);
 	json_decref(reply);
@@ -30,7 +32,8 @@ int direct_start_instead(const struct direct_ctx *x, struct direct_group *g,
 		return r;
 	x->h->log(GX_LOG_WARNING, "the direct manager was not previously running; it has been started, "
 		  "so the '%s' command has been ignored", command);
-	return 1;
+	*ret_started = true;
+	return 0;
 }
 
 /* The graceful driver's view of a group: every process graceful concerns. */

@@ -246,23 +246,23 @@ void direct_unlock(struct direct_group *g)
 	g->lock_fd = -1;
 }
 
-/* Connect; 0 when connected, 1 when no manager runs. */
-int direct_connect(const struct direct_ctx *x, struct direct_group *g)
+int direct_connect(const struct direct_ctx *x, struct direct_group *g, bool *ret_running)
 {
 	char why[600] = "";
 	int r;
 
-	if (g->conn.fd >= 0)
+	*ret_running = g->conn.fd >= 0;
+	if (*ret_running)
 		return 0;
 	/* A socket in a directory someone else could write is not our manager's. */
 	r = direct_paths_check(&g->paths, false, why, sizeof(why));
 	if (r == -ENOENT)
-		return 1;
+		return 0;
 	if (r < 0)
 		return x->h->errorf(x->err, NULL, r, "%s", why);
 	r = direct_client_connect(&g->paths, &g->conn);
 	if (r == -ENOENT)
-		return 1;
+		return 0;
 	if (r == -EAGAIN)
 		return x->h->errorf(x->err, NULL, r,
 				    "the direct manager of %s (pid %ld) does not answer on %s",
@@ -277,6 +277,7 @@ int direct_connect(const struct direct_ctx *x, struct direct_group *g)
 	if (r < 0)
 		return x->h->errorf(x->err, NULL, r, "cannot connect to %s: %s", g->paths.sock,
 				    strerror(-r));
+	*ret_running = true;
 	return 0;
 }
 
@@ -314,6 +315,7 @@ static char *direct_manager_exe(void)
 static int direct_spawn_manager(const struct direct_ctx *x, struct direct_group *g)
 {
 	char why[700] = "", *exe = direct_manager_exe();
+	bool up = false;
 	int r;
 
 	if (!exe)
@@ -323,8 +325,8 @@ static int direct_spawn_manager(const struct direct_ctx *x, struct direct_group 
 	free(exe);
 	if (r < 0)
 		return x->h->errorf(x->err, NULL, r, "%s", why);
-	r = direct_connect(x, g);
-	if (r > 0)
+	r = direct_connect(x, g, &up);
+	if (r == 0 && !up)
 		return x->h->errorf(x->err, NULL, -ECONNREFUSED,
 				    "the direct manager started but its socket %s is gone",
 				    g->paths.sock);
@@ -435,15 +437,15 @@ int direct_ensure(const struct direct_ctx *x, struct direct_group *g, bool start
 		  json_t **ret_update)
 {
 	json_t *req = NULL, *reply = NULL;
-	int running = direct_connect(x, g);
-	int r = running < 0 ? running : 0;
+	bool running = false;
+	int r = direct_connect(x, g, &running);
 
-	if (running == 0)
+	if (r == 0 && running)
 		r = direct_learn_path(x, g);
 	/* The programs before a manager is started: a config that cannot run leaves none behind. */
 	if (r == 0)
 		r = direct_update_request(x, g, false, start_all, NULL, &req);
-	if (r == 0 && running > 0)
+	if (r == 0 && !running)
 		r = direct_spawn_manager(x, g);
 	if (r == 0) {
 		r = direct_call(x, g, req, direct_stop_wait_ms(g), &reply);

@@ -122,34 +122,36 @@ int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
 	double *orphan_uptimes = NULL;
 	size_t n_orphans = 0;
 	int r = direct_group_procs(x, g, false, NULL, &ps);
-	int c = r == 0 ? direct_connect(x, g) : 0;
+	bool running = false;
 
-	if (r == 0 && c == 0)
+	if (r == 0)
+		r = direct_connect(x, g, &running);
+	if (r == 0 && running)
 		r = direct_call(x, g, direct_op("status", NULL), 10000, &reply);
-	if (r == 0 && c >= 0) {
+	if (r == 0) {
 		pgids = calloc(ps.n + 1, sizeof(*pgids));
 		rss = calloc(ps.n + 1, sizeof(*rss));
 		orphan_uptimes = calloc(ps.n + 1, sizeof(*orphan_uptimes));
 		if (!pgids || !rss || !orphan_uptimes)
 			r = direct_oom(x);
 	}
-	for (size_t i = 0; r == 0 && c >= 0 && i < ps.n; i++)
+	for (size_t i = 0; r == 0 && i < ps.n; i++)
 		pgids[i] = (pid_t)json_integer_value(
 			json_object_get(direct_reply_find(reply, ps.v[i].name), "pid"));
-	if (r == 0 && c > 0)
+	if (r == 0 && !running)
 		n_orphans = direct_orphans(g, &ps, pgids, orphan_uptimes);
-	if (r == 0 && c > 0 && n_orphans > 0)
+	if (r == 0 && !running && n_orphans > 0)
 		x->h->log(GX_LOG_WARNING, "The direct manager of %s is gone, but %zu process%s it started "
 			  "still run%s unsupervised (ORPHANED below): `galaxyctl start` stops them and "
 			  "starts afresh", g->state_dir, n_orphans, n_orphans == 1 ? "" : "es",
 			  n_orphans == 1 ? "s" : "");
-	else if (c > 0)
+	else if (r == 0 && !running)
 		x->h->log(GX_LOG_INFO, "The direct manager is not running (%s)", g->state_dir);
-	if (r == 0 && c >= 0)
+	if (r == 0)
 		direct_group_rss(pgids, rss, ps.n);
-	for (size_t i = 0; r == 0 && c >= 0 && i < ps.n; i++) {
+	for (size_t i = 0; r == 0 && i < ps.n; i++) {
 		json_t *p = direct_reply_find(reply, ps.v[i].name);
-		bool orphan = c > 0 && pgids[i] > 0;
+		bool orphan = !running && pgids[i] > 0;
 		enum gx_state state = p ? direct_state_parse(json_string_value(json_object_get(p, "state")))
 				      : orphan ? GX_STATE_RUNNING
 					       : GX_STATE_STOPPED;
@@ -205,7 +207,7 @@ int direct_status_group(const struct direct_ctx *x, struct direct_group *g,
 	free(orphan_uptimes);
 	json_decref(reply);
 	direct_procs_release(&ps);
-	return r < 0 ? r : c < 0 ? c : 0;
+	return r;
 }
 
 /* ---------------------------------------------------------------------- */
