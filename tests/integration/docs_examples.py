@@ -20,7 +20,10 @@ The conventions (docs/README.md, "How the examples are tested"):
   script that runs them: .ci/run, tests/packaging/deb.sh), and the block shows no output.
 - `<!-- docs-test: copy DIR -->` before a fenced block or a heading: DIR (under tests/fixtures/docs)
   holds files by their page paths (srv/galaxy/..., etc/systemd/system/...), laid down there as is,
-  such as what upstream Gravity wrote, recorded from it.
+  such as what upstream Gravity wrote, recorded from it; `@SHA1(PATH)@` in them becomes the SHA-1
+  of PATH as the test has it (Gravity's target hash).
+- `<!-- docs-test: setup $ COMMAND -->` (or `#`): runs COMMAND there, unshown, and fails if it
+  fails: what the page says happened before (upstream Gravity started the supervisord of its files).
 - `<!-- docs-test: systemd -->` anywhere in a page: its root commands run against the systemd user
   manager that docs_examples.sh started (no systemd runs as PID 1 here), whose unit directory is
   read as /etc/systemd/system, and whose output is shown as the system manager's
@@ -29,6 +32,7 @@ The conventions (docs/README.md, "How the examples are tested"):
 - /srv/galaxy is the stand-in Galaxy root that the test makes for each page, /usr/local/bin a bin
   directory on PATH; every command runs in /srv/galaxy, and a page's commands share its state.
 """
+import hashlib
 import os
 import re
 import select
@@ -47,7 +51,7 @@ COMMAND_LIMIT = 120  # seconds any one example may take
 top_srcdir = os.environ["GX_TOP_SRCDIR"]
 top_builddir = os.environ.get("GX_TOP_BUILDDIR", top_srcdir)
 
-FENCE = re.compile(r"^```(\S*)\s*$")
+FENCE = re.compile(r"^( *)```(\S*)\s*$")  # indented too, in a list item
 FILE_MARK = re.compile(r"^<!--\s*file:\s*(\S+)\s*-->\s*$")
 TEST_MARK = re.compile(r"^<!--\s*docs-test:\s*(.*?)\s*-->\s*$")
 APT_INSTALL = re.compile(r"^apt(?:-get)? install(?: -y)?((?: \./[a-z0-9][a-z0-9.+-]*_\*\.deb)+)$")
@@ -92,14 +96,17 @@ class Page:
                     pending_verbatim = words[1]
                 elif len(words) == 2 and words[0] == "copy":
                     self.items.append(("copy", words[1], None, i + 1))
+                elif len(words) > 2 and words[0] == "setup" and words[1] in ("$", "#"):
+                    self.items.append(("setup", words[1], " ".join(words[2:]), i + 1))
                 else:
                     self.errors.append(f"{self.path}:{i + 1}: unknown docs-test marker {t.group(1)!r}")
             elif f:
-                lang, start = f.group(1), i + 1
+                indent, lang, start = f.group(1), f.group(2), i + 1
                 i += 1
                 body = []
-                while i < len(lines) and lines[i].rstrip() != "```":
-                    body.append(lines[i])
+                while i < len(lines) and lines[i].strip() != "```":
+                    line = lines[i]
+                    body.append(line[len(indent):] if line.startswith(indent) else line.lstrip(" "))
                     i += 1
                 if pending_file:
                     self.items.append(("file", pending_file, "\n".join(body) + "\n", start))
@@ -172,7 +179,7 @@ class Runner:
             os.symlink(os.path.join(top_builddir, name), os.path.join(self.bin, name))
         self.chown_work()
         self.units = os.environ.get("DOCS_SD_UNITS", "")
-        self.pkg_roots = {}  # sorted package names -> the directory read as / for them
+        self.pkg_roots = {}  # sorted package names (or "apt": the page's) -> the directory read as /
         self.installed = []  # what the page's `apt install` lines installed
         self.failures = 0
         self.ran = 0
@@ -186,6 +193,9 @@ class Runner:
     def to_test(self, text):
         text = text.replace("/srv/galaxy", self.root).replace("/usr/local/bin", self.bin)
         text = text.replace("/usr/src/galaxyctl", top_srcdir)
+        if self.installed:  # the packaged galaxyctl, as a wrapper script names it
+            pbin = self.package_env(None)[0]
+            text = re.sub(r"/usr/bin/(galaxyctl|galaxy)\b", lambda m: os.path.join(pbin, m.group(1)), text)
         if self.page.systemd and self.units:
             text = text.replace("/etc/systemd/system", self.units)
         return text
@@ -212,6 +222,8 @@ class Runner:
             raise ValueError(f"file {path}: only files under /srv/galaxy, /usr/local/bin "
                              "or (systemd) /etc/systemd/system")
         os.makedirs(os.path.dirname(real), exist_ok=True)
+        if os.path.islink(real):  # /usr/local/bin/galaxyctl: replaced, not written through
+            os.unlink(real)
         with open(real, "w", encoding="utf-8") as f:
             f.write(self.to_test(text))
         if text.startswith("#!"):
@@ -227,33 +239,54 @@ class Runner:
             for n in files:
                 page_path = "/" + os.path.relpath(os.path.join(d, n), src)
                 with open(os.path.join(d, n), encoding="utf-8") as f:
-                    self.write_file(page_path, f.read())
+                    text = re.sub(r"@SHA1\(([^)]*)\)@",
+                                  lambda m: hashlib.sha1(self.to_test(m.group(1)).encode()).hexdigest(),
+                                  f.read())
+                self.write_file(page_path, text)
 
     def package_env(self, packages):
-        """The bin dir, the module dirs and the pkg-config dir of what these packages install."""
-        key = tuple(sorted(set(packages)))
-        known = debian_packages()
-        for pkg in key:
-            if pkg not in known:
-                raise ValueError(f"no package {pkg} in debian/control")
-        if key not in self.pkg_roots:
-            self.pkg_roots[key] = self.package_root(key)
-        usr = os.path.join(self.pkg_roots[key], "usr")
+        """The bin dir, the module dirs and the pkg-config dir of what these packages install:
+        a root of their own for a `packages` marker, the page's root for its `apt install`s."""
+        if packages is None:
+            pdir = self.apt_root()
+        else:
+            key = tuple(sorted(set(packages)))
+            if key not in self.pkg_roots:
+                self.pkg_roots[key] = self.package_root()
+                self.install(self.pkg_roots[key], key)
+            pdir = self.pkg_roots[key]
+        usr = os.path.join(pdir, "usr")
         lib = os.path.join(usr, "lib", MULTIARCH)
         return (os.path.join(usr, "bin"),
                 ":".join(os.path.join(lib, "galaxyctl", d) for d in ("backends", "services")),
                 os.path.join(lib, "pkgconfig"))
 
-    def package_root(self, packages):
-        """A directory read as /, holding what the packages install (debian/*.install)."""
+    def apt_root(self):
+        if "apt" not in self.pkg_roots:
+            self.pkg_roots["apt"] = self.package_root()
+        return self.pkg_roots["apt"]
+
+    def package_root(self):
+        """A directory read as /, for packages to be installed into."""
         pdir = tempfile.mkdtemp(prefix="pkg-", dir=self.work)
         os.chmod(pdir, 0o755)
         usr = os.path.join(pdir, "usr")
-        pbin, lib = os.path.join(usr, "bin"), os.path.join(usr, "lib", MULTIARCH)
-        for d in (pbin, os.path.join(lib, "galaxyctl/backends"), os.path.join(lib, "galaxyctl/services"),
-                  os.path.join(lib, "pkgconfig"), os.path.join(usr, "include/galaxyctl")):
+        lib = os.path.join(usr, "lib", MULTIARCH)
+        for d in (os.path.join(usr, "bin"), os.path.join(lib, "galaxyctl/backends"),
+                  os.path.join(lib, "galaxyctl/services"), os.path.join(lib, "pkgconfig"),
+                  os.path.join(usr, "include/galaxyctl")):
             os.makedirs(d)
+        self.chown_work()
+        return pdir
+
+    def install(self, pdir, packages):
+        """What the packages install (debian/*.install), into pdir read as /."""
+        known = debian_packages()
+        usr = os.path.join(pdir, "usr")
+        pbin, lib = os.path.join(usr, "bin"), os.path.join(usr, "lib", MULTIARCH)
         for pkg in packages:
+            if pkg not in known:
+                raise ValueError(f"no package {pkg} in debian/control")
             with open(os.path.join(top_srcdir, "debian", pkg + ".install"), encoding="utf-8") as f:
                 for pattern in f:
                     pattern = pattern.strip()
@@ -263,12 +296,15 @@ class Runner:
                     if pattern.startswith("usr/bin/"):
                         # A copy: galaxyctl run from elsewhere than the build tree loads no
                         # module from it, only from GRAVITY_PLUGIN_PATH.
-                        shutil.copy(os.path.join(top_builddir, "galaxyctl"), os.path.join(pbin, base))
+                        if not os.path.exists(os.path.join(pbin, base)):
+                            shutil.copy(os.path.join(top_builddir, "galaxyctl"), os.path.join(pbin, base))
                     elif "/backends/" in pattern or "/services/" in pattern:
                         sub = "backends" if "/backends/" in pattern else "services"
                         src = os.path.join(top_builddir, sub, ".libs")
                         for n in sorted(os.listdir(src)):
-                            if re.fullmatch(base.replace(".", r"\.").replace("*", ".*"), n):
+                            dest = os.path.join(lib, "galaxyctl", sub, n)
+                            if re.fullmatch(base.replace(".", r"\.").replace("*", ".*"), n) and \
+                                    not os.path.lexists(dest):
                                 os.symlink(os.path.join(src, n), os.path.join(lib, "galaxyctl", sub, n))
                     elif pattern.endswith("/plugin.h"):
                         shutil.copy(os.path.join(top_srcdir, "core/galaxyctl/plugin.h"),
@@ -276,7 +312,6 @@ class Runner:
                     elif pattern.endswith(".pc"):
                         self.write_pc(os.path.join(lib, "pkgconfig", base), usr, lib)
         self.chown_work()
-        return pdir
 
     @staticmethod
     def write_pc(path, usr, lib):
@@ -295,13 +330,14 @@ class Runner:
     def env(self, prompt, packages):
         env = {"PATH": self.bin + ":/usr/bin:/bin", "HOME": self.home, "LANG": "C.UTF-8",
                "GRAVITY_PLUGIN_PATH": ""}
-        if packages is None and self.installed:
-            packages = self.installed
-        if packages is not None:
-            pbin, mods, pc = self.package_env(packages)
+        # The page's packages (none yet, or what its `apt install`s installed) are always on
+        # the plugin path, as an installed galaxyctl finds its modules: so a process that was
+        # started before an `apt install` (a supervisord) runs the packaged galaxyctl after it.
+        pbin, mods, pc = self.package_env(packages)
+        env["GRAVITY_PLUGIN_PATH"] = mods
+        env["PKG_CONFIG_PATH"] = pc
+        if packages is not None or self.installed:
             env["PATH"] = pbin + ":" + self.bin + ":/usr/bin:/bin"
-            env["GRAVITY_PLUGIN_PATH"] = mods
-            env["PKG_CONFIG_PATH"] = pc
         if prompt == "#" and self.page.systemd:
             for k in ("XDG_RUNTIME_DIR", "GRAVITY_SYSTEMD_UNIT_PATH"):
                 env[k] = os.environ[k]
@@ -367,6 +403,7 @@ class Runner:
                    "apt install ./PACKAGE_*.deb..., as root, with no output shown")
             self.fail(where, prompt, command, expected, [why])
             return
+        self.install(self.apt_root(), names)
         self.installed = sorted(set(self.installed) | set(names))
 
     def check_verbatim(self, prompt, command, expected, source, where):
@@ -410,6 +447,14 @@ class Runner:
                 continue
             if kind == "copy":
                 self.copy_tree(a, where)
+                continue
+            if kind == "setup":
+                argv, env = self.run_one(a, b, None)
+                p = subprocess.run(argv, cwd=self.root, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=COMMAND_LIMIT)
+                if p.returncode != 0:
+                    self.fail(where, a, b, [], [f"setup failed (exit {p.returncode}):",
+                                                self.to_page(p.stdout.decode("utf-8", "replace"))])
                 continue
             packages, verbatim = a
             for prompt, command, expected in commands(b, where):
