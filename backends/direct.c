@@ -1,75 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The direct backend: galaxyctl supervises the services itself, no process manager installed. */
 /*
- * How it fits together (backends/direct/ holds the parts):
- *
- *   galaxyctl (this module)                 the manager (manager.c, server.c)
- *   ------------------------                ---------------------------------
- *   turns services into programs   --->     knows nothing of Galaxy: runs programs
- *   (program.c: argv, env, cwd,   JSON      (fsm.c: one state x event table each),
- *   umask, timeouts, log, user)   lines     logs their output (logfile.c), reports
- *   orchestrates rolling restarts  <---     status; one event loop: epoll, signalfd,
- *   follows logs (follow.c)       unix      timerfd, the control socket
- *                                 socket
- *
- * - One manager per state dir: the instances of this backend are grouped by
- *   state_dir, and each group has its own manager, files under
- *   <state_dir>/direct/ (lock, manager.pid, manager.sock, manager.log,
- *   children).  Instances sharing a state dir (--state-dir) share a manager;
- *   their program names then carry the instance name, as upstream's.
- * - `galaxyctl start` starts a detached manager: the small static program
- *   galaxyctl-direct installed beside this module (a fork of galaxyctl when
- *   it is missing), so that the daemon holds well under a megabyte rather
- *   than everything galaxyctl loaded.  `start -f` and `galaxy` run the same
- *   manager code inside galaxyctl, with every line of output on the
- *   terminal, prefixed; Ctrl-C stops everything.
- * - Program and log names are the supervisor backend's: gunicorn:gunicorn_0
- *   (gunicorn_0.log), celery (celery.log), and INSTANCE:SERVICE[N]
- *   (INSTANCE_TYPE_SERVICE[_N].log) when instance names are in use.
- * - The commands always run the real command (never `galaxyctl exec`), with
- *   the environment the service plugin built; PATH, HOME, USER and LOGNAME
- *   are added when missing, and GALAXY_CONFIG_* variables of galaxyctl's own
- *   environment (galaxy --single-user) are passed on.
- * - Crash safety: each service leads its own process group and gets SIGTERM
- *   when the manager dies (PR_SET_PDEATHSIG; SIGTERM rather than SIGKILL,
- *   so that gunicorn and celery take their own workers down); the manager
- *   records what it runs in direct/children, and the next manager kills what
- *   survived (found by pid and start time, so a reused pid is left alone).
- * - As root (GRAVITY_SKIP_SYSTEMD set) with galaxy_user, every service runs
- *   as that user (and galaxy_group); the names are resolved here, so the
- *   manager never needs the user database.
- * - memory_limit and memory_high (memory.c, cgroup.c), by one of two means,
- *   which the manager logs for each limited program when it starts it
- *   ("memory limits of NAME: cgroup v2 DIR/HASH_NAME (memory.max=..., ...)"
- *   or "... RSS polled every 5 s (why not cgroup v2)"):
- *   - cgroup v2, in a delegated cgroup DIR: GRAVITY_DIRECT_CGROUP names it
- *     (one made for Galaxy, such as systemd's Delegate=yes gives; trusted
- *     as delegated), else it is the manager's own, which must show that it
- *     is delegated: never the root of a cgroup2 mount (the host's root
- *     cgroup, a container's), and owned by the manager's user (systemd
- *     chowns a delegated cgroup to the unit's user) or, for a root manager,
- *     marked with the xattr trusted.delegate or user.delegate (systemd >=
- *     251, Delegate=yes).  Merely writable is not delegated: containers and
- *     hosts without such a cgroup set GRAVITY_DIRECT_CGROUP.  At start,
- *     with memory in its cgroup.controllers, the manager moves into
- *     DIR/manager (cgroup v2 lets no process stay beside child cgroups),
- *     taking along the galaxyctl that started it (galaxyctl start passes
- *     its pid, --client-pid) while that waits in DIR, and writes "+memory"
- *     to DIR/cgroup.subtree_control (on failure everyone goes back where
- *     they were).  Each limited program then runs in DIR/HASH_NAME, HASH
- *     being 8 hex digits of the manager's state dir, so that managers
- *     sharing DIR never share a cgroup, with memory.max and memory.high
- *     (above memory.high the kernel throttles and reclaims) and
- *     memory.oom.group = 1 (at memory.max the kernel OOM-kills the whole
- *     program, as systemd's OOMPolicy=stop does, and autorestart applies),
- *     moved there by its child before exec.  A program's cgroup goes when
- *     update removes the program or the manager exits.
- *   - Otherwise (and for a program that could not move into its cgroup),
- *     the manager measures the resident memory of the program's process
- *     group every 5 s: over memory_limit it restarts the program gracefully
- *     and logs why, over memory_high it says so (nothing can throttle).
- *   DIR must hold no other process than the manager and its galaxyctl, or
- *   the memory controller cannot be enabled for its children.
+ * This module turns services into programs, drives one manager per state dir
+ * (backends/direct/) over its control socket, and follows logs.  The design,
+ * the files, crash safety and memory limits: docs/direct-design.md.
  */
 #include <errno.h>
 #include <signal.h>

@@ -482,5 +482,6 @@ EXTRA_DIST += tests/upstream/run.sh tests/upstream/gx_upstream.py tests/upstream
 
 # --- integration: the admin pages' examples (docs/*.md) run and compared (docs_examples.py) ---
 TESTS += tests/integration/docs_examples.sh
-EXTRA_DIST += tests/integration/docs_examples.sh tests/integration/docs_examples.py docs
+EXTRA_DIST += tests/integration/docs_examples.sh tests/integration/docs_examples.py docs \
+	tests/fixtures/docs
 # --- end docs ---
