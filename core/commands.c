@@ -25,7 +25,7 @@
 #include "show.h"
 #include "status.h"
 #include "strv.h"
-#include "wait.h"
+#include "wait_ready.h"
 
 /* Everything one run of the program holds. */
 struct run {

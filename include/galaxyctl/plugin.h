@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * galaxyctl plugin ABI: the one header a backend or service-type module is
- * built against.  Everything a module may touch is declared here; nothing
- * else from core/ is visible to it.
+ * built against.  Everything a module may touch is declared here: modules
+ * are compiled with include/ alone, so nothing of core/ is visible to them.
  *
  * ABI history (bump GX_ABI_MAJOR on any incompatible change, GX_ABI_MINOR
  * when a struct grows at its end):
