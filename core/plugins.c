@@ -174,6 +174,12 @@ gx_plan_slot gx_plugins_backend_plan(const struct gx_plugins *p, const struct gx
 	return gx_plugins_backend_minor(p, b) >= 6 ? b->plan : NULL;
 }
 
+gx_process_names_slot gx_plugins_backend_process_names(const struct gx_plugins *p,
+							const struct gx_backend *b)
+{
+	return gx_plugins_backend_minor(p, b) >= 5 ? b->process_names : NULL;
+}
+
 static bool plugins_shadowed(const struct gx_plugins *p, const char *name)
 {
 	for (size_t i = 0; i < p->n_modules; i++) {

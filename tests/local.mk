@@ -26,7 +26,7 @@ check_LTLIBRARIES += tests/plugins/tp_services.la tests/plugins/tp_duptype.la \
 	tests/plugins/tp_abinext.la tests/plugins/tp_abinewer.la tests/plugins/tp_small.la tests/plugins/tp_empty.la \
 	tests/plugins/tp_badtype_name.la tests/plugins/tp_badtype_section.la \
 	tests/plugins/tp_badtype_options.la tests/plugins/tp_badtype_argv.la \
-	tests/plugins/tp_nosym.la
+	tests/plugins/tp_nosym.la tests/plugins/tp_abi10_service.la tests/plugins/tp_abi10_backend.la
 # alpha and beta; tp_duptype is the same code under another file name.
 tests_plugins_tp_services_la_SOURCES = tests/plugins/tp_services.c
 tests_plugins_tp_services_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
@@ -79,6 +79,15 @@ tests_plugins_tp_nosym_la_SOURCES = tests/plugins/tp_nosym.c
 tests_plugins_tp_nosym_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
 tests_plugins_tp_nosym_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere \
 	-export-symbols-regex '^tp_nosym_' $(SAN_FLAGS)
+
+# Modules as ABI 1.0 built them: a service type "vintage", and backend "vintage" whose slots
+# past 1.0's struct are traps (test_plugins and tests/integration/old_abi.sh load them).
+tests_plugins_tp_abi10_service_la_SOURCES = tests/plugins/tp_abi10_service.c
+tests_plugins_tp_abi10_service_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
+tests_plugins_tp_abi10_service_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
+tests_plugins_tp_abi10_backend_la_SOURCES = tests/plugins/tp_abi10_backend.c
+tests_plugins_tp_abi10_backend_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
+tests_plugins_tp_abi10_backend_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 
 unit_tests += tests/core/test_plugins
 tests_core_test_plugins_SOURCES = tests/core/test_plugins.c
@@ -349,13 +358,14 @@ EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_fake.
 	tests/integration/lib.sh tests/integration/gxitproxy_lib.sh
 # --- end integration: exec of celery, celery-beat, tusd, gx-it-proxy ---
 
-# --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin ---
+# --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin;
+# modules built for ABI 1.0 (old_abi.sh) ---
 if BUILD_ALL_MODULES
 TESTS += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.sh \
-	tests/integration/thirdparty_plugin.sh
+	tests/integration/thirdparty_plugin.sh tests/integration/old_abi.sh
 endif
 EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.sh \
-	tests/integration/thirdparty_plugin.sh \
+	tests/integration/thirdparty_plugin.sh tests/integration/old_abi.sh \
 	tests/plugins/flower/flower.c tests/plugins/flower/Makefile
 # --- end integration: gunicorn, reports, flower ---
 
