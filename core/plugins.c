@@ -16,7 +16,10 @@
 #define GX_MODULE_MIN_SIZE \
 	(offsetof(struct gx_module, backend) + sizeof(((struct gx_module *)0)->backend))
 
-/* First-party backends and the package that ships each, for the "not installed" hint. */
+/*
+ * First-party backends and the package that ships each (debian/control), for the
+ * "not installed" hint: the module is missing then, so this cannot come from it.
+ */
 static const struct {
 	const char *name;
 	const char *package;
