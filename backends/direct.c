@@ -572,7 +572,6 @@ static int direct_process_names(const struct gx_host *h, const struct gx_request
 
 static const struct gx_backend direct_backend = {
 	.name = "direct",
-	.package = NULL,
 	.update = direct_update,
 	.start = direct_start,
 	.stop = direct_stop,

@@ -330,7 +330,6 @@ static int supervisor_process_names(const struct gx_host *h, const struct gx_req
 
 static const struct gx_backend supervisor_backend = {
 	.name = "supervisor",
-	.package = "supervisor",
 	.update = supervisor_update,
 	.check = supervisor_check,
 	.start = supervisor_start,

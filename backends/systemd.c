@@ -458,7 +458,6 @@ static int systemd_process_names(const struct gx_host *h, const struct gx_reques
 
 static const struct gx_backend systemd_backend = {
 	.name = "systemd",
-	.package = "systemd",
 	.update = systemd_update,
 	.check = systemd_check,
 	.start = systemd_start,

@@ -24,7 +24,7 @@
 #include "show.h"
 #include "status.h"
 #include "strv.h"
-#include "wait.h"
+#include "wait_ready.h"
 
 /* Everything one run of the program holds. */
 struct run {
@@ -194,11 +194,13 @@ static int run_proc_names(void *ctx, const struct gx_service *svc, struct gx_str
 	const char *name = run_backend_name(run, svc->instance);
 	struct gx_error err = { 0 };
 	const struct gx_backend *b = gx_plugins_backend(&run->plugins, name, &err);
+	gx_process_names_slot process_names =
+		b ? gx_plugins_backend_process_names(&run->plugins, b) : NULL;
 	const struct gx_instance **insts;
 	struct gx_request rq = { 0 };
 	int r;
 
-	if (!b || gx_plugins_backend_minor(&run->plugins, b) < 5 || !b->process_names)
+	if (!process_names)
 		return 0;
 	insts = calloc(2 * run->insts.n + 2, sizeof(*insts));
 	if (!insts)
@@ -213,7 +215,7 @@ static int run_proc_names(void *ctx, const struct gx_service *svc, struct gx_str
 	rq.other_instances = insts + run->insts.n + 1;
 	rq.user_mode = run->cli.user_mode >= 0 ? run->cli.user_mode : !run->is_root;
 	rq.state_dir_override = run->state_dir;
-	r = b->process_names(run->host, &rq, svc, out);
+	r = process_names(run->host, &rq, svc, out);
 	free(insts);
 	return r;
 }

@@ -5,7 +5,7 @@
 
 #include "diag.h"
 #include "galaxyctl/plugin.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 /* Where to look, filled by the CLI; strings are borrowed. */
 struct gx_config_sources {

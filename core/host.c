@@ -21,7 +21,7 @@
 #include "node.h"
 #include "status.h"
 #include "strv.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 static const char *const level_names[GX_LOG_MAX] = {
 	[GX_LOG_DEBUG] = "debug",

@@ -7,7 +7,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/commands.c %reldir%/commands.h \
 	%reldir%/exec.c %reldir%/exec.h \
 	%reldir%/self_path.c %reldir%/self_path.h %reldir%/abi_layout.c \
-	%reldir%/wait.c %reldir%/wait.h \
+	%reldir%/wait_ready.c %reldir%/wait_ready.h \
 	%reldir%/config.c %reldir%/config.h \
 	%reldir%/core_options.c %reldir%/core_options.h \
 	%reldir%/env_settings.c %reldir%/env_settings.h \
@@ -29,7 +29,7 @@ libgxcore_la_SOURCES = \
 	%reldir%/status.c %reldir%/status.h \
 	%reldir%/strv.c %reldir%/strv.h \
 	%reldir%/udiff.c %reldir%/udiff.h \
-	%reldir%/yaml.c %reldir%/yaml.h
+	%reldir%/yaml_load.c %reldir%/yaml_load.h
 libgxcore_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DGX_BUILDDIR='"$(abs_top_builddir)"' -DGX_PKGLIBDIR='"$(pkglibdir)"' \
 	$(YAML_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
@@ -38,9 +38,6 @@ libgxcore_la_LIBADD = $(YAML_LIBS) $(JANSSON_LIBS) $(LTDL_LIBS) -ldl
 bin_PROGRAMS += galaxyctl
 galaxyctl_SOURCES = %reldir%/main.c
 galaxyctl_LDADD = libgxcore.la
-
-# The public ABI, for plugin authors.
-pkginclude_HEADERS = %reldir%/galaxyctl/plugin.h
 
 # `galaxy` is galaxyctl under another name (argv[0] selects foreground start).
 noinst_SCRIPTS += galaxy

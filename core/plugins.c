@@ -16,7 +16,10 @@
 #define GX_MODULE_MIN_SIZE \
 	(offsetof(struct gx_module, backend) + sizeof(((struct gx_module *)0)->backend))
 
-/* First-party backends and the package that ships each, for the "not installed" hint. */
+/*
+ * First-party backends and the package that ships each (debian/control), for the
+ * "not installed" hint: the module is missing then, so this cannot come from it.
+ */
 static const struct {
 	const char *name;
 	const char *package;
@@ -172,6 +175,12 @@ gx_backend_slot gx_plugins_backend_check(const struct gx_plugins *p, const struc
 gx_plan_slot gx_plugins_backend_plan(const struct gx_plugins *p, const struct gx_backend *b)
 {
 	return gx_plugins_backend_minor(p, b) >= 6 ? b->plan : NULL;
+}
+
+gx_process_names_slot gx_plugins_backend_process_names(const struct gx_plugins *p,
+							const struct gx_backend *b)
+{
+	return gx_plugins_backend_minor(p, b) >= 5 ? b->process_names : NULL;
 }
 
 static bool plugins_shadowed(const struct gx_plugins *p, const char *name)

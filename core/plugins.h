@@ -68,6 +68,11 @@ typedef int (*gx_plan_slot)(const struct gx_host *h, const struct gx_request *rq
 			    struct gx_plan *plan, struct gx_error *err);
 /* b's plan slot (ABI 1.6), or NULL when b's module is older or has none. */
 gx_plan_slot gx_plugins_backend_plan(const struct gx_plugins *p, const struct gx_backend *b);
+typedef int (*gx_process_names_slot)(const struct gx_host *h, const struct gx_request *rq,
+				     const struct gx_service *svc, struct gx_strv *out);
+/* b's process_names slot (ABI 1.5), or NULL when b's module is older or has none. */
+gx_process_names_slot gx_plugins_backend_process_names(const struct gx_plugins *p,
+							const struct gx_backend *b);
 void gx_plugins_release(struct gx_plugins *p);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "node.h"
 #include "settings.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 /* Longest scalar text quoted whole in a message. */
 #define SETTINGS_QUOTE_MAX 60

@@ -16,7 +16,8 @@ unit_tests =
 # (add: unit_tests += tests/core/test_X, tests_core_test_X_SOURCES, _CPPFLAGS, _LDADD)
 
 # --- core/plugins.c: test_plugins and the test modules it loads (tests/plugins/) ---
-# Real libtool modules (tests/plugins/.libs/*.so), built by `make check` before the tests run.
+# Real libtool modules (tests/plugins/.libs/*.so), built by `make check` before the tests run,
+# each against include/ alone as the real modules are.
 # Several are one source built with a flaw chosen by -D.
 GX_TEST_MODULE_FLAGS = $(GX_MODULE_FLAGS) -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/tp_services.la tests/plugins/tp_duptype.la \
@@ -25,56 +26,68 @@ check_LTLIBRARIES += tests/plugins/tp_services.la tests/plugins/tp_duptype.la \
 	tests/plugins/tp_abinext.la tests/plugins/tp_abinewer.la tests/plugins/tp_small.la tests/plugins/tp_empty.la \
 	tests/plugins/tp_badtype_name.la tests/plugins/tp_badtype_section.la \
 	tests/plugins/tp_badtype_options.la tests/plugins/tp_badtype_argv.la \
-	tests/plugins/tp_nosym.la
+	tests/plugins/tp_nosym.la tests/plugins/tp_abi10_service.la tests/plugins/tp_abi10_backend.la
 # alpha and beta; tp_duptype is the same code under another file name.
 tests_plugins_tp_services_la_SOURCES = tests/plugins/tp_services.c
+tests_plugins_tp_services_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
 tests_plugins_tp_services_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_duptype_la_SOURCES = tests/plugins/tp_services.c
+tests_plugins_tp_duptype_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
 tests_plugins_tp_duptype_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 # Backends: testbackend, another, testbackend again, and one without a name.
 tests_plugins_tp_backend_la_SOURCES = tests/plugins/tp_backend.c
-tests_plugins_tp_backend_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_BACKEND_NAME='"testbackend"'
+tests_plugins_tp_backend_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_BACKEND_NAME='"testbackend"'
 tests_plugins_tp_backend_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_backend2_la_SOURCES = tests/plugins/tp_backend.c
-tests_plugins_tp_backend2_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_BACKEND_NAME='"another"'
+tests_plugins_tp_backend2_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_BACKEND_NAME='"another"'
 tests_plugins_tp_backend2_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_dupbackend_la_SOURCES = tests/plugins/tp_backend.c
-tests_plugins_tp_dupbackend_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_BACKEND_NAME='"testbackend"'
+tests_plugins_tp_dupbackend_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_BACKEND_NAME='"testbackend"'
 tests_plugins_tp_dupbackend_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_noname_backend_la_SOURCES = tests/plugins/tp_backend.c
-tests_plugins_tp_noname_backend_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_BACKEND_NAME=NULL
+tests_plugins_tp_noname_backend_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_BACKEND_NAME=NULL
 tests_plugins_tp_noname_backend_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 # Handshake: next ABI major, next minor, a struct too small, a module that provides nothing.
 tests_plugins_tp_abinext_la_SOURCES = tests/plugins/tp_header.c
-tests_plugins_tp_abinext_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_ABI_MAJOR='(GX_ABI_MAJOR + 1)'
+tests_plugins_tp_abinext_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_ABI_MAJOR='(GX_ABI_MAJOR + 1)'
 tests_plugins_tp_abinext_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_abinewer_la_SOURCES = tests/plugins/tp_header.c
-tests_plugins_tp_abinewer_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_ABI_MINOR='(GX_ABI_MINOR + 1)'
+tests_plugins_tp_abinewer_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_ABI_MINOR='(GX_ABI_MINOR + 1)'
 tests_plugins_tp_abinewer_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_small_la_SOURCES = tests/plugins/tp_header.c
-tests_plugins_tp_small_la_CPPFLAGS = $(AM_CPPFLAGS) \
+tests_plugins_tp_small_la_CPPFLAGS = $(GX_MODULE_INCLUDES) \
 	-DTP_SIZE='offsetof(struct gx_module, services)'
 tests_plugins_tp_small_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_empty_la_SOURCES = tests/plugins/tp_header.c
-tests_plugins_tp_empty_la_CPPFLAGS = $(AM_CPPFLAGS)
+tests_plugins_tp_empty_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
 tests_plugins_tp_empty_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 # A service type missing one required slot each.
 tests_plugins_tp_badtype_name_la_SOURCES = tests/plugins/tp_badtype.c
-tests_plugins_tp_badtype_name_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_NO_NAME
+tests_plugins_tp_badtype_name_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_NO_NAME
 tests_plugins_tp_badtype_name_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_badtype_section_la_SOURCES = tests/plugins/tp_badtype.c
-tests_plugins_tp_badtype_section_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_NO_SECTION
+tests_plugins_tp_badtype_section_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_NO_SECTION
 tests_plugins_tp_badtype_section_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_badtype_options_la_SOURCES = tests/plugins/tp_badtype.c
-tests_plugins_tp_badtype_options_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_NO_OPTIONS
+tests_plugins_tp_badtype_options_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_NO_OPTIONS
 tests_plugins_tp_badtype_options_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 tests_plugins_tp_badtype_argv_la_SOURCES = tests/plugins/tp_badtype.c
-tests_plugins_tp_badtype_argv_la_CPPFLAGS = $(AM_CPPFLAGS) -DTP_NO_ARGV
+tests_plugins_tp_badtype_argv_la_CPPFLAGS = $(GX_MODULE_INCLUDES) -DTP_NO_ARGV
 tests_plugins_tp_badtype_argv_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 # Exports something, but not gx_module.
 tests_plugins_tp_nosym_la_SOURCES = tests/plugins/tp_nosym.c
+tests_plugins_tp_nosym_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
 tests_plugins_tp_nosym_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere \
 	-export-symbols-regex '^tp_nosym_' $(SAN_FLAGS)
+
+# Modules as ABI 1.0 built them: a service type "vintage", and backend "vintage" whose slots
+# past 1.0's struct are traps (test_plugins and tests/integration/old_abi.sh load them).
+tests_plugins_tp_abi10_service_la_SOURCES = tests/plugins/tp_abi10_service.c
+tests_plugins_tp_abi10_service_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
+tests_plugins_tp_abi10_service_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
+tests_plugins_tp_abi10_backend_la_SOURCES = tests/plugins/tp_abi10_backend.c
+tests_plugins_tp_abi10_backend_la_CPPFLAGS = $(GX_MODULE_INCLUDES)
+tests_plugins_tp_abi10_backend_la_LDFLAGS = $(GX_TEST_MODULE_FLAGS)
 
 unit_tests += tests/core/test_plugins
 tests_core_test_plugins_SOURCES = tests/core/test_plugins.c
@@ -119,8 +132,8 @@ tests_core_test_env_settings_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_env_settings_LDADD = $(GX_UNIT_LIBS)
 # --- end core/env_settings.c ---
 
-# --- core/diag.c, core/node.c, core/yaml.c, core/settings.c ---
-unit_tests += tests/core/test_diag tests/core/test_node tests/core/test_yaml \
+# --- core/diag.c, core/node.c, core/yaml_load.c, core/settings.c ---
+unit_tests += tests/core/test_diag tests/core/test_node tests/core/test_yaml_load \
 	tests/core/test_settings
 tests_core_test_diag_SOURCES = tests/core/test_diag.c
 tests_core_test_diag_CPPFLAGS = $(GX_UNIT_FLAGS)
@@ -128,23 +141,23 @@ tests_core_test_diag_LDADD = $(GX_UNIT_LIBS)
 tests_core_test_node_SOURCES = tests/core/test_node.c
 tests_core_test_node_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_node_LDADD = $(GX_UNIT_LIBS)
-tests_core_test_yaml_SOURCES = tests/core/test_yaml.c
-tests_core_test_yaml_CPPFLAGS = $(GX_UNIT_FLAGS)
-tests_core_test_yaml_LDADD = $(GX_UNIT_LIBS)
+tests_core_test_yaml_load_SOURCES = tests/core/test_yaml_load.c
+tests_core_test_yaml_load_CPPFLAGS = $(GX_UNIT_FLAGS)
+tests_core_test_yaml_load_LDADD = $(GX_UNIT_LIBS)
 tests_core_test_settings_SOURCES = tests/core/test_settings.c
 tests_core_test_settings_CPPFLAGS = $(GX_UNIT_FLAGS)
 tests_core_test_settings_LDADD = $(GX_UNIT_LIBS)
 # The same core sources again, built so that each allocation can be made to fail.
 unit_tests += tests/core/test_alloc_failures
 tests_core_test_alloc_failures_SOURCES = tests/core/test_alloc_failures.c \
-	tests/core/alloc_fail.h core/diag.c core/node.c core/yaml.c core/settings.c core/fsutil.c \
+	tests/core/alloc_fail.h core/diag.c core/node.c core/yaml_load.c core/settings.c core/fsutil.c \
 	core/escape.c
 tests_core_test_alloc_failures_CPPFLAGS = $(GX_UNIT_FLAGS) $(YAML_CFLAGS) \
 	-include $(top_srcdir)/tests/core/alloc_fail.h
 tests_core_test_alloc_failures_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
 EXTRA_DIST += tests/fixtures/yaml/gravity.yml tests/fixtures/yaml/syntax-error.yml \
 	tests/fixtures/yaml/empty.yml tests/fixtures/yaml/anchors.yml
-# --- end core/diag.c, core/node.c, core/yaml.c, core/settings.c ---
+# --- end core/diag.c, core/node.c, core/yaml_load.c, core/settings.c ---
 
 # --- services/celery.c, services/tusd.c, services/gx_it_proxy.c ---
 if BUILD_SERVICE_CELERY
@@ -203,7 +216,7 @@ unit_tests += tests/backends/test_supervisor
 tests_backends_test_supervisor_SOURCES = tests/backends/test_supervisor.c \
 	backends/supervisor/sv.h backends/supervisor/buf.c backends/supervisor/quote.c \
 	backends/supervisor/render.c backends/supervisor/xmlrpc.c
-tests_backends_test_supervisor_CPPFLAGS = $(GX_HARNESS_FLAGS) -I$(top_srcdir)/core \
+tests_backends_test_supervisor_CPPFLAGS = $(GX_HARNESS_FLAGS) \
 	$(CURL_CFLAGS) $(XML_CFLAGS)
 tests_backends_test_supervisor_LDADD = $(GX_HARNESS_LIBS) $(CURL_LIBS) $(XML_LIBS)
 EXTRA_tests_backends_test_supervisor_DEPENDENCIES = services/gunicorn.la services/celery.la
@@ -218,7 +231,7 @@ tests_backends_test_systemd_SOURCES = tests/backends/test_systemd.c backends/sys
 	backends/systemd/systemd.h backends/systemd/quote.c backends/systemd/unit.c \
 	backends/systemd/ctl.c backends/systemd/update.c backends/systemd/status.c \
 	backends/systemd/graceful.c
-tests_backends_test_systemd_CPPFLAGS = $(GX_HARNESS_FLAGS) -idirafter $(top_srcdir)/core \
+tests_backends_test_systemd_CPPFLAGS = $(GX_HARNESS_FLAGS) \
 	$(NETTLE_CFLAGS)
 tests_backends_test_systemd_LDADD = $(GX_HARNESS_LIBS) $(NETTLE_LIBS) -lm
 EXTRA_tests_backends_test_systemd_DEPENDENCIES = services/gunicorn.la services/celery.la
@@ -235,7 +248,7 @@ tests_backends_test_direct_SOURCES = tests/backends/test_direct_fsm.c \
 	backends/direct/program.c backends/direct/logfile.c backends/direct/prefix.c \
 	backends/direct/proto.c backends/direct/safefs.c \
 	tests/backends/test_direct_children.c backends/direct/children.c backends/direct/proc.c
-tests_backends_test_direct_CPPFLAGS = $(GX_UNIT_FLAGS) -I$(top_srcdir)/core \
+tests_backends_test_direct_CPPFLAGS = $(GX_UNIT_FLAGS) \
 	-iquote $(top_srcdir)/backends/direct $(JANSSON_CFLAGS)
 tests_backends_test_direct_LDADD = $(CRITERION_LIBS) $(JANSSON_LIBS)
 endif
@@ -247,7 +260,7 @@ if BUILD_ALL_MODULES
 unit_tests += tests/backends/test_direct_render
 tests_backends_test_direct_render_SOURCES = tests/backends/test_direct_render.c \
 	$(backends_direct_la_SOURCES)
-tests_backends_test_direct_render_CPPFLAGS = $(GX_HARNESS_FLAGS) -idirafter $(top_srcdir)/core \
+tests_backends_test_direct_render_CPPFLAGS = $(GX_HARNESS_FLAGS) \
 	-iquote $(top_srcdir)/backends/direct $(JANSSON_CFLAGS)
 tests_backends_test_direct_render_LDADD = $(GX_HARNESS_LIBS) $(JANSSON_LIBS)
 EXTRA_tests_backends_test_direct_render_DEPENDENCIES = services/gunicorn.la services/celery.la
@@ -345,13 +358,14 @@ EXTRA_DIST += tests/integration/exec_celery.sh tests/integration/exec_tusd_fake.
 	tests/integration/lib.sh tests/integration/gxitproxy_lib.sh
 # --- end integration: exec of celery, celery-beat, tusd, gx-it-proxy ---
 
-# --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin ---
+# --- integration: exec of gunicorn and reports on the stand-in; the third-party flower plugin;
+# modules built for ABI 1.0 (old_abi.sh) ---
 if BUILD_ALL_MODULES
 TESTS += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.sh \
-	tests/integration/thirdparty_plugin.sh
+	tests/integration/thirdparty_plugin.sh tests/integration/old_abi.sh
 endif
 EXTRA_DIST += tests/integration/exec_gunicorn.sh tests/integration/exec_reports.sh \
-	tests/integration/thirdparty_plugin.sh \
+	tests/integration/thirdparty_plugin.sh tests/integration/old_abi.sh \
 	tests/plugins/flower/flower.c tests/plugins/flower/Makefile
 # --- end integration: gunicorn, reports, flower ---
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Allocation failures in core/node.c, core/yaml.c, core/settings.c and
+ * Allocation failures in core/node.c, core/yaml_load.c, core/settings.c and
  * core/diag.c: each allocation in turn fails, and every call must then
  * return -ENOMEM with its out-parameter untouched and nothing leaked
  * (valgrind and LeakSanitizer check the last part).
@@ -13,7 +13,7 @@
 #include "diag.h"
 #include "node.h"
 #include "settings.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 /* This file allocates for real; only the core sources go through the wrappers. */
 #undef malloc

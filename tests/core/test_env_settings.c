@@ -7,7 +7,7 @@
 #include "env_settings.h"
 #include "node.h"
 #include "strv.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 static const char *const sections[] = { "gunicorn", "celery", "handlers", NULL };
 

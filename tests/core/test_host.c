@@ -11,7 +11,7 @@
 #include "host.h"
 #include "node.h"
 #include "strv.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 static const struct gx_host *h;
 static struct gx_yaml_doc *doc;

@@ -518,6 +518,40 @@ Test(plugins, abi_minor_newer)
 		       d, GX_ABI_MAJOR, GX_ABI_MINOR + 1, GX_ABI_MAJOR, GX_ABI_MINOR));
 }
 
+/*
+ * Modules built for ABI 1.0 load, and the core reads no slot of theirs
+ * that came later: tp_abi10_backend's struct holds traps where 1.0's ended
+ * (check, process_names, plan), which the accessors must not hand out.
+ */
+Test(plugins, abi_1_0_modules_load_and_get_no_newer_slot)
+{
+	struct gx_plugins p;
+	struct gx_error err = { 0 };
+	const struct gx_backend *b;
+	const char *d = tp_dir("d");
+
+	tp_link(d, "tp_abi10_service", NULL);
+	tp_link(d, "tp_abi10_backend", NULL);
+	tp_init(&p, d);
+	cr_assert_eq(gx_plugins_load(&p, &err), 0, "%s", err.message);
+	cr_assert_eq(p.n_modules, 2);
+	for (size_t i = 0; i < 2; i++)
+		cr_assert_eq(p.modules[i].module->abi_minor, 0);
+	cr_assert_not_null(gx_plugins_type(&p, "vintage"));
+	b = gx_plugins_backend(&p, "vintage", &err);
+	cr_assert_not_null(b, "%s", err.message);
+	cr_assert_eq(gx_plugins_backend_minor(&p, b), 0);
+	/* The bytes are there (a trap each), but a 1.0 module has no such slots. */
+	cr_assert_not_null(b->check);
+	cr_assert_not_null(b->process_names);
+	cr_assert_not_null(b->plan);
+	cr_assert_null(gx_plugins_backend_check(&p, b), "check read from an ABI 1.0 module");
+	cr_assert_null(gx_plugins_backend_process_names(&p, b),
+		       "process_names read from an ABI 1.0 module");
+	cr_assert_null(gx_plugins_backend_plan(&p, b), "plan read from an ABI 1.0 module");
+	gx_plugins_release(&p);
+}
+
 Test(plugins, module_struct_too_small)
 {
 	const char *d = tp_dir("d");

@@ -10,7 +10,7 @@
 #include "diag.h"
 #include "node.h"
 #include "settings.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 #define FIXTURE(name) GX_TEST_SRCDIR "/fixtures/yaml/" name
 

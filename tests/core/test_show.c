@@ -12,7 +12,7 @@
 #include "node.h"
 #include "scratch.h"
 #include "show.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 static const struct gx_host *host;
 

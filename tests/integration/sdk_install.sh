@@ -80,3 +80,19 @@ ok "the installed galaxyctl loads gunicorn and flower from $prefix without GRAVI
 
 out=$("$prefix/bin/galaxy" --help 2>&1) || fail "installed galaxy --help: $out"
 ok "the installed galaxy runs"
+
+# ---- a first-party backend that is not installed: the hint names the package that ships it
+# (debian/*.install), from galaxyctl itself, since the missing module cannot be read
+for backend in supervisor systemd; do
+	rm "$prefix/lib/galaxyctl/backends/$backend.so"
+	package=galaxyctl-backend-$backend
+	grep_q "^usr/lib/\*/galaxyctl/backends/$backend.so\$" "$top_srcdir/debian/$package.install" ||
+		fail "debian/$package.install does not ship $backend.so"
+	rc=0
+	"$prefix/bin/galaxyctl" -c "$cfg" --backend "$backend" status >"$work/missing.out" \
+		2>"$work/missing.err" || rc=$?
+	[ "$rc" != 0 ] || fail "status on a missing $backend backend succeeded"
+	grep_q "the $backend backend is not installed (install the $package package)" \
+		"$work/missing.err" || fail "no install hint for $backend: $(cat "$work/missing.err")"
+done
+ok "a missing supervisor or systemd backend: galaxyctl names the package to install (exit $rc)"

@@ -16,7 +16,7 @@ make_work thirdparty
 
 # ---- build: plain make, an include dir holding nothing but the installed header
 mkdir -p "$work/include/galaxyctl" "$work/plugins"
-cp "$top_srcdir/core/galaxyctl/plugin.h" "$work/include/galaxyctl/plugin.h"
+cp "$top_srcdir/include/galaxyctl/plugin.h" "$work/include/galaxyctl/plugin.h"
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -f "$top_srcdir/tests/plugins/flower/Makefile" CC="$cc" \
 	GALAXYCTL_INCLUDE="$work/include" OUT="$work/plugins/flower.so" ||
 	fail "the flower plugin does not build against galaxyctl/plugin.h alone"

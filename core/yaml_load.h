@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libyaml reader: a YAML file into a gx_node tree that remembers file:line:column. */
-#ifndef GX_YAML_H
-#define GX_YAML_H
+#ifndef GX_YAML_LOAD_H
+#define GX_YAML_LOAD_H
 
 #include "galaxyctl/plugin.h"
 

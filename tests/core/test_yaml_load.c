@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of core/yaml.c: YAML text into located gx_node trees, aliases, merges and errors. */
+/* Tests of core/yaml_load.c: YAML text into located gx_node trees, aliases, merges and errors. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "node.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 #define FIXTURE(name) GX_TEST_SRCDIR "/fixtures/yaml/" name
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* galaxyctl wait: is every selected process ready, by the backends' status rows? */
-#ifndef GX_WAIT_H
-#define GX_WAIT_H
+#ifndef GX_WAIT_READY_H
+#define GX_WAIT_READY_H
 
 #include <stdbool.h>
 #include <stddef.h>

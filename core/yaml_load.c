@@ -10,7 +10,7 @@
 #include "diag.h"
 #include "fsutil.h"
 #include "node.h"
-#include "yaml.h"
+#include "yaml_load.h"
 
 /* Limits that keep alias expansion ("billion laughs") and deep nesting in bounds. */
 #define YAML_MAX_NODES 1000000

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * galaxyctl plugin ABI: the one header a backend or service-type module is
- * built against.  Everything a module may touch is declared here; nothing
- * else from core/ is visible to it.
+ * built against.  Everything a module may touch is declared here: modules
+ * are compiled with include/ alone, so nothing of core/ is visible to them.
  *
  * ABI history (bump GX_ABI_MAJOR on any incompatible change, GX_ABI_MINOR
  * when a struct grows at its end):
@@ -700,7 +700,14 @@ struct gx_service_type {
  */
 struct gx_backend {
 	const char *name;    /* "supervisor", "systemd", "direct" */
-	const char *package; /* distro package that ships it, for hints */
+	/*
+	 * Unused: nothing reads it; leave it NULL.  It was meant for the
+	 * "install the ... package" hint, but that hint is needed only when
+	 * the module is missing, and then there is no module to read it from:
+	 * the core names the package of each first-party backend itself.
+	 * The slot stays so that the later ones keep their offsets.
+	 */
+	const char *package;
 
 	/*
 	 * Write or remove the process manager's files (force, clean).  Also

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "status.h"
-#include "wait.h"
+#include "wait_ready.h"
 
 /* One probe's bound: a check that hangs must not eat the whole timeout. */
 #define WAIT_PROBE_S 5.0
