@@ -307,7 +307,7 @@ class Runner:
                                     not os.path.lexists(dest):
                                 os.symlink(os.path.join(src, n), os.path.join(lib, "galaxyctl", sub, n))
                     elif pattern.endswith("/plugin.h"):
-                        shutil.copy(os.path.join(top_srcdir, "core/galaxyctl/plugin.h"),
+                        shutil.copy(os.path.join(top_srcdir, "include/galaxyctl/plugin.h"),
                                     os.path.join(usr, "include/galaxyctl/plugin.h"))
                     elif pattern.endswith(".pc"):
                         self.write_pc(os.path.join(lib, "pkgconfig", base), usr, lib)
