@@ -37,6 +37,7 @@ struct direct_group {
 	int lock_fd;
 	struct direct_conn conn;
 	char *manager_path; /* the running manager's PATH (direct_learn_path), or NULL */
+	bool manager_plans; /* the running manager knows the plan op (update --dry-run) */
 };
 
 /* One command's view of the request. */
@@ -88,7 +89,10 @@ int direct_lock(const struct direct_ctx *x, struct direct_group *g);
 void direct_unlock(struct direct_group *g);
 /* Connect to the group's manager: 0 (*ret_running false when none runs), or -errno with err filled. */
 int direct_connect(const struct direct_ctx *x, struct direct_group *g, bool *ret_running);
-/* Ask the connected manager for its PATH, into g->manager_path (programs' PATH rests on it). */
+/*
+ * Ask the connected manager for its PATH, into g->manager_path (programs' PATH rests on it),
+ * and which ops it knows, into g->manager_plans.
+ */
 int direct_learn_path(const struct direct_ctx *x, struct direct_group *g);
 /* Send req (consumed) and wait for the reply; err is filled on failure. */
 int direct_call(const struct direct_ctx *x, struct direct_group *g, json_t *req, int timeout_ms,

@@ -84,17 +84,15 @@ int direct_dry_run_group(const struct direct_ctx *x, struct direct_group *g, str
 		return r < 0 ? direct_oom(x) : 0;
 	}
 	r = direct_learn_path(x, g);
+	if (r == 0 && !g->manager_plans)
+		r = x->h->errorf(x->err, NULL, -ENOTSUP,
+				 "the direct manager of %s (pid %ld) is older than update --dry-run and "
+				 "cannot tell what an update would do; nothing was changed",
+				 g->state_dir, (long)direct_client_manager_pid(&g->paths));
 	if (r == 0)
 		r = direct_update_request(x, g, x->rq->clean, true, plan, &req);
-	if (r == 0) {
+	if (r == 0)
 		r = direct_call(x, g, req, 10000, &reply);
-		if (r == -EPROTO && strstr(x->err->message, "unknown op plan"))
-			r = x->h->errorf(x->err, NULL, -ENOTSUP,
-					 "the direct manager of %s (pid %ld) is older than update "
-					 "--dry-run and cannot tell what an update would do; nothing "
-					 "was changed", g->state_dir,
-					 (long)direct_client_manager_pid(&g->paths));
-	}
 	if (r == 0)
 		r = direct_plan_actions(x, g, plan, reply);
 	json_decref(reply);

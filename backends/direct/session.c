@@ -408,6 +408,18 @@ json_t *direct_reply_find(json_t *reply, const char *name)
 	return NULL;
 }
 
+/* Does reply's array key hold the string word?  (A manager older than the key has none.) */
+static bool direct_reply_lists(json_t *reply, const char *key, const char *word)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(reply, key), i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), word) == 0)
+			return true;
+	return false;
+}
+
 const char *direct_reply_state(json_t *reply, const char *name)
 {
 	const char *s = json_string_value(json_object_get(direct_reply_find(reply, name), "state"));
@@ -422,6 +434,7 @@ int direct_learn_path(const struct direct_ctx *x, struct direct_group *g)
 	int r = direct_call(x, g, json_pack("{s:s}", "op", "ping"), 10000, &reply);
 
 	path = r == 0 ? json_string_value(json_object_get(reply, "path")) : NULL;
+	g->manager_plans = r == 0 && direct_reply_lists(reply, "ops", "plan");
 	if (path && !*path)
 		path = NULL; /* an empty PATH entry would mean the working directory */
 	free(g->manager_path);

@@ -96,3 +96,45 @@ grep -Eq "galaxy.yml:[0-9]+:[0-9]+: error: gravity.celery.concurrency" "$work/d6
 [ ! -s "$work/d6.out" ] || fail "a plan with a config error"
 same_sum "$sum" "$root/database" "$ddir"
 ok "a config error: file:line:col, exit 3"
+
+# ---- a manager older than update --dry-run (its ping lists no ops): refused by what it says it
+# knows, before any plan is asked; nothing changed
+sed -i 's/    concurrency: two/    concurrency: 2/' "$cfg"
+gx shutdown >/dev/null 2>&1 || fail "shutdown"
+mkdir -p "$ddir" && chmod 700 "$ddir"
+/usr/bin/python3 - "$ddir" "$work/old.asked" <<'PY' &
+import json, os, socket, sys
+own, asked = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+s.bind(own + "/manager.sock")
+s.listen(4)
+with open(own + "/manager.pid", "w") as f:
+    f.write("%d\n" % os.getpid())
+while True:
+    c, _ = s.accept()
+    f = c.makefile("rw")
+    for line in f:
+        op = json.loads(line).get("op")
+        with open(asked, "a") as a:
+            a.write(op + "\n")
+        if op == "ping":  # what a manager from before the plan op answers
+            reply = {"ok": True, "manager_pid": os.getpid(), "programs": 2, "path": os.environ["PATH"]}
+        else:
+            reply = {"ok": False, "error": "unknown op %s" % op}
+        f.write(json.dumps(reply) + "\n")
+        f.flush()
+    c.close()
+PY
+old=$!
+extra_pids+=("$old")
+wait_up_to 10 test -S "$ddir/manager.sock" || fail "the old manager's socket"
+sum=$(sums)
+dry_run 1 "$work/d7.out" update --dry-run
+grep -Eq "error: the direct manager of $state \(pid [0-9]+\) is older than update --dry-run and cannot tell what an update would do; nothing was changed" \
+	"$work/d7.out.err" || fail "an old manager: $(cat "$work/d7.out.err")"
+grep -qx plan "$work/old.asked" && fail "the old manager was asked for a plan: $(cat "$work/old.asked")"
+same_sum "$sum" "$root/database" "$ddir"
+kill "$old"
+wait "$old" 2>/dev/null || true
+rm -f "$ddir/manager.sock" "$ddir/manager.pid" # the fake's, which cleanup would take for a manager
+ok "a manager older than --dry-run: exit 1, said so, not asked for a plan, nothing changed"
