@@ -69,7 +69,6 @@ static const char *run_builddir(const char *self_exe)
 	return NULL;
 }
 
-/* As config errors print: "galaxyctl: FILE:LINE:COL: error: ..." when it has a place. */
 /* ---------------------------------------------------------------------- */
 /* Loading */
 
@@ -662,7 +661,7 @@ static double run_now(void)
  * One look for wait: every backend's selected rows, then gx_wait_check.
  * Muted, neither the backends' warnings (supervisord is not running ...)
  * nor the readiness checks' lines are shown.  0 ready, -EAGAIN not yet,
- * -ECANCELED never by itself, -ENOMEM; *code is a backend's failure.
+ * -ECANCELED not yet and one is FATAL, -ENOMEM; *code is a backend's failure.
  */
 static int run_wait_look(struct run *run, const char **names, size_t n, bool muted, int *code,
 			 char **not_ready)

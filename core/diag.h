@@ -35,7 +35,7 @@ void gx_diag_add_error(struct gx_diag *d, const struct gx_error *err);
  */
 void gx_diag_print(const struct gx_diag *d, FILE *out, enum gx_log_level min_level);
 void gx_diag_release(struct gx_diag *d);
-/* One error, printed as gx_diag_print prints it. */
+/* One error as config errors print: "galaxyctl: FILE:LINE:COL: error: ..." when it has a place. */
 void gx_diag_print_error(const struct gx_error *err, FILE *out);
 
 /* Fill err like gx_host.errorf() does; returns code. */
