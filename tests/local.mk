@@ -478,7 +478,8 @@ if BUILD_ALL_MODULES
 TESTS += tests/integration/conformance.sh
 endif
 EXTRA_DIST += tests/integration/conformance.sh tests/differential/conformance.py \
-	tests/fixtures/conformance tests/fixtures/conformance-ours tests/differential/make_cases.py
+	tests/fixtures/conformance tests/fixtures/conformance-ours tests/differential/make_cases.py \
+	tests/differential/random_cases.py
 # --- end conformance ---
 
 # --- make upstream-check GRAVITY_SRC=DIR: upstream Gravity 1.2.3's own tests (DIR/tests,
