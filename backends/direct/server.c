@@ -589,7 +589,8 @@ json_t *mgr_handle(struct direct_manager *m, json_t *req, struct mgr_client *c)
 		mgr_log(m, "WARNING", "dropped a %s request: its client gave up waiting", op);
 		return server_error("the request came after its client gave up; it was not carried out");
 	}
-	/* ops: what this manager knows, so that a newer client asks an older one only that. */
+	/* ops: what this manager knows (keep it with the ops below), so that a newer client asks
+	 * an older one only that. */
 	if (strcmp(op, "ping") == 0)
 		return json_pack("{s:b, s:I, s:I, s:s?, s:[sssssssss]}", "ok", 1, "manager_pid",
 				 (json_int_t)getpid(), "programs", (json_int_t)m->n_progs, "path",
